@@ -1,0 +1,36 @@
+package v1beta1
+
+// Condition types shared by every kind (see the GitOps contract in docs/gitops.md).
+const (
+	// ConditionReady is True when the latest generation is fully applied and healthy.
+	ConditionReady = "Ready"
+	// ConditionReconciling is present, and True, only while the controller works towards the latest generation.
+	ConditionReconciling = "Reconciling"
+	// ConditionStalled is present, and True, only while progress needs a person.
+	ConditionStalled = "Stalled"
+	// ConditionRunning is upstream's condition on FlinkDeployment: True while the job (or session cluster) runs.
+	ConditionRunning = "Running"
+)
+
+// Condition reasons. Events use the same reasons.
+const (
+	ReasonSucceeded         = "Succeeded"
+	ReasonSuspended         = "Suspended"
+	ReasonProgressing       = "Progressing"
+	ReasonDeploying         = "Deploying"
+	ReasonUpgrading         = "Upgrading"
+	ReasonSavepointing      = "Savepointing"
+	ReasonTransitioning     = "Transitioning"
+	ReasonRetrying          = "Retrying"
+	ReasonValidationError   = "ValidationError"
+	ReasonDeploymentFailed  = "DeploymentFailed"
+	ReasonJobFailed         = "JobFailed"
+	ReasonRolledBack        = "RolledBack"
+	ReasonTransitionAborted = "TransitionAborted"
+	ReasonSavepointFailed   = "SavepointFailed"
+	ReasonManualRestore     = "ManualRestoreRequired"
+	ReasonSnapshotFailed    = "SnapshotFailed"
+	ReasonSnapshotAbandoned = "SnapshotAbandoned"
+	ReasonSessionNotFound   = "SessionClusterNotFound"
+	ReasonDeletionBlocked   = "DeletionBlocked"
+)

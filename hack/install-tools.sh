@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Builds the test control plane and CLI tools from the Go module proxy, caches them by version outside the
+# clone (CI clones afresh every run), and links them into bin/.
+#
+#   hack/install-tools.sh [tool ...]    tools: kube-apiserver etcd kubectl controller-gen helm (default: all)
+#
+# Every tool lands in $TEAL_CACHE/tools/<tool>-<version>/<tool>; a second run only re-links.
+set -euo pipefail
+
+KUBE_VERSION=${KUBE_VERSION:-1.36.3}
+ETCD_VERSION=${ETCD_VERSION:-3.6.16}
+CONTROLLER_TOOLS_VERSION=${CONTROLLER_TOOLS_VERSION:-v0.21.0}
+HELM_VERSION=${HELM_VERSION:-v3.20.0}
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cache=${TEAL_CACHE:-$HOME/.cache/teal}/tools
+bindir=$root/bin
+mkdir -p "$cache" "$bindir"
+
+log() { printf '[install-tools] %s\n' "$*" >&2; }
+
+# link <tool> <cached path>: expose a cached binary under bin/.
+link() { ln -sf "$2" "$bindir/$1"; }
+
+# kube_wrapper <dir>: a throwaway module that pins k8s.io/kubernetes and points its staging modules (pinned at
+# v0.0.0 upstream, resolved through replace directives in the monorepo) at their published v0.<minor> tags.
+kube_wrapper() {
+  local dir=$1 staging
+  mkdir -p "$dir"
+  (cd "$dir" && go mod download -json "k8s.io/kubernetes@v$KUBE_VERSION" >/dev/null)
+  staging=$(grep -E '^\s*k8s.io/\S+ v0.0.0$' "$(go env GOMODCACHE)/cache/download/k8s.io/kubernetes/@v/v$KUBE_VERSION.mod" | awk '{print $1}' | sort -u)
+  {
+    echo "module teal.local/kubetools"
+    echo "go 1.26"
+    echo "require k8s.io/kubernetes v$KUBE_VERSION"
+    for m in $staging; do echo "replace $m => $m v0.${KUBE_VERSION#1.}"; done
+  } >"$dir/go.mod"
+}
+
+kube_ldflags() {
+  local minor=${KUBE_VERSION#1.}; minor=${minor%%.*}
+  echo "-s -w -X k8s.io/component-base/version.gitVersion=v$KUBE_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor"
+}
+
+build_kube() { # build_kube <tool> <package>
+  local tool=$1 pkg=$2 out=$cache/$1-v$KUBE_VERSION
+  if [[ ! -x $out/$tool ]]; then
+    log "building $tool v$KUBE_VERSION from the Go module proxy (several minutes, once)"
+    local src=$cache/src-kubernetes-v$KUBE_VERSION
+    [[ -f $src/go.sum ]] || { kube_wrapper "$src"; (cd "$src" && GOFLAGS=-mod=mod go get "k8s.io/kubernetes/cmd/kube-apiserver@v$KUBE_VERSION" "k8s.io/kubernetes/cmd/kubectl@v$KUBE_VERSION"); }
+    mkdir -p "$out"
+    (cd "$src" && CGO_ENABLED=0 go build -trimpath -ldflags "$(kube_ldflags)" -o "$out/$tool.tmp" "$pkg")
+    mv "$out/$tool.tmp" "$out/$tool"
+  fi
+  link "$tool" "$out/$tool"
+}
+
+build_etcd() {
+  local out=$cache/etcd-v$ETCD_VERSION
+  if [[ ! -x $out/etcd ]]; then
+    log "building etcd v$ETCD_VERSION from the Go module proxy (a few minutes, once)"
+    local src=$cache/src-etcd-v$ETCD_VERSION
+    mkdir -p "$src" "$out"
+    if [[ ! -f $src/go.sum ]]; then
+      printf 'module teal.local/etcdtool\ngo 1.26\n' >"$src/go.mod"
+      (cd "$src" && GOFLAGS=-mod=mod go get "go.etcd.io/etcd/server/v3@v$ETCD_VERSION")
+    fi
+    (cd "$src" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$out/etcd.tmp" go.etcd.io/etcd/server/v3)
+    mv "$out/etcd.tmp" "$out/etcd"
+  fi
+  link etcd "$out/etcd"
+}
+
+go_install() { # go_install <tool> <module path>@<version>
+  local tool=$1 pkg=$2 out=$cache/$1-${2##*@}
+  if [[ ! -x $out/$tool ]]; then
+    log "installing $pkg"
+    mkdir -p "$out"
+    GOBIN=$out CGO_ENABLED=0 go install -trimpath "$pkg"
+  fi
+  link "$tool" "$out/$tool"
+}
+
+tools=("$@")
+[[ ${#tools[@]} -gt 0 ]] || tools=(controller-gen helm etcd kube-apiserver kubectl)
+for t in "${tools[@]}"; do
+  case $t in
+    kube-apiserver) build_kube kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver ;;
+    kubectl) build_kube kubectl k8s.io/kubernetes/cmd/kubectl ;;
+    etcd) build_etcd ;;
+    controller-gen) go_install controller-gen "sigs.k8s.io/controller-tools/cmd/controller-gen@$CONTROLLER_TOOLS_VERSION" ;;
+    helm) go_install helm "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" ;;
+    *) echo "unknown tool: $t" >&2; exit 2 ;;
+  esac
+done
