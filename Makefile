@@ -44,6 +44,7 @@ manifests: controller-gen ## Generate CRDs into config/crd/bases.
 	rm -f config/crd/bases/*.yaml
 	$(CONTROLLER_GEN) crd:generateEmbeddedObjectMeta=true,allowDangerousTypes=true paths=./api/... output:crd:dir=config/crd/bases
 	go run ./hack/crdtrim config/crd/bases/*.yaml
+	@if compgen -G 'webhooks/*.go' >/dev/null; then $(CONTROLLER_GEN) webhook paths=./webhooks/... output:webhook:dir=config/webhook; fi
 
 .PHONY: verify
 verify: generate manifests ## Fail when generated files are out of date or code is not gofmt-clean.
@@ -59,8 +60,13 @@ build: ## Build the operator binary into bin/teal.
 	CGO_ENABLED=0 go build -trimpath -o $(BIN)/teal .
 
 .PHONY: test
-test: tools verify ## Run every test against the real control plane.
+test: tools verify ## Run every test against the real control plane, then each fuzz target for FUZZ_TIME.
 	go test $(GOTEST_FLAGS) ./...
+	FUZZ_TIME=$(FUZZ_TIME) hack/fuzz.sh
+
+.PHONY: fuzz
+fuzz: ## Run each fuzz target for FUZZ_TIME.
+	FUZZ_TIME=$(FUZZ_TIME) hack/fuzz.sh
 
 .PHONY: demo
 demo: ## The blue/green demo on an embedded local control plane.
