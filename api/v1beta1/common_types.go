@@ -90,7 +90,7 @@ type Pod struct {
 	Metadata metav1.ObjectMeta `json:"metadata,omitempty"`
 
 	// +optional
-	Spec corev1.PodSpec `json:"spec,omitempty"`
+	Spec corev1.PodSpec `json:"spec,omitzero"`
 }
 
 // JobManagerSpec describes the JobManager pods.
