@@ -43,6 +43,12 @@ const (
 	KeyCheckpointsDir     = "state.checkpoints.dir"
 	KeyHighAvailability   = "high-availability.type"
 	KeyHighAvailabilityV1 = "high-availability"
+	// KeyShutdownOnFinish keeps an application cluster's JobManager up after its job ends, so the operator can
+	// read the final state and savepoint before it tears the cluster down (upstream sets it too).
+	KeyShutdownOnFinish = "execution.shutdown-on-application-finish"
+	// KeySubmitFailedJob keeps a job whose main method failed visible as a FAILED job instead of a vanished
+	// cluster.
+	KeySubmitFailedJob = "execution.submit-failed-job-on-application-error"
 )
 
 // ConfigOptions are the inputs of the effective configuration that do not come from the FlinkDeployment.
@@ -107,6 +113,8 @@ func EffectiveConfig(deployment *flinkv1beta1.FlinkDeployment, opts ConfigOption
 		if job.Parallelism > 0 {
 			config[KeyParallelism] = strconv.Itoa(int(job.Parallelism))
 		}
+		config[KeyShutdownOnFinish] = "false"
+		config[KeySubmitFailedJob] = "true"
 		if job.AllowNonRestoredState != nil {
 			config[KeyIgnoreUnclaimed] = strconv.FormatBool(*job.AllowNonRestoredState)
 		}

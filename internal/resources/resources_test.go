@@ -54,6 +54,7 @@ func TestEffectiveConfig(t *testing.T) {
 	g.Expect(config).To(HaveKeyWithValue(KeyIgnoreUnclaimed, "true"))
 	g.Expect(config).To(HaveKeyWithValue(KeyImage, "flink:1.20"))
 	g.Expect(config).To(HaveKeyWithValue(KeyServiceAccount, "flink"))
+	g.Expect(config).To(HaveKeyWithValue(KeyShutdownOnFinish, "false"))
 }
 
 func TestEffectiveConfigDropsAStaleSavepointPath(t *testing.T) {

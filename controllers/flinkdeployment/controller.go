@@ -1,0 +1,111 @@
+package flinkdeployment
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/fluxcd/pkg/runtime/patch"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/client-go/tools/events"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+
+	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/gitops"
+	"github.com/teal-flink/teal/internal/kubeapply"
+	"github.com/teal-flink/teal/internal/operatorconfig"
+)
+
+// Finalizer holds a FlinkDeployment until its cluster is shut down (upstream's name).
+const Finalizer = "flinkdeployments.flink.apache.org/finalizer"
+
+// Reconciler reconciles FlinkDeployments.
+type Reconciler struct {
+	client.Client
+	// Scheme owns the objects the controller creates.
+	Scheme *runtime.Scheme
+	// Recorder emits events with the same reasons as the conditions.
+	Recorder events.EventRecorder
+	// OperatorConfig returns the operator configuration in force (it may be reloaded at run time).
+	OperatorConfig func() *operatorconfig.Config
+	// Flink creates JobManager REST clients.
+	Flink FlinkAPIFactory
+	// Validate re-runs the admission rules, since a webhook can be disabled or bypassed; nil skips validation.
+	Validate func(deployment, old *flinkv1beta1.FlinkDeployment) field.ErrorList
+	// Now is the clock (tests may pin it).
+	Now func() time.Time
+}
+
+// SetupWithManager registers the controller: it watches FlinkDeployments (spec and annotation changes) and
+// every object it creates, so progress follows the cluster's own events.
+func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
+	if r.Now == nil {
+		r.Now = time.Now
+	}
+	return ctrl.NewControllerManagedBy(mgr).
+		For(&flinkv1beta1.FlinkDeployment{}, builder.WithPredicates(
+			predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
+		Owns(&appsv1.Deployment{}).
+		Owns(&corev1.ConfigMap{}).
+		Owns(&corev1.Service{}).
+		Owns(&networkingv1.Ingress{}).
+		Named("flinkdeployment").
+		Complete(r)
+}
+
+// Reconcile brings one FlinkDeployment one step closer to its spec and reports where it stands.
+func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
+	deployment := &flinkv1beta1.FlinkDeployment{}
+	if err := r.Get(ctx, req.NamespacedName, deployment); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	s := &scope{deployment: deployment, patcher: patch.NewSerialPatcher(deployment, r.Client)}
+	defer func() {
+		r.summarize(s, retErr)
+		err := s.patcher.Patch(ctx, deployment, gitops.PatchOptions(deployment, kubeapply.FieldManager)...)
+		if err != nil && !(s.released && apierrors.IsNotFound(err)) {
+			retErr = errors.Join(retErr, err)
+		}
+		if retErr == nil && result.RequeueAfter == 0 && !s.released {
+			result.RequeueAfter = s.requeueAfter()
+		}
+	}()
+
+	if !deployment.DeletionTimestamp.IsZero() {
+		return r.reconcileDelete(ctx, s)
+	}
+	if controllerutil.AddFinalizer(deployment, Finalizer) {
+		if err := s.patch(ctx); err != nil {
+			return ctrl.Result{}, err
+		}
+	}
+	return r.runPhases(ctx, s,
+		r.loadConfig,
+		r.validateSpec,
+		r.observeJobManager,
+		r.observeJob,
+		r.reconcileSpec,
+	)
+}
+
+// phase is one ordered step of a reconcile.
+type phase func(ctx context.Context, s *scope) (ctrl.Result, error)
+
+func (r *Reconciler) runPhases(ctx context.Context, s *scope, phases ...phase) (ctrl.Result, error) {
+	for _, run := range phases {
+		result, err := run(ctx, s)
+		if err != nil || !result.IsZero() || s.done {
+			return result, err
+		}
+	}
+	return ctrl.Result{}, nil
+}

@@ -1,0 +1,247 @@
+package flinkdeployment
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/operatorconfig"
+	"github.com/teal-flink/teal/internal/reconciled"
+	"github.com/teal-flink/teal/internal/resources"
+	"github.com/teal-flink/teal/internal/specdiff"
+)
+
+// AnnotationSpecHash on the JobManager Deployment identifies the reconciled spec it was built from, so that an
+// operator restarted mid-upgrade can tell the new cluster from the old one.
+const AnnotationSpecHash = "teal.flink.apache.org/spec-hash"
+
+// loadConfig reads the operator configuration for this resource and the last reconciled spec.
+func (r *Reconciler) loadConfig(_ context.Context, s *scope) (ctrl.Result, error) {
+	desiredConfig, err := s.deployment.Spec.FlinkConfiguration.Flatten()
+	if err != nil {
+		s.setStalled(flinkv1beta1.ReasonValidationError, fmt.Sprintf("spec.flinkConfiguration: %v", err))
+		s.done = true
+		return ctrl.Result{}, nil
+	}
+	s.config = r.OperatorConfig().ForResource(desiredConfig)
+	target, meta, deployed, err := reconciled.Parse[flinkv1beta1.FlinkDeploymentSpec](s.deployment.Status.ReconciliationStatus.LastReconciledSpec)
+	if err != nil {
+		s.setStalled(flinkv1beta1.ReasonValidationError, fmt.Sprintf("status.reconciliationStatus.lastReconciledSpec: %v", err))
+		s.done = true
+		return ctrl.Result{}, nil
+	}
+	if deployed {
+		s.target, s.targetMeta = &target, meta
+	}
+	return ctrl.Result{}, r.computeFlinkConfig(s)
+}
+
+// computeFlinkConfig derives the effective configuration of the spec the cluster runs (or will run first).
+func (r *Reconciler) computeFlinkConfig(s *scope) error {
+	spec := s.target
+	if spec == nil {
+		spec = &s.deployment.Spec
+	}
+	config, err := resources.EffectiveConfig(withSpec(s.deployment, spec), resources.ConfigOptions{Defaults: s.config.FlinkDefaults(spec.FlinkVersion)})
+	if err != nil {
+		s.setStalled(flinkv1beta1.ReasonValidationError, err.Error())
+		s.done = true
+		return nil
+	}
+	s.flinkConfig = config
+	return nil
+}
+
+func withSpec(deployment *flinkv1beta1.FlinkDeployment, spec *flinkv1beta1.FlinkDeploymentSpec) *flinkv1beta1.FlinkDeployment {
+	copied := deployment.DeepCopy()
+	copied.Spec = *spec.DeepCopy()
+	return copied
+}
+
+// validateSpec re-runs the admission rules; an invalid spec is reported and the cluster keeps its last valid one.
+func (r *Reconciler) validateSpec(_ context.Context, s *scope) (ctrl.Result, error) {
+	if r.Validate == nil {
+		return ctrl.Result{}, nil
+	}
+	var old *flinkv1beta1.FlinkDeployment
+	if s.target != nil {
+		old = withSpec(s.deployment, s.target)
+	}
+	if errs := r.Validate(s.deployment, old); len(errs) > 0 {
+		s.invalid = errs.ToAggregate().Error()
+		s.setStalled(flinkv1beta1.ReasonValidationError, s.invalid)
+		r.event(s, corev1.EventTypeWarning, flinkv1beta1.ReasonValidationError, s.invalid)
+	}
+	return ctrl.Result{}, nil
+}
+
+// failureReasons are container states that will not fix themselves.
+var failureReasons = map[string]bool{
+	"CrashLoopBackOff": true, "ImagePullBackOff": true, "ErrImagePull": true, "InvalidImageName": true,
+	"CreateContainerConfigError": true, "CreateContainerError": true,
+}
+
+// observeJobManager reads the JobManager Deployment and its pods into jobManagerDeploymentStatus.
+func (r *Reconciler) observeJobManager(ctx context.Context, s *scope) (ctrl.Result, error) {
+	jobManager := &appsv1.Deployment{}
+	key := types.NamespacedName{Namespace: s.deployment.Namespace, Name: resources.JobManagerName(s.deployment.Name)}
+	if err := r.Get(ctx, key, jobManager); err != nil {
+		if !apierrors.IsNotFound(err) {
+			return ctrl.Result{}, fmt.Errorf("reading the JobManager Deployment: %w", err)
+		}
+		if s.target != nil {
+			s.deployment.Status.JobManagerDeploymentStatus = flinkv1beta1.JobManagerDeploymentMissing
+		}
+		return ctrl.Result{}, nil
+	}
+	if !jobManager.DeletionTimestamp.IsZero() {
+		// Still shutting down: to every step it is already gone, but a new one cannot be created yet.
+		s.jobManager = jobManager
+		s.deployment.Status.JobManagerDeploymentStatus = flinkv1beta1.JobManagerDeploymentDeploying
+		return ctrl.Result{}, nil
+	}
+	s.jobManager = jobManager
+	status := &s.deployment.Status
+	if failure, err := r.jobManagerFailure(ctx, jobManager); err != nil {
+		return ctrl.Result{}, err
+	} else if failure != "" {
+		status.JobManagerDeploymentStatus = flinkv1beta1.JobManagerDeploymentError
+		status.Error = failure
+		return ctrl.Result{}, nil
+	}
+	if jobManager.Status.AvailableReplicas > 0 && jobManager.Status.ObservedGeneration >= jobManager.Generation {
+		status.JobManagerDeploymentStatus = flinkv1beta1.JobManagerDeploymentDeployedNotReady
+	} else {
+		status.JobManagerDeploymentStatus = flinkv1beta1.JobManagerDeploymentDeploying
+	}
+	return ctrl.Result{}, nil
+}
+
+// jobManagerFailure returns why the JobManager cannot start, or "".
+func (r *Reconciler) jobManagerFailure(ctx context.Context, jobManager *appsv1.Deployment) (string, error) {
+	for _, condition := range jobManager.Status.Conditions {
+		if condition.Type == appsv1.DeploymentProgressing && condition.Status == corev1.ConditionFalse {
+			return fmt.Sprintf("JobManager Deployment: %s: %s", condition.Reason, condition.Message), nil
+		}
+	}
+	pods := &corev1.PodList{}
+	if err := r.List(ctx, pods, client.InNamespace(jobManager.Namespace), client.MatchingLabels(jobManager.Spec.Selector.MatchLabels)); err != nil {
+		return "", fmt.Errorf("listing JobManager pods: %w", err)
+	}
+	for _, pod := range pods.Items {
+		for _, container := range pod.Status.ContainerStatuses {
+			if waiting := container.State.Waiting; waiting != nil && failureReasons[waiting.Reason] {
+				return fmt.Sprintf("JobManager pod %s: %s: %s", pod.Name, waiting.Reason, waiting.Message), nil
+			}
+		}
+	}
+	return "", nil
+}
+
+// observeJob asks a running JobManager for its job.
+func (r *Reconciler) observeJob(ctx context.Context, s *scope) (ctrl.Result, error) {
+	status := &s.deployment.Status
+	if status.JobManagerDeploymentStatus != flinkv1beta1.JobManagerDeploymentDeployedNotReady {
+		return ctrl.Result{}, nil
+	}
+	url, err := RestURL(s.config.String(operatorconfig.KeyRestURLTemplate), s.deployment, s.flinkConfig)
+	if err != nil {
+		s.setStalled(flinkv1beta1.ReasonValidationError, err.Error())
+		s.done = true
+		return ctrl.Result{}, nil
+	}
+	api, err := r.Flink(url, s.config)
+	if err != nil {
+		return ctrl.Result{}, fmt.Errorf("creating the Flink client: %w", err)
+	}
+	jobs, err := api.ListJobs(ctx)
+	if err != nil {
+		// The Deployment is up but the REST endpoint is not (yet): wait, and decide nothing about the job.
+		s.setProgress(flinkv1beta1.ReasonDeploying, fmt.Sprintf("waiting for the JobManager REST endpoint: %v", err))
+		s.done = true
+		return ctrl.Result{}, nil
+	}
+	s.flink = api
+	status.JobManagerDeploymentStatus = flinkv1beta1.JobManagerDeploymentReady
+	if len(jobs) == 0 {
+		return ctrl.Result{}, nil
+	}
+	sort.Slice(jobs, func(i, j int) bool { return jobs[i].StartTime > jobs[j].StartTime })
+	job := jobs[0]
+	s.job = &job
+	status.JobStatus.JobID = job.ID
+	status.JobStatus.JobName = job.Name
+	status.JobStatus.State = job.State
+	if job.StartTime > 0 {
+		status.JobStatus.StartTime = strconv.FormatInt(job.StartTime, 10)
+	}
+	status.JobStatus.UpdateTime = strconv.FormatInt(r.Now().UnixMilli(), 10)
+	return ctrl.Result{}, nil
+}
+
+// reconcileSpec decides the next step towards the desired spec and performs it.
+func (r *Reconciler) reconcileSpec(ctx context.Context, s *scope) (ctrl.Result, error) {
+	if s.invalid != "" {
+		return ctrl.Result{}, nil
+	}
+	obs, err := r.observe(s)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	next := nextStep(obs)
+	return r.perform(ctx, s, next)
+}
+
+// observe gathers the planner's inputs from the scope.
+func (r *Reconciler) observe(s *scope) (observation, error) {
+	obs := observation{
+		desired:          &s.deployment.Spec,
+		target:           s.target,
+		reconciliation:   s.deployment.Status.ReconciliationStatus.State,
+		clusterExists:    s.jobManager != nil,
+		job:              s.job,
+		highAvailability: highAvailability(s.flinkConfig),
+		recoveryEnabled:  s.config.Bool(operatorconfig.KeyJMDeploymentRecovery),
+	}
+	if info := s.deployment.Status.JobStatus.SavepointInfo; info != nil && info.TriggerID != "" && info.TriggerType == flinkv1beta1.SnapshotTriggerUpgrade {
+		obs.savepointInFlight = true
+	}
+	if s.target == nil {
+		return obs, nil
+	}
+	if s.jobManager != nil {
+		obs.clusterIsTarget = s.jobManager.Annotations[AnnotationSpecHash] == specHash(s.deployment.Status.ReconciliationStatus.LastReconciledSpec)
+	}
+	diff, err := specdiff.FlinkDeployment(s.target, &s.deployment.Spec)
+	if err != nil {
+		return obs, err
+	}
+	obs.diff, obs.specChanged = diff.Type, len(diff.Changes) > 0
+	return obs, nil
+}
+
+func highAvailability(config map[string]string) bool {
+	for _, key := range []string{resources.KeyHighAvailability, resources.KeyHighAvailabilityV1} {
+		if value := strings.ToLower(config[key]); value != "" && value != "none" && value != "false" {
+			return true
+		}
+	}
+	return false
+}
+
+func specHash(serialized string) string {
+	sum := sha256.Sum256([]byte(serialized))
+	return hex.EncodeToString(sum[:8])
+}

@@ -1,0 +1,170 @@
+package flinkdeployment
+
+import (
+	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/specdiff"
+)
+
+// step is the next thing the controller does to bring the cluster to the desired spec.
+type step int
+
+const (
+	// stepNone: the cluster runs the desired spec; only observe.
+	stepNone step = iota
+	// stepBeginUpgrade records the desired spec as the target (lastReconciledSpec, state UPGRADING).
+	stepBeginUpgrade
+	// stepRecordIgnorable records a change that needs no restart (upgrade mode, nonces, operator options).
+	stepRecordIgnorable
+	// stepScale resizes a standalone cluster's TaskManagers in place.
+	stepScale
+	// stepStopWithSavepoint stops the old job with a savepoint (trigger id recorded first).
+	stepStopWithSavepoint
+	// stepAwaitSavepoint polls the savepoint in flight.
+	stepAwaitSavepoint
+	// stepCheckpointAndCancel records the latest checkpoint of the old job, then cancels it (last-state without HA).
+	stepCheckpointAndCancel
+	// stepCancel cancels the old job without keeping state (stateless, or a savepoint redeploy).
+	stepCancel
+	// stepAwaitJobEnd waits for a cancelling job to end.
+	stepAwaitJobEnd
+	// stepDeleteCluster deletes the old JobManager (and TaskManager) Deployment.
+	stepDeleteCluster
+	// stepDeploy creates the cluster for the target spec.
+	stepDeploy
+	// stepMarkDeployed records that the cluster for the target spec exists (after a restart mid-deploy).
+	stepMarkDeployed
+	// stepMarkSuspended records that the job is suspended as asked.
+	stepMarkSuspended
+	// stepRecoverJobManager redeploys a JobManager Deployment that went missing.
+	stepRecoverJobManager
+	// stepManualRestore reports that a lost JobManager cannot be recovered without losing state.
+	stepManualRestore
+)
+
+var stepNames = map[step]string{
+	stepNone: "None", stepBeginUpgrade: "BeginUpgrade", stepRecordIgnorable: "RecordIgnorable", stepScale: "Scale",
+	stepStopWithSavepoint: "StopWithSavepoint", stepAwaitSavepoint: "AwaitSavepoint",
+	stepCheckpointAndCancel: "CheckpointAndCancel", stepCancel: "Cancel", stepAwaitJobEnd: "AwaitJobEnd",
+	stepDeleteCluster: "DeleteCluster", stepDeploy: "Deploy", stepMarkDeployed: "MarkDeployed",
+	stepMarkSuspended: "MarkSuspended", stepRecoverJobManager: "RecoverJobManager", stepManualRestore: "ManualRestore",
+}
+
+func (s step) String() string { return stepNames[s] }
+
+// observation is everything the next step depends on.
+type observation struct {
+	// desired is the spec of the current generation.
+	desired *flinkv1beta1.FlinkDeploymentSpec
+	// target is the last reconciled spec (the one deployed, or being deployed while upgrading); nil before the
+	// first deployment.
+	target *flinkv1beta1.FlinkDeploymentSpec
+	// reconciliation is status.reconciliationStatus.state.
+	reconciliation flinkv1beta1.ReconciliationState
+	// diff compares target with desired.
+	diff specdiff.Type
+	// specChanged: target and desired differ at all (an ignorable change still needs recording).
+	specChanged bool
+	// clusterExists: the JobManager Deployment exists.
+	clusterExists bool
+	// clusterIsTarget: the existing JobManager Deployment was built from target.
+	clusterIsTarget bool
+	// job is the job the JobManager reports; nil when none is known or the JobManager cannot be reached.
+	job *JobInfo
+	// savepointInFlight: an upgrade savepoint's trigger id is recorded in status.
+	savepointInFlight bool
+	// highAvailability: Flink HA is configured, so a new JobManager recovers the job by itself.
+	highAvailability bool
+	// recoveryEnabled is kubernetes.operator.jm-deployment-recovery.enabled.
+	recoveryEnabled bool
+}
+
+func jobState(spec *flinkv1beta1.FlinkDeploymentSpec) flinkv1beta1.JobState {
+	if spec == nil || spec.Job == nil || spec.Job.State == "" {
+		return flinkv1beta1.JobStateRunning
+	}
+	return spec.Job.State
+}
+
+func upgradeMode(spec *flinkv1beta1.FlinkDeploymentSpec) flinkv1beta1.UpgradeMode {
+	if spec == nil || spec.Job == nil || spec.Job.UpgradeMode == "" {
+		return flinkv1beta1.UpgradeModeStateless
+	}
+	return spec.Job.UpgradeMode
+}
+
+// jobIsActive reports whether a job still runs (or is about to) and so must be stopped before its cluster goes.
+func jobIsActive(job *JobInfo) bool {
+	if job == nil {
+		return false
+	}
+	switch job.State {
+	case flinkv1beta1.JobStatusFinished, flinkv1beta1.JobStatusCanceled, flinkv1beta1.JobStatusFailed,
+		flinkv1beta1.JobStatusSuspended, flinkv1beta1.JobStatusCancelling:
+		return false
+	}
+	return true
+}
+
+// nextStep decides what to do next. It is pure: every input is in the observation.
+func nextStep(o observation) step {
+	if o.target == nil {
+		return stepBeginUpgrade
+	}
+	if o.reconciliation != flinkv1beta1.ReconciliationStateUpgrading {
+		switch {
+		case o.diff >= specdiff.Upgrade:
+			return stepBeginUpgrade
+		case o.diff == specdiff.Scale:
+			return stepScale
+		case o.specChanged:
+			return stepRecordIgnorable
+		}
+		if jobState(o.target) == flinkv1beta1.JobStateSuspended || o.clusterExists {
+			return stepNone
+		}
+		if o.recoveryEnabled && (o.highAvailability || upgradeMode(o.target) == flinkv1beta1.UpgradeModeStateless || o.target.Job == nil) {
+			return stepRecoverJobManager
+		}
+		return stepManualRestore
+	}
+
+	// Upgrading towards target: a newer desired spec retargets first.
+	if o.specChanged {
+		return stepBeginUpgrade
+	}
+	if o.clusterExists && o.clusterIsTarget {
+		return stepMarkDeployed
+	}
+	if o.clusterExists {
+		if o.savepointInFlight {
+			return stepAwaitSavepoint
+		}
+		if o.job != nil && o.job.State == flinkv1beta1.JobStatusCancelling {
+			return stepAwaitJobEnd
+		}
+		if jobIsActive(o.job) {
+			return stopStep(o)
+		}
+		return stepDeleteCluster
+	}
+	if jobState(o.target) == flinkv1beta1.JobStateSuspended {
+		return stepMarkSuspended
+	}
+	return stepDeploy
+}
+
+// stopStep chooses how the old job ends, from the target's upgrade mode.
+func stopStep(o observation) step {
+	switch upgradeMode(o.target) {
+	case flinkv1beta1.UpgradeModeSavepoint:
+		return stepStopWithSavepoint
+	case flinkv1beta1.UpgradeModeLastState:
+		if o.highAvailability {
+			// The new JobManager recovers the job from HA metadata; only the old cluster must go.
+			return stepDeleteCluster
+		}
+		return stepCheckpointAndCancel
+	default:
+		return stepCancel
+	}
+}

@@ -1,0 +1,77 @@
+package flinkdeployment
+
+import (
+	"context"
+	"time"
+
+	"github.com/fluxcd/pkg/runtime/patch"
+	appsv1 "k8s.io/api/apps/v1"
+
+	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/gitops"
+	"github.com/teal-flink/teal/internal/kubeapply"
+	"github.com/teal-flink/teal/internal/operatorconfig"
+	"github.com/teal-flink/teal/internal/reconciled"
+)
+
+// scope carries what earlier phases found to the later ones of one reconcile.
+type scope struct {
+	// deployment is the object reconciled; phases change its status, the deferred patch writes it.
+	deployment *flinkv1beta1.FlinkDeployment
+	// patcher patches the object; phases use it to record intent before acting.
+	patcher *patch.SerialPatcher
+	// config is the operator configuration for this resource.
+	config *operatorconfig.Config
+	// target is the last reconciled spec (deployed, or being deployed); nil before the first deployment.
+	target *flinkv1beta1.FlinkDeploymentSpec
+	// targetMeta is the metadata recorded with target.
+	targetMeta reconciled.Metadata
+	// flinkConfig is the effective Flink configuration of target (or of the desired spec before a first deploy).
+	flinkConfig map[string]string
+	// jobManager is the JobManager Deployment, nil when missing.
+	jobManager *appsv1.Deployment
+	// flink reaches the JobManager's REST API; nil while it is not ready.
+	flink FlinkAPI
+	// job is the job the JobManager reports; nil when none is known.
+	job *JobInfo
+	// invalid holds the validation failure of the desired spec; the cluster keeps running target.
+	invalid string
+	// stalled, when set, is why progress needs a person.
+	stalled *reasonMessage
+	// progress, when set, says what the controller is doing.
+	progress *reasonMessage
+	// inFlight: a Flink operation or a Kubernetes change is under way; requeue at the progress-check interval.
+	inFlight bool
+	// done stops the remaining phases.
+	done bool
+	// released: the finalizer is gone and the object may no longer exist.
+	released bool
+}
+
+type reasonMessage struct {
+	reason, message string
+}
+
+// patch writes the object now, mid-reconcile: used to record intent before a step acts.
+func (s *scope) patch(ctx context.Context) error {
+	return s.patcher.Patch(ctx, s.deployment, gitops.PatchOptions(s.deployment, kubeapply.FieldManager)...)
+}
+
+func (s *scope) setProgress(reason, message string) {
+	s.progress = &reasonMessage{reason: reason, message: message}
+	s.inFlight = true
+}
+
+func (s *scope) setStalled(reason, message string) {
+	s.stalled = &reasonMessage{reason: reason, message: message}
+}
+
+func (s *scope) requeueAfter() time.Duration {
+	if s.config == nil {
+		return 0
+	}
+	if s.inFlight {
+		return s.config.DurationOr(operatorconfig.KeyProgressCheckInterval)
+	}
+	return s.config.DurationOr(operatorconfig.KeyReconcileInterval)
+}

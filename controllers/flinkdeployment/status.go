@@ -1,0 +1,125 @@
+package flinkdeployment
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/fluxcd/pkg/runtime/conditions"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/gitops"
+	"github.com/teal-flink/teal/internal/lifecycle"
+)
+
+// summarize derives lifecycleState and the conditions from what the reconcile found and did. It runs in the
+// deferred patch of every reconcile, so the conditions never lag behind the status fields they summarise.
+func (r *Reconciler) summarize(s *scope, reconcileErr error) {
+	deployment := s.deployment
+	status := &deployment.Status
+	if s.released {
+		return
+	}
+	status.LifecycleState = lifecycle.Derive(lifecycle.Observation{
+		Current: status.LifecycleState, Reconciliation: status.ReconciliationStatus,
+		LastReconciledJobState: targetJobState(s), JobState: status.JobStatus.State, Error: status.Error,
+		JobManager: status.JobManagerDeploymentStatus,
+	})
+	setRunning(deployment)
+	switch {
+	case s.stalled != nil:
+		gitops.MarkStalled(deployment, s.stalled.reason, "%s", s.stalled.message)
+	case errors.Is(reconcileErr, reconcile.TerminalError(nil)):
+		gitops.MarkStalled(deployment, flinkv1beta1.ReasonDeploymentFailed, "%v", reconcileErr)
+	case reconcileErr != nil:
+		gitops.MarkReconciling(deployment, flinkv1beta1.ReasonRetrying, "retrying after an error: %v", reconcileErr)
+	case !deployment.DeletionTimestamp.IsZero():
+		// Being deleted: the conditions stay as they were (kstatus reports Terminating).
+	case s.progress != nil:
+		gitops.MarkReconciling(deployment, s.progress.reason, "%s", s.progress.message)
+	default:
+		r.summarizeSteadyState(s)
+	}
+}
+
+func targetJobState(s *scope) flinkv1beta1.JobState {
+	if s.target == nil || s.target.Job == nil {
+		return ""
+	}
+	return jobState(s.target)
+}
+
+// summarizeSteadyState judges a reconcile that started nothing: is the target running as asked?
+func (r *Reconciler) summarizeSteadyState(s *scope) {
+	deployment := s.deployment
+	status := &deployment.Status
+	switch {
+	case s.target == nil:
+		gitops.MarkReconciling(deployment, flinkv1beta1.ReasonDeploying, "waiting for the first deployment")
+	case status.JobManagerDeploymentStatus == flinkv1beta1.JobManagerDeploymentError:
+		gitops.MarkStalled(deployment, flinkv1beta1.ReasonDeploymentFailed, "%s", status.Error)
+	case targetJobState(s) == flinkv1beta1.JobStateSuspended:
+		gitops.MarkReady(deployment, flinkv1beta1.ReasonSuspended, "job suspended as the spec asks")
+	case s.target.Job == nil && status.JobManagerDeploymentStatus == flinkv1beta1.JobManagerDeploymentReady:
+		markStable(status)
+		gitops.MarkReady(deployment, flinkv1beta1.ReasonSucceeded, "session cluster running")
+	case status.JobStatus.State == flinkv1beta1.JobStatusFailed:
+		gitops.MarkStalled(deployment, flinkv1beta1.ReasonJobFailed, "job %s failed", status.JobStatus.JobID)
+	case s.target.Job != nil && status.JobStatus.State == flinkv1beta1.JobStatusRunning &&
+		status.JobManagerDeploymentStatus == flinkv1beta1.JobManagerDeploymentReady:
+		markStable(status)
+		gitops.MarkReady(deployment, flinkv1beta1.ReasonSucceeded, "job %s running", status.JobStatus.JobID)
+	default:
+		s.inFlight = true
+		gitops.MarkReconciling(deployment, flinkv1beta1.ReasonDeploying, "waiting for the %s (JobManager %s, job %s)",
+			map[bool]string{true: "session cluster", false: "job"}[s.target.Job == nil],
+			orUnknown(string(status.JobManagerDeploymentStatus)), orUnknown(string(status.JobStatus.State)))
+	}
+	// lifecycleState was derived before stability was recorded.
+	status.LifecycleState = lifecycle.Derive(lifecycle.Observation{
+		Current: status.LifecycleState, Reconciliation: status.ReconciliationStatus,
+		LastReconciledJobState: targetJobState(s), JobState: status.JobStatus.State, Error: status.Error,
+		JobManager: status.JobManagerDeploymentStatus,
+	})
+}
+
+func orUnknown(value string) string {
+	if value == "" {
+		return "unknown"
+	}
+	return value
+}
+
+// markStable records the running spec as the last stable one (what a rollback returns to).
+func markStable(status *flinkv1beta1.FlinkDeploymentStatus) {
+	status.ReconciliationStatus.LastStableSpec = status.ReconciliationStatus.LastReconciledSpec
+}
+
+// setRunning maintains upstream's Running condition.
+func setRunning(deployment *flinkv1beta1.FlinkDeployment) {
+	status := &deployment.Status
+	switch {
+	case deployment.Spec.Job == nil && status.JobManagerDeploymentStatus == flinkv1beta1.JobManagerDeploymentReady:
+		conditions.MarkTrue(deployment, flinkv1beta1.ConditionRunning, "JobManagerReady", "session cluster is ready")
+	case status.JobStatus.State == flinkv1beta1.JobStatusRunning:
+		conditions.MarkTrue(deployment, flinkv1beta1.ConditionRunning, "RunningState", "job is running")
+	default:
+		state := orUnknown(string(status.JobStatus.State))
+		conditions.MarkFalse(deployment, flinkv1beta1.ConditionRunning, "JobNotRunning", "job is %s", state)
+	}
+}
+
+// event records an event about the deployment with a reason shared with the conditions.
+func (r *Reconciler) event(s *scope, eventType, reason, message string) {
+	if r.Recorder == nil {
+		return
+	}
+	r.Recorder.Eventf(s.deployment, nil, eventType, reason, "Reconcile", "%s", truncate(message, 1000))
+}
+
+func truncate(message string, limit int) string {
+	if len(message) <= limit {
+		return message
+	}
+	return fmt.Sprintf("%s…", message[:limit])
+}

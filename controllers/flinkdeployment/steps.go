@@ -1,0 +1,320 @@
+package flinkdeployment
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/kubeapply"
+	"github.com/teal-flink/teal/internal/lifecycle"
+	"github.com/teal-flink/teal/internal/reconciled"
+	"github.com/teal-flink/teal/internal/resources"
+	"github.com/teal-flink/teal/internal/specdiff"
+)
+
+// perform carries out one step. Steps that start something in Flink record it in status and patch before they
+// act, so a restart polls the same operation rather than starting another.
+func (r *Reconciler) perform(ctx context.Context, s *scope, next step) (ctrl.Result, error) {
+	switch next {
+	case stepBeginUpgrade:
+		return ctrl.Result{}, r.beginUpgrade(ctx, s)
+	case stepRecordIgnorable:
+		return ctrl.Result{}, r.recordTarget(s, flinkv1beta1.ReconciliationStateDeployed)
+	case stepScale:
+		return ctrl.Result{}, r.scale(ctx, s)
+	case stepStopWithSavepoint:
+		return ctrl.Result{}, r.stopWithSavepoint(ctx, s, flinkv1beta1.SnapshotTriggerUpgrade, "upgrade")
+	case stepAwaitSavepoint:
+		return ctrl.Result{}, r.awaitSavepoint(ctx, s)
+	case stepCheckpointAndCancel:
+		return ctrl.Result{}, r.checkpointAndCancel(ctx, s)
+	case stepCancel:
+		return ctrl.Result{}, r.cancel(ctx, s)
+	case stepAwaitJobEnd:
+		s.setProgress(flinkv1beta1.ReasonUpgrading, "waiting for the old job to end")
+	case stepDeleteCluster:
+		return ctrl.Result{}, r.deleteCluster(ctx, s)
+	case stepDeploy, stepRecoverJobManager:
+		return ctrl.Result{}, r.deploy(ctx, s, next == stepRecoverJobManager)
+	case stepMarkDeployed:
+		s.deployment.Status.ReconciliationStatus.State = flinkv1beta1.ReconciliationStateDeployed
+		s.setProgress(flinkv1beta1.ReasonDeploying, "cluster deployed, waiting for the job")
+	case stepMarkSuspended:
+		r.markSuspended(s)
+	case stepManualRestore:
+		s.deployment.Status.Error = "JobManager deployment is missing and the job's state cannot be recovered without HA. " + lifecycle.MsgManualRestoreRequired
+		s.setStalled(flinkv1beta1.ReasonManualRestore, s.deployment.Status.Error)
+		r.event(s, corev1.EventTypeWarning, flinkv1beta1.ReasonManualRestore, s.deployment.Status.Error)
+	}
+	return ctrl.Result{}, nil
+}
+
+// beginUpgrade makes the desired spec the target, before anything is stopped, and sets where the new job will
+// restore from when that is known now.
+func (r *Reconciler) beginUpgrade(ctx context.Context, s *scope) error {
+	var diff specdiff.Result
+	if s.target != nil {
+		var err error
+		if diff, err = specdiff.FlinkDeployment(s.target, &s.deployment.Spec); err != nil {
+			return err
+		}
+	}
+	jobStatus := &s.deployment.Status.JobStatus
+	switch {
+	case diff.Type == specdiff.SavepointRedeploy:
+		jobStatus.UpgradeSavepointPath = s.deployment.Spec.Job.InitialSavepointPath
+	case upgradeMode(&s.deployment.Spec) == flinkv1beta1.UpgradeModeStateless:
+		jobStatus.UpgradeSavepointPath = ""
+	}
+	if err := r.recordTarget(s, flinkv1beta1.ReconciliationStateUpgrading); err != nil {
+		return err
+	}
+	message := "deploying"
+	if s.targetMeta.FirstDeployment {
+		r.event(s, corev1.EventTypeNormal, flinkv1beta1.ReasonDeploying, "first deployment")
+	} else {
+		message = "upgrading: " + diff.String()
+		r.event(s, corev1.EventTypeNormal, flinkv1beta1.ReasonUpgrading, message)
+	}
+	s.setProgress(flinkv1beta1.ReasonUpgrading, message)
+	return s.patch(ctx)
+}
+
+// recordTarget writes the desired spec as the last reconciled spec.
+func (r *Reconciler) recordTarget(s *scope, state flinkv1beta1.ReconciliationState) error {
+	first := s.target == nil
+	serialized, err := reconciled.Serialize(s.deployment.Spec, first)
+	if err != nil {
+		return err
+	}
+	reconciliation := &s.deployment.Status.ReconciliationStatus
+	reconciliation.LastReconciledSpec = serialized
+	reconciliation.State = state
+	reconciliation.ReconciliationTimestamp = r.Now().UnixMilli()
+	s.target = s.deployment.Spec.DeepCopy()
+	s.targetMeta = reconciled.Metadata{APIVersion: flinkv1beta1.GroupVersion.String(), FirstDeployment: first}
+	return r.computeFlinkConfig(s)
+}
+
+// triggerID derives a Flink trigger id (32 hex characters) from the resource, its generation and the purpose, so
+// that a restarted operator asks Flink for the same operation again.
+func triggerID(deployment *flinkv1beta1.FlinkDeployment, purpose string) string {
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%s/%d/%s", deployment.UID, deployment.Generation, purpose)))
+	return hex.EncodeToString(sum[:16])
+}
+
+// stopWithSavepoint records the trigger, then asks Flink to stop the job with a savepoint.
+func (r *Reconciler) stopWithSavepoint(ctx context.Context, s *scope, triggerType flinkv1beta1.SnapshotTriggerType, purpose string) error {
+	jobStatus := &s.deployment.Status.JobStatus
+	if jobStatus.SavepointInfo == nil {
+		jobStatus.SavepointInfo = &flinkv1beta1.SavepointInfo{}
+	}
+	info := jobStatus.SavepointInfo
+	now := r.Now().UnixMilli()
+	info.TriggerID, info.TriggerType, info.TriggerTimestamp = triggerID(s.deployment, purpose), triggerType, &now
+	info.FormatType = flinkv1beta1.SavepointFormatType(s.config.String("kubernetes.operator.savepoint.format.type"))
+	if err := s.patch(ctx); err != nil {
+		return err
+	}
+	if err := s.flink.StopWithSavepoint(ctx, s.job.ID, info.TriggerID, s.flinkConfig[resources.KeySavepointsDir]); err != nil {
+		return fmt.Errorf("stopping job %s with a savepoint: %w", s.job.ID, err)
+	}
+	r.event(s, corev1.EventTypeNormal, flinkv1beta1.ReasonSavepointing, fmt.Sprintf("stopping job %s with savepoint %s", s.job.ID, info.TriggerID))
+	s.setProgress(flinkv1beta1.ReasonSavepointing, "savepoint triggered")
+	return nil
+}
+
+// awaitSavepoint polls the savepoint in flight and records its location when it completes.
+func (r *Reconciler) awaitSavepoint(ctx context.Context, s *scope) error {
+	info := s.deployment.Status.JobStatus.SavepointInfo
+	jobID := s.deployment.Status.JobStatus.JobID
+	if s.flink == nil {
+		s.setProgress(flinkv1beta1.ReasonSavepointing, "waiting for the JobManager to report the savepoint")
+		return nil
+	}
+	result, err := s.flink.SavepointStatus(ctx, jobID, info.TriggerID)
+	switch {
+	case errors.Is(err, ErrOperationUnknown) && jobIsActive(s.job):
+		// The JobManager lost the operation (failover, or it never arrived): ask again under the same id.
+		return r.stopWithSavepoint(ctx, s, info.TriggerType, "upgrade")
+	case errors.Is(err, ErrOperationUnknown):
+		info.TriggerID = ""
+		s.setStalled(flinkv1beta1.ReasonSavepointFailed, "the savepoint's result is no longer known to Flink and the job has ended. "+lifecycle.MsgManualRestoreRequired)
+		return nil
+	case err != nil:
+		return fmt.Errorf("polling savepoint %s: %w", info.TriggerID, err)
+	case !result.Done:
+		s.setProgress(flinkv1beta1.ReasonSavepointing, fmt.Sprintf("savepoint %s in progress", info.TriggerID))
+		return nil
+	case result.Failure != "":
+		// Flink keeps the job running when a stop-with-savepoint fails: retry with a fresh trigger id later.
+		info.TriggerID = ""
+		r.event(s, corev1.EventTypeWarning, flinkv1beta1.ReasonSavepointFailed, result.Failure)
+		return fmt.Errorf("savepoint failed: %s", result.Failure)
+	}
+	savepoint := flinkv1beta1.Savepoint{
+		TimeStamp: r.Now().UnixMilli(), Location: result.Location, TriggerType: info.TriggerType, FormatType: info.FormatType,
+	}
+	info.LastSavepoint = &savepoint
+	info.SavepointHistory = append(info.SavepointHistory, savepoint)
+	info.TriggerID, info.TriggerTimestamp = "", nil
+	s.deployment.Status.JobStatus.UpgradeSavepointPath = result.Location
+	s.deployment.Status.JobStatus.State = flinkv1beta1.JobStatusFinished
+	r.event(s, corev1.EventTypeNormal, flinkv1beta1.ReasonSavepointing, "savepoint completed: "+result.Location)
+	s.setProgress(flinkv1beta1.ReasonUpgrading, "savepoint completed")
+	return s.patch(ctx)
+}
+
+// checkpointAndCancel records the latest checkpoint as the restore point, then cancels the job.
+func (r *Reconciler) checkpointAndCancel(ctx context.Context, s *scope) error {
+	path, err := s.flink.LatestCheckpoint(ctx, s.job.ID)
+	if err != nil {
+		return fmt.Errorf("reading the latest checkpoint of job %s: %w", s.job.ID, err)
+	}
+	if path == "" && s.deployment.Status.JobStatus.UpgradeSavepointPath == "" {
+		s.setStalled(flinkv1beta1.ReasonManualRestore, "last-state upgrade: the job has no completed checkpoint to restore from. "+lifecycle.MsgManualRestoreRequired)
+		return nil
+	}
+	if path != "" {
+		s.deployment.Status.JobStatus.UpgradeSavepointPath = path
+	}
+	if err := s.patch(ctx); err != nil {
+		return err
+	}
+	return r.cancel(ctx, s)
+}
+
+// cancel cancels the job; the cluster is deleted once Flink reports it ended.
+func (r *Reconciler) cancel(ctx context.Context, s *scope) error {
+	if err := s.flink.CancelJob(ctx, s.job.ID); err != nil {
+		return fmt.Errorf("cancelling job %s: %w", s.job.ID, err)
+	}
+	r.event(s, corev1.EventTypeNormal, flinkv1beta1.ReasonUpgrading, "cancelling job "+s.job.ID)
+	s.setProgress(flinkv1beta1.ReasonUpgrading, "cancelling the old job")
+	return nil
+}
+
+// deleteCluster removes the JobManager (and TaskManager) Deployment; ConfigMap and Services are updated in place
+// by the next deployment.
+func (r *Reconciler) deleteCluster(ctx context.Context, s *scope) error {
+	if !s.jobManager.DeletionTimestamp.IsZero() {
+		s.setProgress(flinkv1beta1.ReasonUpgrading, "waiting for the old JobManager to shut down")
+		return nil
+	}
+	if err := r.deleteDeployments(ctx, s.deployment); err != nil {
+		return err
+	}
+	s.deployment.Status.JobManagerDeploymentStatus = flinkv1beta1.JobManagerDeploymentMissing
+	s.setProgress(flinkv1beta1.ReasonUpgrading, "old cluster deleted")
+	return nil
+}
+
+func (r *Reconciler) deleteDeployments(ctx context.Context, deployment *flinkv1beta1.FlinkDeployment) error {
+	for _, name := range []string{resources.JobManagerName(deployment.Name), resources.TaskManagerName(deployment.Name)} {
+		object := &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: deployment.Namespace, Name: name}}
+		if err := r.Delete(ctx, object, client.PropagationPolicy(metav1.DeletePropagationBackground)); err != nil && !apierrors.IsNotFound(err) {
+			return fmt.Errorf("deleting Deployment %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// restorePath is where the job of the target spec starts from.
+func restorePath(s *scope) string {
+	if s.target.Job == nil {
+		return ""
+	}
+	if s.targetMeta.FirstDeployment {
+		return s.target.Job.InitialSavepointPath
+	}
+	return s.deployment.Status.JobStatus.UpgradeSavepointPath
+}
+
+// deploy creates every object of the target spec's cluster.
+func (r *Reconciler) deploy(ctx context.Context, s *scope, recovery bool) error {
+	if s.jobManager != nil {
+		s.setProgress(flinkv1beta1.ReasonUpgrading, "waiting for the old JobManager to shut down")
+		return nil
+	}
+	restore := restorePath(s)
+	target := withSpec(s.deployment, s.target)
+	cluster, err := resources.Build(target, resources.ConfigOptions{Defaults: s.config.FlinkDefaults(s.target.FlinkVersion), RestoreSavepointPath: restore})
+	if err != nil {
+		s.setStalled(flinkv1beta1.ReasonValidationError, err.Error())
+		return nil
+	}
+	cluster.JobManager.Annotations[AnnotationSpecHash] = specHash(s.deployment.Status.ReconciliationStatus.LastReconciledSpec)
+	objects := []client.Object{cluster.ConfigMap, cluster.InternalService, cluster.RestService}
+	if cluster.TaskManager != nil {
+		objects = append(objects, cluster.TaskManager)
+	}
+	if cluster.Ingress != nil {
+		objects = append(objects, cluster.Ingress)
+	}
+	// The JobManager last: it reads the ConfigMap when it starts.
+	objects = append(objects, cluster.JobManager)
+	for _, object := range objects {
+		if err := kubeapply.Apply(ctx, r.Client, r.Scheme, s.deployment, object); err != nil {
+			return err
+		}
+	}
+	status := &s.deployment.Status
+	status.ReconciliationStatus.State = flinkv1beta1.ReconciliationStateDeployed
+	status.JobManagerDeploymentStatus = flinkv1beta1.JobManagerDeploymentDeploying
+	status.JobStatus.State = flinkv1beta1.JobStatusReconciling
+	status.JobStatus.JobID = ""
+	status.Error = ""
+	message := "cluster deployed"
+	if restore != "" {
+		message += ", job restores from " + restore
+	}
+	reason := flinkv1beta1.ReasonDeploying
+	if recovery {
+		reason, message = flinkv1beta1.ReasonDeploying, "JobManager Deployment was missing: redeployed"
+	}
+	r.event(s, corev1.EventTypeNormal, reason, message)
+	s.setProgress(reason, message)
+	return nil
+}
+
+// scale resizes a standalone cluster's TaskManagers without restarting the job.
+func (r *Reconciler) scale(ctx context.Context, s *scope) error {
+	if err := r.recordTarget(s, flinkv1beta1.ReconciliationStateDeployed); err != nil {
+		return err
+	}
+	if s.target.Mode == flinkv1beta1.DeploymentModeStandalone {
+		replicas := resources.StandaloneTaskManagers(withSpec(s.deployment, s.target), s.flinkConfig)
+		taskManager := &appsv1.Deployment{}
+		key := client.ObjectKey{Namespace: s.deployment.Namespace, Name: resources.TaskManagerName(s.deployment.Name)}
+		if err := r.Get(ctx, key, taskManager); err != nil {
+			return fmt.Errorf("reading the TaskManager Deployment: %w", err)
+		}
+		scaled := taskManager.DeepCopy()
+		scaled.Spec.Replicas = &replicas
+		if err := r.Patch(ctx, scaled, client.MergeFrom(taskManager)); err != nil {
+			return fmt.Errorf("scaling TaskManagers to %d: %w", replicas, err)
+		}
+		r.event(s, corev1.EventTypeNormal, flinkv1beta1.ReasonUpgrading, fmt.Sprintf("scaled TaskManagers to %d", replicas))
+	}
+	s.deployment.Status.ReconciliationStatus.State = flinkv1beta1.ReconciliationStateDeployed
+	return nil
+}
+
+// markSuspended records a completed suspend.
+func (r *Reconciler) markSuspended(s *scope) {
+	status := &s.deployment.Status
+	status.ReconciliationStatus.State = flinkv1beta1.ReconciliationStateDeployed
+	status.JobStatus.State = flinkv1beta1.JobStatusSuspended
+	status.JobManagerDeploymentStatus = flinkv1beta1.JobManagerDeploymentMissing
+	r.event(s, corev1.EventTypeNormal, flinkv1beta1.ReasonSuspended, "job suspended")
+}
