@@ -85,6 +85,12 @@ type FlinkDeploymentStatus struct {
 	// TaskManager feeds the scale subresource.
 	// +optional
 	TaskManager *TaskManagerInfo `json:"taskManager,omitempty"`
+
+	// LastSavepointRedeployNonce is the job.savepointRedeployNonce whose redeploy Teal has carried out (Teal
+	// addition). While the spec's nonce differs, an upgrade ends the old job without a savepoint and starts from
+	// job.initialSavepointPath, even if the operator restarts in between.
+	// +optional
+	LastSavepointRedeployNonce *int64 `json:"lastSavepointRedeployNonce,omitempty"`
 }
 
 // FlinkDeployment is a Flink application or session cluster.

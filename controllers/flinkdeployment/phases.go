@@ -221,6 +221,10 @@ func (r *Reconciler) observe(s *scope) (observation, error) {
 	if s.target == nil {
 		return obs, nil
 	}
+	if job := s.target.Job; job != nil && job.SavepointRedeployNonce != nil {
+		done := s.deployment.Status.LastSavepointRedeployNonce
+		obs.savepointRedeploy = done == nil || *done != *job.SavepointRedeployNonce
+	}
 	if s.jobManager != nil {
 		obs.clusterIsTarget = s.jobManager.Annotations[AnnotationSpecHash] == specHash(s.deployment.Status.ReconciliationStatus.LastReconciledSpec)
 	}

@@ -76,6 +76,8 @@ type observation struct {
 	highAvailability bool
 	// recoveryEnabled is kubernetes.operator.jm-deployment-recovery.enabled.
 	recoveryEnabled bool
+	// savepointRedeploy: target asks for a redeploy from initialSavepointPath not yet carried out.
+	savepointRedeploy bool
 }
 
 func jobState(spec *flinkv1beta1.FlinkDeploymentSpec) flinkv1beta1.JobState {
@@ -155,6 +157,10 @@ func nextStep(o observation) step {
 
 // stopStep chooses how the old job ends, from the target's upgrade mode.
 func stopStep(o observation) step {
+	if o.savepointRedeploy {
+		// The new job starts from a chosen savepoint: the old job's state is not wanted.
+		return stepCancel
+	}
 	switch upgradeMode(o.target) {
 	case flinkv1beta1.UpgradeModeSavepoint:
 		return stepStopWithSavepoint

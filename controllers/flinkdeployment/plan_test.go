@@ -31,6 +31,7 @@ func TestNextStep(t *testing.T) {
 		{"savepoint redeploy starts", observation{target: savepoint, reconciliation: deployed, specChanged: true, diff: specdiff.SavepointRedeploy, clusterExists: true}, stepBeginUpgrade},
 		{"savepoint mode stops with a savepoint", observation{target: savepoint, reconciliation: upgrading, clusterExists: true, job: running}, stepStopWithSavepoint},
 		{"savepoint in flight is polled, never retriggered", observation{target: savepoint, reconciliation: upgrading, clusterExists: true, job: running, savepointInFlight: true}, stepAwaitSavepoint},
+		{"a savepoint redeploy cancels without a savepoint", observation{target: savepoint, reconciliation: upgrading, clusterExists: true, job: running, savepointRedeploy: true}, stepCancel},
 		{"stateless cancels", observation{target: spec(flinkv1beta1.UpgradeModeStateless, ""), reconciliation: upgrading, clusterExists: true, job: running}, stepCancel},
 		{"last-state without HA records a checkpoint", observation{target: spec(flinkv1beta1.UpgradeModeLastState, ""), reconciliation: upgrading, clusterExists: true, job: running}, stepCheckpointAndCancel},
 		{"last-state with HA only replaces the cluster", observation{target: spec(flinkv1beta1.UpgradeModeLastState, ""), reconciliation: upgrading, clusterExists: true, job: running, highAvailability: true}, stepDeleteCluster},

@@ -52,9 +52,13 @@ type reasonMessage struct {
 	reason, message string
 }
 
-// patch writes the object now, mid-reconcile: used to record intent before a step acts.
+// patch writes the object now, mid-reconcile: used to record intent before a step acts. The work is under way,
+// so it says so (Reconciling) and never advances observedGeneration; only the final patch of a reconcile may.
 func (s *scope) patch(ctx context.Context) error {
-	return s.patcher.Patch(ctx, s.deployment, gitops.PatchOptions(s.deployment, kubeapply.FieldManager)...)
+	if s.progress != nil {
+		gitops.MarkReconciling(s.deployment, s.progress.reason, "%s", s.progress.message)
+	}
+	return s.patcher.Patch(ctx, s.deployment, gitops.IntermediatePatchOptions(kubeapply.FieldManager)...)
 }
 
 func (s *scope) setProgress(reason, message string) {

@@ -2,10 +2,9 @@ package flinkdeployment
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -15,8 +14,10 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/flink"
 	"github.com/teal-flink/teal/internal/kubeapply"
 	"github.com/teal-flink/teal/internal/lifecycle"
+	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/internal/reconciled"
 	"github.com/teal-flink/teal/internal/resources"
 	"github.com/teal-flink/teal/internal/specdiff"
@@ -106,11 +107,10 @@ func (r *Reconciler) recordTarget(s *scope, state flinkv1beta1.ReconciliationSta
 	return r.computeFlinkConfig(s)
 }
 
-// triggerID derives a Flink trigger id (32 hex characters) from the resource, its generation and the purpose, so
-// that a restarted operator asks Flink for the same operation again.
+// triggerID names a Flink operation after the resource, its generation and the purpose, so that a restarted
+// operator asks Flink for the same operation again.
 func triggerID(deployment *flinkv1beta1.FlinkDeployment, purpose string) string {
-	sum := sha256.Sum256([]byte(fmt.Sprintf("%s/%d/%s", deployment.UID, deployment.Generation, purpose)))
-	return hex.EncodeToString(sum[:16])
+	return flink.TriggerID(string(deployment.UID), strconv.FormatInt(deployment.Generation, 10), purpose)
 }
 
 // stopWithSavepoint records the trigger, then asks Flink to stop the job with a savepoint.
@@ -122,15 +122,15 @@ func (r *Reconciler) stopWithSavepoint(ctx context.Context, s *scope, triggerTyp
 	info := jobStatus.SavepointInfo
 	now := r.Now().UnixMilli()
 	info.TriggerID, info.TriggerType, info.TriggerTimestamp = triggerID(s.deployment, purpose), triggerType, &now
-	info.FormatType = flinkv1beta1.SavepointFormatType(s.config.String("kubernetes.operator.savepoint.format.type"))
+	info.FormatType = flinkv1beta1.SavepointFormatType(s.config.String(operatorconfig.KeySavepointFormatType))
+	s.setProgress(flinkv1beta1.ReasonSavepointing, fmt.Sprintf("stopping job %s with savepoint %s", s.job.ID, info.TriggerID))
 	if err := s.patch(ctx); err != nil {
 		return err
 	}
 	if err := s.flink.StopWithSavepoint(ctx, s.job.ID, info.TriggerID, s.flinkConfig[resources.KeySavepointsDir]); err != nil {
 		return fmt.Errorf("stopping job %s with a savepoint: %w", s.job.ID, err)
 	}
-	r.event(s, corev1.EventTypeNormal, flinkv1beta1.ReasonSavepointing, fmt.Sprintf("stopping job %s with savepoint %s", s.job.ID, info.TriggerID))
-	s.setProgress(flinkv1beta1.ReasonSavepointing, "savepoint triggered")
+	r.event(s, corev1.EventTypeNormal, flinkv1beta1.ReasonSavepointing, s.progress.message)
 	return nil
 }
 
@@ -181,13 +181,13 @@ func (r *Reconciler) checkpointAndCancel(ctx context.Context, s *scope) error {
 	if err != nil {
 		return fmt.Errorf("reading the latest checkpoint of job %s: %w", s.job.ID, err)
 	}
-	if path == "" && s.deployment.Status.JobStatus.UpgradeSavepointPath == "" {
-		s.setStalled(flinkv1beta1.ReasonManualRestore, "last-state upgrade: the job has no completed checkpoint to restore from. "+lifecycle.MsgManualRestoreRequired)
-		return nil
+	if path == "" {
+		// No checkpoint yet (the job just started, or checkpointing is off): the running job can still hand its
+		// state over through a savepoint.
+		return r.stopWithSavepoint(ctx, s, flinkv1beta1.SnapshotTriggerUpgrade, "upgrade")
 	}
-	if path != "" {
-		s.deployment.Status.JobStatus.UpgradeSavepointPath = path
-	}
+	s.deployment.Status.JobStatus.UpgradeSavepointPath = path
+	s.setProgress(flinkv1beta1.ReasonUpgrading, fmt.Sprintf("cancelling job %s; it restores from checkpoint %s", s.job.ID, path))
 	if err := s.patch(ctx); err != nil {
 		return err
 	}
@@ -270,6 +270,10 @@ func (r *Reconciler) deploy(ctx context.Context, s *scope, recovery bool) error 
 	}
 	status := &s.deployment.Status
 	status.ReconciliationStatus.State = flinkv1beta1.ReconciliationStateDeployed
+	if s.target.Job != nil && s.target.Job.SavepointRedeployNonce != nil {
+		nonce := *s.target.Job.SavepointRedeployNonce
+		status.LastSavepointRedeployNonce = &nonce
+	}
 	status.JobManagerDeploymentStatus = flinkv1beta1.JobManagerDeploymentDeploying
 	status.JobStatus.State = flinkv1beta1.JobStatusReconciling
 	status.JobStatus.JobID = ""

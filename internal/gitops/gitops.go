@@ -61,15 +61,23 @@ func Current(obj Object) Outcome {
 	return InProgress
 }
 
+// IntermediatePatchOptions are the options of a patch in the middle of a reconcile, which records intent before
+// an action: the outcome is not known yet, so observedGeneration stays where it is.
+func IntermediatePatchOptions(fieldOwner string) []patch.Option {
+	return []patch.Option{
+		patch.WithOwnedConditions{Conditions: ownedConditions},
+		patch.WithFieldOwner(fieldOwner),
+	}
+}
+
+var ownedConditions = []string{
+	flinkv1beta1.ConditionReady, flinkv1beta1.ConditionReconciling, flinkv1beta1.ConditionStalled, flinkv1beta1.ConditionRunning,
+}
+
 // PatchOptions are the options of the one status patch a reconcile ends with: Teal owns its conditions, and
 // status.observedGeneration advances only when the outcome is terminal.
 func PatchOptions(obj Object, fieldOwner string) []patch.Option {
-	options := []patch.Option{
-		patch.WithOwnedConditions{Conditions: []string{
-			flinkv1beta1.ConditionReady, flinkv1beta1.ConditionReconciling, flinkv1beta1.ConditionStalled, flinkv1beta1.ConditionRunning,
-		}},
-		patch.WithFieldOwner(fieldOwner),
-	}
+	options := IntermediatePatchOptions(fieldOwner)
 	if Current(obj).Terminal() {
 		options = append(options, patch.WithStatusObservedGeneration{})
 	}

@@ -1,0 +1,53 @@
+// Package manager assembles Teal's operator process: the controllers for the four kinds and the admission
+// webhooks, registered on one controller-runtime manager. main.go and the tests that run whole operators
+// (crash, leader election, end-to-end) build it the same way.
+package manager
+
+import (
+	"fmt"
+	"time"
+
+	"k8s.io/client-go/tools/events"
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	"github.com/teal-flink/teal/controllers/flinkdeployment"
+	"github.com/teal-flink/teal/internal/operatorconfig"
+)
+
+// Options choose what the process runs.
+type Options struct {
+	// Controllers registers the controllers.
+	Controllers bool
+	// Webhooks registers the admission webhooks.
+	Webhooks bool
+	// OperatorConfig returns the operator configuration in force.
+	OperatorConfig func() *operatorconfig.Config
+	// Flink creates JobManager clients; nil uses the REST client.
+	Flink flinkdeployment.FlinkAPIFactory
+	// Now is the clock; nil uses the wall clock.
+	Now func() time.Time
+}
+
+// Setup registers Teal's controllers (and webhooks) with mgr.
+func Setup(mgr ctrl.Manager, opts Options) error {
+	if opts.Flink == nil {
+		opts.Flink = flinkdeployment.NewFlinkAPIFactory(nil)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Controllers {
+		deployments := &flinkdeployment.Reconciler{
+			Client: mgr.GetClient(), Scheme: mgr.GetScheme(), Recorder: recorder(mgr, "flinkdeployment-controller"),
+			OperatorConfig: opts.OperatorConfig, Flink: opts.Flink, Now: opts.Now,
+		}
+		if err := deployments.SetupWithManager(mgr); err != nil {
+			return fmt.Errorf("setting up the FlinkDeployment controller: %w", err)
+		}
+	}
+	return nil
+}
+
+func recorder(mgr ctrl.Manager, name string) events.EventRecorder {
+	return mgr.GetEventRecorder(name)
+}

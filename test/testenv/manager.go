@@ -1,0 +1,62 @@
+package testenv
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/config"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+	"sigs.k8s.io/controller-runtime/pkg/webhook"
+)
+
+var skipNameValidation = true
+
+// Manager is a controller-runtime manager running in the test process.
+type Manager struct {
+	ctrl.Manager
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// NewManager creates a manager on this control plane without metrics or probes; with webhooks it serves them
+// where envtest installed the webhook configurations.
+func (e *Env) NewManager(withWebhooks bool) (ctrl.Manager, error) {
+	options := ctrl.Options{
+		Scheme:                 e.Scheme,
+		Metrics:                metricsserver.Options{BindAddress: "0"},
+		HealthProbeBindAddress: "0",
+		// Crash and leader-election tests run several managers, one after another or side by side.
+		Controller: config.Controller{SkipNameValidation: &skipNameValidation},
+	}
+	if withWebhooks {
+		options.WebhookServer = webhook.NewServer(webhook.Options{
+			Host: e.Webhook.LocalServingHost, Port: e.Webhook.LocalServingPort, CertDir: e.Webhook.LocalServingCertDir,
+		})
+	}
+	mgr, err := ctrl.NewManager(e.Config, options)
+	if err != nil {
+		return nil, fmt.Errorf("creating a manager: %w", err)
+	}
+	return mgr, nil
+}
+
+// StartManager runs mgr in the background until Stop.
+func StartManager(mgr ctrl.Manager) *Manager {
+	ctx, cancel := context.WithCancel(context.Background())
+	running := &Manager{Manager: mgr, cancel: cancel, done: make(chan error, 1)}
+	go func() { running.done <- mgr.Start(ctx) }()
+	return running
+}
+
+// Stop stops the manager and waits until it has stopped, as a killed operator process would be.
+func (m *Manager) Stop() error {
+	m.cancel()
+	select {
+	case err := <-m.done:
+		return err
+	case <-time.After(time.Minute):
+		return fmt.Errorf("the manager did not stop within a minute")
+	}
+}
