@@ -43,6 +43,9 @@ type Reconciler struct {
 	Validate func(deployment, old *flinkv1beta1.FlinkDeployment) field.ErrorList
 	// Now is the clock (tests may pin it).
 	Now func() time.Time
+	// OnStep, when set, is called after each step is carried out, before the reconcile's final status patch
+	// (tracing; crash tests stop the operator here).
+	OnStep func(ctx context.Context, deployment *flinkv1beta1.FlinkDeployment, step string)
 }
 
 // SetupWithManager registers the controller: it watches FlinkDeployments (spec and annotation changes) and

@@ -201,7 +201,11 @@ func (r *Reconciler) reconcileSpec(ctx context.Context, s *scope) (ctrl.Result, 
 		return ctrl.Result{}, err
 	}
 	next := nextStep(obs)
-	return r.perform(ctx, s, next)
+	result, err := r.perform(ctx, s, next)
+	if r.OnStep != nil && next != stepNone {
+		r.OnStep(ctx, s.deployment, next.String())
+	}
+	return result, err
 }
 
 // observe gathers the planner's inputs from the scope.

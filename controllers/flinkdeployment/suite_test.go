@@ -97,14 +97,19 @@ func operatorConfig() *operatorconfig.Config {
 	})
 }
 
-// startOperator starts a fresh operator process (a new manager with the controllers).
-func startOperator() (*testenv.Manager, error) {
+// startOperator starts a fresh operator process (a new manager with the controllers); onStep, when given, sees
+// every step.
+func startOperator(onStep ...func(context.Context, *flinkv1beta1.FlinkDeployment, string)) (*testenv.Manager, error) {
 	mgr, err := env.NewManager(false)
 	if err != nil {
 		return nil, err
 	}
 	config := operatorConfig()
-	if err := manager.Setup(mgr, manager.Options{Controllers: true, OperatorConfig: func() *operatorconfig.Config { return config }}); err != nil {
+	options := manager.Options{Controllers: true, OperatorConfig: func() *operatorconfig.Config { return config }}
+	if len(onStep) > 0 {
+		options.OnDeploymentStep = onStep[0]
+	}
+	if err := manager.Setup(mgr, options); err != nil {
 		return nil, err
 	}
 	return testenv.StartManager(mgr), nil

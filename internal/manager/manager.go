@@ -4,12 +4,14 @@
 package manager
 
 import (
+	"context"
 	"fmt"
 	"time"
 
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 
+	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/controllers/flinkdeployment"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 )
@@ -26,6 +28,8 @@ type Options struct {
 	Flink flinkdeployment.FlinkAPIFactory
 	// Now is the clock; nil uses the wall clock.
 	Now func() time.Time
+	// OnDeploymentStep is called after each FlinkDeployment step (see flinkdeployment.Reconciler.OnStep).
+	OnDeploymentStep func(ctx context.Context, deployment *flinkv1beta1.FlinkDeployment, step string)
 }
 
 // Setup registers Teal's controllers (and webhooks) with mgr.
@@ -39,7 +43,7 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 	if opts.Controllers {
 		deployments := &flinkdeployment.Reconciler{
 			Client: mgr.GetClient(), Scheme: mgr.GetScheme(), Recorder: recorder(mgr, "flinkdeployment-controller"),
-			OperatorConfig: opts.OperatorConfig, Flink: opts.Flink, Now: opts.Now,
+			OperatorConfig: opts.OperatorConfig, Flink: opts.Flink, Now: opts.Now, OnStep: opts.OnDeploymentStep,
 		}
 		if err := deployments.SetupWithManager(mgr); err != nil {
 			return fmt.Errorf("setting up the FlinkDeployment controller: %w", err)
