@@ -26,8 +26,9 @@ all: build
 ##@ Tools
 
 .PHONY: tools
-tools: ## Build the test control plane (kube-apiserver, etcd), kubectl, helm and controller-gen into bin/.
+tools: ## Build the test control plane (kube-apiserver, etcd), kubectl, helm, controller-gen; install Flink.
 	hack/install-tools.sh
+	hack/install-flink.sh
 
 .PHONY: controller-gen
 controller-gen:

@@ -1,0 +1,83 @@
+package flink_test
+
+import (
+	"errors"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/teal-flink/teal/internal/flinkdist"
+	"github.com/teal-flink/teal/internal/flinkstandin"
+	"github.com/teal-flink/teal/internal/flinkstandin/openapi"
+)
+
+// loadSpec loads the OpenAPI spec of the Flink line of version: 1.20 for 1.x, 2.1 (current through 2.2) for 2.x.
+func loadSpec(t testing.TB, version string) *openapi.Spec {
+	t.Helper()
+	dir, err := openapi.SpecDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := "rest_v1_dispatcher-1.20.yml"
+	if version[0] == '2' {
+		file = "rest_v1_dispatcher-2.1.yml"
+	}
+	spec, err := openapi.Load(filepath.Join(dir, file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return spec
+}
+
+// TestContractStandIn runs the contract against the stand-in serving each Flink line's wire shapes.
+func TestContractStandIn(t *testing.T) {
+	for _, version := range []string{flinkdist.Flink1, flinkdist.Flink2} {
+		t.Run(version, func(t *testing.T) {
+			t.Parallel()
+			stateDir := t.TempDir()
+			server, err := flinkstandin.New(flinkstandin.Options{
+				FlinkVersion: version, Instant: true, UploadDir: filepath.Join(stateDir, "upload"),
+				CheckpointDir: filepath.Join(stateDir, "checkpoints"),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(server.Close)
+			jar := filepath.Join(stateDir, "TopSpeedWindowing.jar")
+			if err := os.WriteFile(jar, []byte("PK\x03\x04 stand-in jar"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			// Every exchange of the suite is checked against Flink's OpenAPI spec for the served line.
+			spec := loadSpec(t, version)
+			recorder := &openapi.Recorder{}
+			httpClient := &http.Client{Transport: openapi.Transport(spec, http.DefaultTransport, recorder)}
+			runContract(t, contractBackend{url: server.URL(), jarPath: jar, stateDir: stateDir,
+				waitTimeout: 5 * time.Second, pollInterval: 10 * time.Millisecond, httpClient: httpClient})
+			if failures := recorder.Failures(); len(failures) > 0 {
+				t.Fatalf("%d of %d exchanges violate %s:\n%v", len(failures), recorder.Checked(), spec.Name,
+					errors.Join(failures...))
+			}
+			if recorder.Checked() < 20 {
+				t.Fatalf("only %d exchanges validated; the transport is not in the path", recorder.Checked())
+			}
+		})
+	}
+}
+
+// TestContractFlink runs the contract against real Flink session clusters, both lines in parallel. A missing
+// installation fails the test with the command that installs it.
+func TestContractFlink(t *testing.T) {
+	for _, version := range []string{flinkdist.Flink1, flinkdist.Flink2} {
+		t.Run(version, func(t *testing.T) {
+			t.Parallel()
+			stateDir := t.TempDir()
+			session := flinkdist.StartSessionForTest(t, version, flinkdist.SessionOptions{
+				Dir: filepath.Join(stateDir, "cluster"), WithoutDefaultSavepointDir: true})
+			dist := flinkdist.Require(t, version)
+			runContract(t, contractBackend{url: session.RESTURL, jarPath: dist.TopSpeedWindowingJar(),
+				stateDir: stateDir, waitTimeout: 2 * time.Minute, pollInterval: 500 * time.Millisecond})
+		})
+	}
+}
