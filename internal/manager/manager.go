@@ -32,7 +32,20 @@ type Options struct {
 	OnDeploymentStep func(ctx context.Context, deployment *flinkv1beta1.FlinkDeployment, step string)
 }
 
-// Setup registers Teal's controllers (and webhooks) with mgr.
+// registration adds one part of the operator to a manager.
+type registration struct {
+	name string
+	// controller: part of the controllers (else of the webhooks).
+	controller bool
+	setup      func(mgr ctrl.Manager, opts Options) error
+}
+
+// registrations lists every part of the operator, each set up in its own file of this package.
+var registrations = []registration{
+	{name: "FlinkDeployment controller", controller: true, setup: setupFlinkDeployments},
+}
+
+// Setup registers Teal's controllers and webhooks with mgr, as opts selects.
 func Setup(mgr ctrl.Manager, opts Options) error {
 	if opts.Flink == nil {
 		opts.Flink = flinkdeployment.NewFlinkAPIFactory(nil)
@@ -40,13 +53,16 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	if opts.Controllers {
-		deployments := &flinkdeployment.Reconciler{
-			Client: mgr.GetClient(), Scheme: mgr.GetScheme(), Recorder: recorder(mgr, "flinkdeployment-controller"),
-			OperatorConfig: opts.OperatorConfig, Flink: opts.Flink, Now: opts.Now, OnStep: opts.OnDeploymentStep,
+	if opts.OperatorConfig == nil {
+		defaults := operatorconfig.New(nil)
+		opts.OperatorConfig = func() *operatorconfig.Config { return defaults }
+	}
+	for _, part := range registrations {
+		if (part.controller && !opts.Controllers) || (!part.controller && !opts.Webhooks) {
+			continue
 		}
-		if err := deployments.SetupWithManager(mgr); err != nil {
-			return fmt.Errorf("setting up the FlinkDeployment controller: %w", err)
+		if err := part.setup(mgr, opts); err != nil {
+			return fmt.Errorf("setting up the %s: %w", part.name, err)
 		}
 	}
 	return nil
