@@ -45,6 +45,7 @@ manifests: controller-gen ## Generate CRDs into config/crd/bases.
 	rm -f config/crd/bases/*.yaml
 	$(CONTROLLER_GEN) crd:generateEmbeddedObjectMeta=true,allowDangerousTypes=true paths=./api/... output:crd:dir=config/crd/bases
 	go run ./hack/crdtrim config/crd/bases/*.yaml
+	$(CONTROLLER_GEN) rbac:roleName=teal-operator paths=./controllers/... output:rbac:dir=config/rbac
 	@if compgen -G 'webhooks/*.go' >/dev/null; then $(CONTROLLER_GEN) webhook paths=./webhooks/... output:webhook:dir=config/webhook; fi
 
 .PHONY: verify

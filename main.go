@@ -21,7 +21,17 @@ import (
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/manager"
 	"github.com/teal-flink/teal/internal/operatorconfig"
+	"github.com/teal-flink/teal/validators"
+	"github.com/teal-flink/teal/validators/policy"
 )
+
+// operatorNamespace is where the operator runs (POD_NAMESPACE from the downward API), teal-system otherwise.
+func operatorNamespace() string {
+	if namespace := os.Getenv("POD_NAMESPACE"); namespace != "" {
+		return namespace
+	}
+	return "teal-system"
+}
 
 func main() {
 	if err := run(); err != nil {
@@ -89,8 +99,20 @@ func run() error {
 	if err := mgr.Add(source); err != nil {
 		return err
 	}
+	// Custom policies (JSON Schema documents in a ConfigMap) join the built-in rules, in the webhooks and in the
+	// controllers alike, and reload when the ConfigMap changes.
+	policies := policy.NewSet()
+	policyNamespace, policyName := policy.ConfigMapRef(config.String(policy.KeyPolicyConfigMap), operatorNamespace())
+	watcher, err := policy.NewWatcher(policies, mgr.GetConfig(), policyNamespace, policyName)
+	if err != nil {
+		return err
+	}
+	if err := mgr.Add(watcher); err != nil {
+		return err
+	}
 	if err := manager.Setup(mgr, manager.Options{
 		Controllers: enableControllers, Webhooks: enableWebhooks, OperatorConfig: source.Current,
+		Validator: validators.NewRegistry(policies),
 	}); err != nil {
 		return err
 	}

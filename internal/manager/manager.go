@@ -14,6 +14,7 @@ import (
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/controllers/flinkdeployment"
 	"github.com/teal-flink/teal/internal/operatorconfig"
+	"github.com/teal-flink/teal/validators"
 )
 
 // Options choose what the process runs.
@@ -28,6 +29,9 @@ type Options struct {
 	Flink flinkdeployment.FlinkAPIFactory
 	// Now is the clock; nil uses the wall clock.
 	Now func() time.Time
+	// Validator runs the admission rules in the webhooks and again in the controllers (a webhook can be
+	// disabled or bypassed); nil uses the built-in rules. Pass a registry with policies to enforce them too.
+	Validator validators.Validator
 	// OnDeploymentStep is called after each FlinkDeployment step (see flinkdeployment.Reconciler.OnStep).
 	OnDeploymentStep func(ctx context.Context, deployment *flinkv1beta1.FlinkDeployment, step string)
 }
@@ -43,6 +47,7 @@ type registration struct {
 // registrations lists every part of the operator, each set up in its own file of this package.
 var registrations = []registration{
 	{name: "FlinkDeployment controller", controller: true, setup: setupFlinkDeployments},
+	{name: "admission webhooks", controller: false, setup: setupWebhooks},
 }
 
 // Setup registers Teal's controllers and webhooks with mgr, as opts selects.
@@ -56,6 +61,9 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 	if opts.OperatorConfig == nil {
 		defaults := operatorconfig.New(nil)
 		opts.OperatorConfig = func() *operatorconfig.Config { return defaults }
+	}
+	if opts.Validator == nil {
+		opts.Validator = validators.NewRegistry()
 	}
 	for _, part := range registrations {
 		if (part.controller && !opts.Controllers) || (!part.controller && !opts.Webhooks) {

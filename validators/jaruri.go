@@ -1,0 +1,81 @@
+package validators
+
+import (
+	"fmt"
+	"net/netip"
+	"net/url"
+	"slices"
+	"strings"
+	"unicode"
+
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+// validateJarURI checks a session job's jarURI: a URI with a scheme from the operator's allowlist and, for
+// http(s), a host that resolves only to public addresses, so that the operator cannot be made to fetch from
+// itself, the node, cloud metadata endpoints or the cluster network.
+func validateJarURI(jarURI string, path *field.Path, opts Options) field.ErrorList {
+	if jarURI == "" {
+		return nil
+	}
+	if strings.IndexFunc(jarURI, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+		return field.ErrorList{field.Invalid(path, jarURI, "must be a valid URI: remove the whitespace (encode it as %20)")}
+	}
+	parsed, err := url.Parse(jarURI)
+	if err != nil {
+		return field.ErrorList{field.Invalid(path, jarURI, "must be a valid URI: "+err.Error())}
+	}
+	if parsed.Scheme == "" {
+		return field.ErrorList{field.Invalid(path, jarURI, "must include a scheme, e.g. https://repo.example.com/job.jar")}
+	}
+	allowed := make([]string, 0, len(opts.allowedJarSchemes()))
+	for _, scheme := range opts.allowedJarSchemes() {
+		allowed = append(allowed, strings.ToLower(scheme))
+	}
+	scheme := strings.ToLower(parsed.Scheme)
+	if !slices.Contains(allowed, scheme) {
+		return field.ErrorList{field.Invalid(path, jarURI, fmt.Sprintf(
+			"scheme %q is not allowed (allowed: %s): use one of those, or ask the operator admin to extend %s",
+			parsed.Scheme, strings.Join(allowed, ", "), KeyAllowedJarSchemes))}
+	}
+	if (scheme != "http" && scheme != "https") || opts.AllowRestrictedJarHosts {
+		return nil
+	}
+	host := parsed.Hostname()
+	if host == "" {
+		return field.ErrorList{field.Invalid(path, jarURI, "an http(s) jarURI must include a host")}
+	}
+	addrs, err := resolveHost(host, opts.resolver())
+	if err != nil {
+		return field.ErrorList{field.Invalid(path, jarURI, fmt.Sprintf(
+			"host %q cannot be resolved: use a host the operator can resolve (%v)", host, err))}
+	}
+	for _, addr := range addrs {
+		if restrictedAddress(addr) {
+			return field.ErrorList{field.Invalid(path, jarURI, fmt.Sprintf(
+				"host %q resolves to the restricted address %s (loopback, link-local, private, wildcard or multicast): "+
+					"serve the jar from a public host", host, addr))}
+		}
+	}
+	return nil
+}
+
+func resolveHost(host string, resolver HostResolver) ([]netip.Addr, error) {
+	if addr, err := netip.ParseAddr(strings.Trim(host, "[]")); err == nil {
+		return []netip.Addr{addr}, nil
+	}
+	addrs, err := resolver.LookupHost(host)
+	if err != nil {
+		return nil, err
+	}
+	if len(addrs) == 0 {
+		return nil, fmt.Errorf("no addresses")
+	}
+	return addrs, nil
+}
+
+func restrictedAddress(addr netip.Addr) bool {
+	addr = addr.Unmap()
+	return addr.IsLoopback() || addr.IsLinkLocalUnicast() || addr.IsLinkLocalMulticast() || addr.IsPrivate() ||
+		addr.IsUnspecified() || addr.IsMulticast() || addr.IsInterfaceLocalMulticast()
+}

@@ -1,0 +1,88 @@
+package webhooks
+
+import (
+	"context"
+	"fmt"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
+
+	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/validators"
+)
+
+// +kubebuilder:webhook:path=/validate-flink-apache-org-v1beta1-flinksessionjob,mutating=false,failurePolicy=fail,sideEffects=None,groups=flink.apache.org,resources=flinksessionjobs,verbs=create;update,versions=v1beta1,name=vflinksessionjob.flink.apache.org,admissionReviewVersions=v1
+
+// FlinkSessionJobValidator is the validating webhook of FlinkSessionJob; it looks up the session cluster.
+type FlinkSessionJobValidator struct {
+	// Options carry the validator, its settings and the reader for the session cluster.
+	Options Options
+}
+
+var _ admission.Validator[*flinkv1beta1.FlinkSessionJob] = (*FlinkSessionJobValidator)(nil)
+
+// ValidateCreate checks a new FlinkSessionJob.
+func (v *FlinkSessionJobValidator) ValidateCreate(ctx context.Context, obj *flinkv1beta1.FlinkSessionJob) (admission.Warnings, error) {
+	return v.validate(ctx, obj, nil)
+}
+
+// ValidateUpdate checks a changed FlinkSessionJob against its old version.
+func (v *FlinkSessionJobValidator) ValidateUpdate(ctx context.Context, oldObj, newObj *flinkv1beta1.FlinkSessionJob) (admission.Warnings, error) {
+	return v.validate(ctx, newObj, oldObj)
+}
+
+// ValidateDelete accepts every deletion.
+func (v *FlinkSessionJobValidator) ValidateDelete(context.Context, *flinkv1beta1.FlinkSessionJob) (admission.Warnings, error) {
+	return nil, nil
+}
+
+func (v *FlinkSessionJobValidator) validate(ctx context.Context, newObj, oldObj *flinkv1beta1.FlinkSessionJob) (admission.Warnings, error) {
+	session, err := SessionCluster(ctx, v.Options.Reader, newObj)
+	if err != nil {
+		return nil, err
+	}
+	errs := v.Options.Validator.ValidateFlinkSessionJob(newObj, oldObj, session, v.Options.ValidatorOptions)
+	return validators.FlinkSessionJobWarnings(newObj), invalid("FlinkSessionJob", newObj.Name, errs)
+}
+
+// SessionCluster returns the FlinkDeployment a session job names, nil when it does not exist (or no name is
+// given). Controllers use it too, to feed validators.ValidateFlinkSessionJob.
+func SessionCluster(ctx context.Context, reader client.Reader, job *flinkv1beta1.FlinkSessionJob) (*flinkv1beta1.FlinkDeployment, error) {
+	if job.Spec.DeploymentName == "" {
+		return nil, nil
+	}
+	session := &flinkv1beta1.FlinkDeployment{}
+	err := reader.Get(ctx, client.ObjectKey{Namespace: job.Namespace, Name: job.Spec.DeploymentName}, session)
+	switch {
+	case apierrors.IsNotFound(err):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("looking up session cluster %s/%s: %w", job.Namespace, job.Spec.DeploymentName, err)
+	}
+	return session, nil
+}
+
+// +kubebuilder:webhook:path=/mutate-flink-apache-org-v1beta1-flinksessionjob,mutating=true,failurePolicy=fail,sideEffects=None,groups=flink.apache.org,resources=flinksessionjobs,verbs=create;update,versions=v1beta1,name=mflinksessionjob.flink.apache.org,admissionReviewVersions=v1
+
+// FlinkSessionJobDefaulter is the defaulting webhook of FlinkSessionJob: it adds the target.session label
+// (naming the session cluster, as upstream's mutator does) when the label is absent.
+type FlinkSessionJobDefaulter struct{}
+
+var _ admission.Defaulter[*flinkv1beta1.FlinkSessionJob] = (*FlinkSessionJobDefaulter)(nil)
+
+// Default sets the target.session label to spec.deploymentName when the label is absent; a value the user
+// wrote is never changed.
+func (d *FlinkSessionJobDefaulter) Default(_ context.Context, obj *flinkv1beta1.FlinkSessionJob) error {
+	if obj.Spec.DeploymentName == "" {
+		return nil
+	}
+	if _, ok := obj.Labels[flinkv1beta1.LabelTargetSession]; ok {
+		return nil
+	}
+	if obj.Labels == nil {
+		obj.Labels = map[string]string{}
+	}
+	obj.Labels[flinkv1beta1.LabelTargetSession] = obj.Spec.DeploymentName
+	return nil
+}

@@ -1,0 +1,69 @@
+package webhooks
+
+import (
+	"fmt"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/validators"
+)
+
+// Options configure the webhooks.
+type Options struct {
+	// Validator runs the rules; nil means validators.NewRegistry() (the built-in rules only). Pass the
+	// manager's Registry, with the policy Set registered, to apply custom policies too.
+	Validator validators.Validator
+	// ValidatorOptions are the operator settings the rules read (allowed jar schemes, default Flink config…).
+	ValidatorOptions validators.Options
+	// Reader looks up session clusters and snapshot targets; nil means the manager's API reader, which reads
+	// the API server directly so a session cluster created a moment ago is found.
+	Reader client.Reader
+}
+
+// SetupWithManager registers the validating and defaulting webhooks of all four kinds with mgr.
+func SetupWithManager(mgr ctrl.Manager, opts Options) error {
+	if opts.Validator == nil {
+		opts.Validator = validators.NewRegistry()
+	}
+	if opts.Reader == nil {
+		opts.Reader = mgr.GetAPIReader()
+	}
+	if err := ctrl.NewWebhookManagedBy(mgr, &flinkv1beta1.FlinkDeployment{}).
+		WithValidator(&FlinkDeploymentValidator{Options: opts}).
+		WithDefaulter(&FlinkDeploymentDefaulter{}).
+		Complete(); err != nil {
+		return fmt.Errorf("registering the FlinkDeployment webhooks: %w", err)
+	}
+	if err := ctrl.NewWebhookManagedBy(mgr, &flinkv1beta1.FlinkSessionJob{}).
+		WithValidator(&FlinkSessionJobValidator{Options: opts}).
+		WithDefaulter(&FlinkSessionJobDefaulter{}).
+		Complete(); err != nil {
+		return fmt.Errorf("registering the FlinkSessionJob webhooks: %w", err)
+	}
+	if err := ctrl.NewWebhookManagedBy(mgr, &flinkv1beta1.FlinkStateSnapshot{}).
+		WithValidator(&FlinkStateSnapshotValidator{Options: opts}).
+		WithDefaulter(&FlinkStateSnapshotDefaulter{}).
+		Complete(); err != nil {
+		return fmt.Errorf("registering the FlinkStateSnapshot webhooks: %w", err)
+	}
+	if err := ctrl.NewWebhookManagedBy(mgr, &flinkv1beta1.FlinkBlueGreenDeployment{}).
+		WithValidator(&FlinkBlueGreenDeploymentValidator{Options: opts}).
+		WithDefaulter(&FlinkBlueGreenDeploymentDefaulter{}).
+		Complete(); err != nil {
+		return fmt.Errorf("registering the FlinkBlueGreenDeployment webhooks: %w", err)
+	}
+	return nil
+}
+
+// invalid turns a non-empty error list into the API's Invalid status (HTTP 422), which kubectl prints as
+// `The <Kind> "<name>" is invalid: <path>: <message>`.
+func invalid(kind, name string, errs field.ErrorList) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	return apierrors.NewInvalid(flinkv1beta1.GroupVersion.WithKind(kind).GroupKind(), name, errs)
+}
