@@ -14,7 +14,6 @@ set -euo pipefail
 # lib/), and Maven Central does not carry the example jar for every patch release, so each line pins the newest
 # example release published for it.
 FLINK_VERSIONS=${FLINK_VERSIONS:-"1.20.3=1.20.0 2.3.0=2.3.0"}
-MAVEN_CENTRAL=${MAVEN_CENTRAL:-https://repo.maven.apache.org/maven2}
 MAVEN_DEPENDENCY_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.6.1
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -53,6 +52,21 @@ fetch_libraries() {
   rm -rf "$work"
 }
 
+# maven_central prints the URL of the repository Maven itself resolves "central" to (its super POM, or a mirror
+# configured for this machine), so the jar comes from the same place Maven would fetch it from.
+maven_central() {
+  if [[ -n ${MAVEN_CENTRAL:-} ]]; then
+    echo "$MAVEN_CENTRAL"
+    return
+  fi
+  local probe
+  probe=$(mktemp -d "$cache/.mvn-probe.XXXXXX")
+  printf '<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion><groupId>local.teal</groupId><artifactId>probe</artifactId><version>0</version><packaging>pom</packaging></project>\n' >"$probe/pom.xml"
+  (cd "$probe" && mvn -B -q -Dstyle.color=never org.apache.maven.plugins:maven-help-plugin:3.4.0:evaluate \
+    -Dexpression='project.repositories[0].url' -DforceStdout) | sed 's/\x1b\[[0-9;]*m//g' | tr -d '[:space:]'
+  rm -rf "$probe"
+}
+
 # fetch_example <examples version> <dest>: the TopSpeedWindowing job (unbounded, keyed state) from Maven Central.
 fetch_example() {
   local version=$1 dest=$2 artifact=org.apache.flink:flink-examples-streaming:$1:jar:TopSpeedWindowing
@@ -65,7 +79,9 @@ fetch_example() {
     # Maven cannot resolve the artifact when Central lacks its parent POM (as for some 2.x releases), although
     # the jar itself is there: take the jar directly and check it against Central's published SHA-1.
     log "mvn could not resolve $artifact (see $dest/examples/mvn.log); downloading the jar directly"
-    local url=$MAVEN_CENTRAL/org/apache/flink/flink-examples-streaming/$version/flink-examples-streaming-$version-TopSpeedWindowing.jar
+    local central url
+    central=$(maven_central) || die "could not ask Maven for its central repository URL"
+    url=$central/org/apache/flink/flink-examples-streaming/$version/flink-examples-streaming-$version-TopSpeedWindowing.jar
     curl -fsSL --retry 3 -o "$dest/examples/TopSpeedWindowing.jar" "$url" || die "download of $url failed"
     local want got
     want=$(curl -fsSL --retry 3 "$url.sha1" | awk '{print $1}') || die "download of $url.sha1 failed"
