@@ -95,3 +95,8 @@ func WithEntryClass(class string) DeploymentOption {
 func WithParallelism(parallelism int32) DeploymentOption {
 	return func(d *flinkv1beta1.FlinkDeployment) { d.Spec.Job.Parallelism = parallelism }
 }
+
+// WithFlinkVersion sets flinkVersion.
+func WithFlinkVersion(version flinkv1beta1.FlinkVersion) DeploymentOption {
+	return func(d *flinkv1beta1.FlinkDeployment) { d.Spec.FlinkVersion = version }
+}

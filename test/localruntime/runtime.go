@@ -19,6 +19,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
 	"github.com/teal-flink/teal/internal/resources"
@@ -81,6 +82,8 @@ func (rt *Runtime) SetupWithManager(mgr ctrl.Manager) error {
 	})
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&appsv1.Deployment{}, builder.WithPredicates(managed)).
+		// Real JobManagers take a while to start: start several clusters side by side.
+		WithOptions(controller.Options{MaxConcurrentReconciles: 4}).
 		Named("localruntime").
 		Complete(rt)
 }

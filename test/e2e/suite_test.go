@@ -1,0 +1,174 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/rand"
+	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/flinkdist"
+	"github.com/teal-flink/teal/test/localruntime"
+	"github.com/teal-flink/teal/test/testenv"
+)
+
+var (
+	env     *testenv.Env
+	runtime *localruntime.Runtime
+	// outputDir keeps the operator's and Flink's logs; it is removed when every test passed.
+	outputDir string
+)
+
+const (
+	// Real JVMs on two busy cores: a cluster start takes up to a minute, a savepoint a few seconds.
+	timeout  = 4 * time.Minute
+	interval = time.Second
+)
+
+// flinkVersions are the release lines every scenario runs on.
+var flinkVersions = []struct {
+	name    string
+	version flinkv1beta1.FlinkVersion
+	image   string
+}{
+	{"flink-1.20", flinkv1beta1.FlinkVersionV1_20, "flink:" + flinkdist.Flink1},
+	{"flink-2.3", flinkv1beta1.FlinkVersionV2_3, "flink:" + flinkdist.Flink2},
+}
+
+func TestMain(m *testing.M) {
+	code, err := run(m)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		os.Exit(1)
+	}
+	os.Exit(code)
+}
+
+func run(m *testing.M) (int, error) {
+	// Fail loudly, never skip, when Flink is missing.
+	for _, version := range []string{flinkdist.Flink1, flinkdist.Flink2} {
+		if _, err := flinkdist.Locate(version); err != nil {
+			return 0, err
+		}
+	}
+	var err error
+	root := testenv.RepoRoot()
+	outputDir = filepath.Join(root, "test", "e2e", "_output", time.Now().Format("20060102-150405"))
+	if err := os.MkdirAll(outputDir, 0o755); err != nil {
+		return 0, err
+	}
+	if env, err = testenv.Start(testenv.Options{WebhookManifests: []string{filepath.Join(root, "config", "webhook")}}); err != nil {
+		return 0, err
+	}
+	defer env.Stop()
+
+	runtime, err = localruntime.New(&localruntime.FlinkBackend{Dir: filepath.Join(outputDir, "flink")})
+	if err != nil {
+		return 0, err
+	}
+	defer runtime.Close()
+	runtimeManager, err := env.NewManager(false)
+	if err != nil {
+		return 0, err
+	}
+	if err := runtime.SetupWithManager(runtimeManager); err != nil {
+		return 0, err
+	}
+	runtimeProcess := testenv.StartManager(runtimeManager)
+	defer runtimeProcess.Stop()
+
+	stop, err := startOperatorBinary(root)
+	if err != nil {
+		return 0, err
+	}
+	code := m.Run()
+	if err := stop(); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: stopping the operator:", err)
+	}
+	if code == 0 {
+		_ = os.RemoveAll(outputDir)
+	} else {
+		fmt.Fprintf(os.Stderr, "e2e: logs of the operator and of every Flink process are in %s\n", outputDir)
+	}
+	return code, nil
+}
+
+// startOperatorBinary builds the operator as `make build` does and runs it against the test control plane.
+func startOperatorBinary(root string) (func() error, error) {
+	binary := filepath.Join(outputDir, "teal")
+	build := exec.Command("go", "build", "-trimpath", "-o", binary, ".")
+	build.Dir, build.Env = root, append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("building the operator: %v\n%s", err, out)
+	}
+	kubeconfig, err := env.Kubeconfig(outputDir)
+	if err != nil {
+		return nil, err
+	}
+	config := filepath.Join(outputDir, "operator-config.yaml")
+	content := fmt.Sprintf("kubernetes.operator.rest.url-template: %q\n"+
+		"kubernetes.operator.observer.progress-check.interval: 1 s\n"+
+		"kubernetes.operator.reconcile.interval: 5 s\n"+
+		"kubernetes.operator.flink.client.timeout: 30 s\n", runtime.RestURLTemplate())
+	if err := os.WriteFile(config, []byte(content), 0o644); err != nil {
+		return nil, err
+	}
+	logFile, err := os.Create(filepath.Join(outputDir, "operator.log"))
+	if err != nil {
+		return nil, err
+	}
+	operator := exec.Command(binary, "--config", config, "--metrics-bind-address", "0", "--health-probe-bind-address", "0",
+		"--webhook-port", fmt.Sprint(env.Webhook.LocalServingPort), "--webhook-cert-dir", env.Webhook.LocalServingCertDir)
+	operator.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig, "POD_NAMESPACE=default")
+	operator.Stdout, operator.Stderr = logFile, logFile
+	if err := operator.Start(); err != nil {
+		return nil, fmt.Errorf("starting the operator: %w", err)
+	}
+	return func() error {
+		defer logFile.Close()
+		if err := operator.Process.Signal(os.Interrupt); err != nil {
+			return err
+		}
+		done := make(chan error, 1)
+		go func() { done <- operator.Wait() }()
+		select {
+		case <-done:
+			return nil
+		case <-time.After(30 * time.Second):
+			return operator.Process.Kill()
+		}
+	}, nil
+}
+
+func newNamespace(g Gomega) string {
+	name := "e2e-" + rand.String(6)
+	g.Expect(env.Client.Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}})).To(Succeed())
+	return name
+}
+
+// stateDirs are a scenario's checkpoint and savepoint directories, under the test's output directory, written
+// with the keys of the Flink line (2.x renamed them).
+func stateDirs(namespace string, version flinkv1beta1.FlinkVersion) []string {
+	dir := filepath.Join(outputDir, "state", namespace)
+	if version.IsEqualOrNewer(flinkv1beta1.FlinkVersionV2_0) {
+		return []string{"execution.checkpointing.dir", "file://" + dir + "/checkpoints",
+			"execution.checkpointing.savepoint-dir", "file://" + dir + "/savepoints", "state.savepoints.dir", "file://" + dir + "/savepoints"}
+	}
+	return []string{"state.checkpoints.dir", "file://" + dir + "/checkpoints", "state.savepoints.dir", "file://" + dir + "/savepoints"}
+}
+
+func kstatus(g Gomega, obj client.Object) status.Status {
+	result, err := testenv.KStatus(obj)
+	g.Expect(err).NotTo(HaveOccurred())
+	return result
+}
