@@ -13,7 +13,11 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
+	"github.com/go-logr/logr"
+	"go.uber.org/zap/zapcore"
+	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
@@ -73,6 +77,7 @@ func AssetsDir() string {
 // Start brings up a control plane with Teal's CRDs. It fails, naming the fix, when the binaries are missing:
 // tests never skip for want of a control plane.
 func Start(opts Options) (*Env, error) {
+	setLogger()
 	root := RepoRoot()
 	assets := AssetsDir()
 	for _, binary := range []string{"kube-apiserver", "etcd", "kubectl"} {
@@ -148,3 +153,18 @@ func GVK(kind string) schema.GroupVersionKind { return flinkv1beta1.GroupVersion
 
 // Context is the default test context; suites derive deadlines from it.
 func Context() context.Context { return context.Background() }
+
+// setLogger routes controller-runtime's logs to stderr when TEAL_TEST_LOGS is set (e.g. TEAL_TEST_LOGS=debug),
+// and discards them otherwise, so test output stays readable.
+func setLogger() {
+	level := os.Getenv("TEAL_TEST_LOGS")
+	if level == "" {
+		ctrl.SetLogger(logr.Discard())
+		return
+	}
+	zapLevel := zapcore.InfoLevel
+	if level == "debug" {
+		zapLevel = zapcore.DebugLevel
+	}
+	ctrl.SetLogger(zap.New(zap.WriteTo(os.Stderr), zap.Level(zapLevel)))
+}
