@@ -62,9 +62,14 @@ build: ## Build the operator binary into bin/teal.
 	CGO_ENABLED=0 go build -trimpath -o $(BIN)/teal .
 
 .PHONY: test
-test: tools verify ## Run every test against the real control plane, then each fuzz target for FUZZ_TIME.
-	go test $(GOTEST_FLAGS) ./...
+test: tools verify ## Run every test against the real control plane, the end-to-end suite, then each fuzz target.
+	go test $(GOTEST_FLAGS) $$(go list ./... | grep -v /test/e2e)
+	$(MAKE) e2e
 	FUZZ_TIME=$(FUZZ_TIME) hack/fuzz.sh
+
+.PHONY: e2e
+e2e: ## The end-to-end suite alone: the operator binary with real Flink 1.20 and 2.x (alone, as its JVMs need the cores).
+	go test $(GOTEST_FLAGS) -timeout 20m ./test/e2e/
 
 .PHONY: fuzz
 fuzz: ## Run each fuzz target for FUZZ_TIME.
