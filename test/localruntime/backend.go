@@ -31,4 +31,6 @@ type Backend interface {
 type BackendFunc func(ctx context.Context, spec ClusterSpec) (Cluster, error)
 
 // Start calls f.
-func (f BackendFunc) Start(ctx context.Context, spec ClusterSpec) (Cluster, error) { return f(ctx, spec) }
+func (f BackendFunc) Start(ctx context.Context, spec ClusterSpec) (Cluster, error) {
+	return f(ctx, spec)
+}
