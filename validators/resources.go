@@ -1,6 +1,8 @@
 package validators
 
 import (
+	"github.com/teal-flink/teal/internal/flinkvalue"
+
 	"fmt"
 	"strings"
 
@@ -101,7 +103,7 @@ func memoryPath(resourceSpec *flinkv1beta1.Resource, resources *corev1.ResourceR
 func configMemoryDefined(config flinkConfig, keys []string) bool {
 	for _, key := range keys {
 		if value, ok := config.values[key]; ok && strings.TrimSpace(value) != "" {
-			if _, err := parseFlinkMemory(value); err == nil {
+			if _, err := flinkvalue.ParseFlinkMemory(value); err == nil {
 				return true
 			}
 		}

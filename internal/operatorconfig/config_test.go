@@ -9,28 +9,6 @@ import (
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 )
 
-func TestParseDuration(t *testing.T) {
-	cases := map[string]time.Duration{
-		"10 s": 10 * time.Second, "1 min": time.Minute, "500ms": 500 * time.Millisecond, "600000": 10 * time.Minute,
-		"2h": 2 * time.Hour, "1d": 24 * time.Hour, "PT10M": 10 * time.Minute, "PT0.5S": 500 * time.Millisecond,
-		"P1DT2H": 26 * time.Hour, "0 ms": 0, "15 seconds": 15 * time.Second,
-	}
-	for input, want := range cases {
-		t.Run(input, func(t *testing.T) {
-			g := NewWithT(t)
-			got, err := ParseDuration(input)
-			g.Expect(err).NotTo(HaveOccurred())
-			g.Expect(got).To(Equal(want))
-		})
-	}
-	for _, bad := range []string{"", "ten seconds", "10 fortnights", "-5s", "P"} {
-		t.Run("rejects "+bad, func(t *testing.T) {
-			_, err := ParseDuration(bad)
-			NewWithT(t).Expect(err).To(HaveOccurred())
-		})
-	}
-}
-
 func TestDefaultsAndOverrides(t *testing.T) {
 	g := NewWithT(t)
 	operator := New(map[string]string{

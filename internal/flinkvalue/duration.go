@@ -1,4 +1,4 @@
-package validators
+package flinkvalue
 
 import (
 	"fmt"
@@ -23,10 +23,10 @@ var durationUnits = map[string]time.Duration{
 	"nanosecond": time.Nanosecond, "nanoseconds": time.Nanosecond,
 }
 
-// ParseFlinkDuration parses a duration the way Flink's configuration does: a non-negative integer with an
+// ParseDuration parses a duration the way Flink's configuration does: a non-negative integer with an
 // optional unit ("500 ms", "30s", "10 min", "1 h", "2d"; no unit means milliseconds), or an ISO-8601 duration
 // ("PT10M", "P1DT2H", "PT0.5S") as Flink 2 accepts.
-func ParseFlinkDuration(text string) (time.Duration, error) {
+func ParseDuration(text string) (time.Duration, error) {
 	trimmed := strings.TrimSpace(text)
 	if trimmed == "" {
 		return 0, fmt.Errorf("duration is empty")

@@ -1,4 +1,4 @@
-package validators
+package flinkvalue
 
 import (
 	"fmt"
@@ -18,9 +18,9 @@ var memoryUnits = map[string]int64{
 	"t": 1 << 40, "tb": 1 << 40, "tebibytes": 1 << 40,
 }
 
-// parseFlinkMemory parses Flink's MemorySize syntax: a non-negative integer with an optional unit
+// ParseFlinkMemory parses Flink's MemorySize syntax: a non-negative integer with an optional unit
 // ("1024m", "2 gb", "100").
-func parseFlinkMemory(text string) (int64, error) {
+func ParseFlinkMemory(text string) (int64, error) {
 	trimmed := strings.TrimSpace(text)
 	end := 0
 	for end < len(trimmed) && trimmed[end] >= '0' && trimmed[end] <= '9' {
@@ -46,7 +46,7 @@ func parseFlinkMemory(text string) (int64, error) {
 // ParseMemory reads a memory amount as upstream's resource.memory does: Flink's MemorySize syntax first
 // ("2048m" is 2048 MiB), then a Kubernetes quantity ("2Gi", "1.5G", "2GB"). Negative amounts are errors.
 func ParseMemory(text string) (int64, error) {
-	if bytes, err := parseFlinkMemory(text); err == nil {
+	if bytes, err := ParseFlinkMemory(text); err == nil {
 		return bytes, nil
 	}
 	normalized := strings.ToUpper(strings.Join(strings.Fields(text), ""))

@@ -1,4 +1,4 @@
-package validators_test
+package flinkvalue_test
 
 import (
 	"testing"
@@ -6,7 +6,7 @@ import (
 
 	. "github.com/onsi/gomega"
 
-	"github.com/teal-flink/teal/validators"
+	"github.com/teal-flink/teal/internal/flinkvalue"
 )
 
 func TestParseFlinkDuration(t *testing.T) {
@@ -25,7 +25,7 @@ func TestParseFlinkDuration(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.text, func(t *testing.T) {
 			g := NewWithT(t)
-			got, err := validators.ParseFlinkDuration(tc.text)
+			got, err := flinkvalue.ParseDuration(tc.text)
 			if tc.bad {
 				g.Expect(err).To(HaveOccurred())
 				return
@@ -48,7 +48,7 @@ func TestParseMemory(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.text, func(t *testing.T) {
 			g := NewWithT(t)
-			got, err := validators.ParseMemory(tc.text)
+			got, err := flinkvalue.ParseMemory(tc.text)
 			if tc.bad {
 				g.Expect(err).To(HaveOccurred())
 				return
