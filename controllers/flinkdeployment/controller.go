@@ -46,6 +46,9 @@ type Reconciler struct {
 	// OnStep, when set, is called after each step is carried out, before the reconcile's final status patch
 	// (tracing; crash tests stop the operator here).
 	OnStep func(ctx context.Context, deployment *flinkv1beta1.FlinkDeployment, step string)
+
+	// exceptions remembers which job exceptions were already reported as events.
+	exceptions exceptionTracker
 }
 
 // SetupWithManager registers the controller: it watches FlinkDeployments (spec and annotation changes) and
@@ -96,6 +99,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 		r.validateSpec,
 		r.observeJobManager,
 		r.observeJob,
+		r.reportJobExceptions,
 		r.reconcileSpec,
 	)
 }

@@ -45,6 +45,8 @@ type FlinkAPI interface {
 	CancelJob(ctx context.Context, jobID string) error
 	// LatestCheckpoint returns the external path of the latest completed checkpoint, "" when there is none.
 	LatestCheckpoint(ctx context.Context, jobID string) (string, error)
+	// JobExceptions returns the job's exception history, newest first.
+	JobExceptions(ctx context.Context, jobID string) ([]JobException, error)
 }
 
 // ErrOperationUnknown is returned by SavepointStatus for a trigger id the JobManager does not know.

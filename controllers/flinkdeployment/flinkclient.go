@@ -82,3 +82,18 @@ func (c *flinkClient) LatestCheckpoint(ctx context.Context, jobID string) (strin
 	}
 	return "", nil
 }
+
+func (c *flinkClient) JobExceptions(ctx context.Context, jobID string) ([]JobException, error) {
+	exceptions, err := c.client.JobExceptions(ctx, jobID)
+	if err != nil {
+		return nil, err
+	}
+	history := make([]JobException, 0, len(exceptions.History)+1)
+	for _, entry := range exceptions.History {
+		history = append(history, JobException{Name: entry.ExceptionName, Stacktrace: entry.Stacktrace, Timestamp: entry.Timestamp})
+	}
+	if len(history) == 0 && exceptions.RootException != "" {
+		history = append(history, JobException{Stacktrace: exceptions.RootException, Timestamp: exceptions.Timestamp})
+	}
+	return history, nil
+}
