@@ -22,6 +22,7 @@ import (
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/test/localruntime"
 	"github.com/teal-flink/teal/test/testenv"
+	"github.com/teal-flink/teal/validators"
 )
 
 var (
@@ -50,7 +51,8 @@ func TestMain(m *testing.M) {
 
 func run(m *testing.M) (int, error) {
 	var err error
-	if env, err = testenv.Start(testenv.Options{}); err != nil {
+	webhooks := filepath.Join(testenv.RepoRoot(), "config", "webhook")
+	if env, err = testenv.Start(testenv.Options{WebhookManifests: []string{webhooks}}); err != nil {
 		return 0, err
 	}
 	defer env.Stop()
@@ -94,18 +96,21 @@ func operatorConfig() *operatorconfig.Config {
 		operatorconfig.KeyRestURLTemplate:       runtime.RestURLTemplate(),
 		operatorconfig.KeyProgressCheckInterval: "100 ms",
 		operatorconfig.KeyReconcileInterval:     "2 s",
+		// Session jobs in these tests point at hosts that do not resolve here.
+		validators.KeyDisallowRestrictedHosts: "false",
 	})
 }
 
 // startOperator starts a fresh operator process (a new manager with the controllers); onStep, when given, sees
 // every step.
 func startOperator(onStep ...func(context.Context, *flinkv1beta1.FlinkDeployment, string)) (*testenv.Manager, error) {
-	mgr, err := env.NewManager(false)
+	// The operator serves the admission webhooks too, as in a real installation.
+	mgr, err := env.NewManager(true)
 	if err != nil {
 		return nil, err
 	}
 	config := operatorConfig()
-	options := manager.Options{Controllers: true, OperatorConfig: func() *operatorconfig.Config { return config }}
+	options := manager.Options{Controllers: true, Webhooks: true, OperatorConfig: func() *operatorconfig.Config { return config }}
 	if len(onStep) > 0 {
 		options.OnDeploymentStep = onStep[0]
 	}

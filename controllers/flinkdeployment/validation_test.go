@@ -6,6 +6,7 @@ import (
 
 	"github.com/fluxcd/pkg/runtime/conditions"
 	. "github.com/onsi/gomega"
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	eventsv1 "k8s.io/api/events/v1"
 	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -13,12 +14,13 @@ import (
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 )
 
-// This suite installs no webhook, as when one is disabled or bypassed: the controller re-runs the admission rules,
-// reports an invalid spec and keeps the cluster on its last valid spec.
+// With the validating webhook disabled (or bypassed), the controller re-runs the admission rules, reports an
+// invalid spec and keeps the cluster on its last valid spec.
 func TestInvalidSpecStallsAndKeepsTheLastValidSpecRunning(t *testing.T) {
 	g := NewWithT(t)
 	ctx := context.Background()
 	deployment := newDeployment(g, "invalid")
+	disableValidatingWebhooks(t, g)
 	jobID := deployment.Status.JobStatus.JobID
 	lastValid := deployment.Status.ReconciliationStatus.LastReconciledSpec
 
@@ -55,4 +57,23 @@ func TestInvalidSpecStallsAndKeepsTheLastValidSpecRunning(t *testing.T) {
 	fixed := eventuallyReady(g, deployment)
 	g.Expect(fixed.Spec.Image).To(Equal("flink:1.20.1"))
 	g.Expect(runtime.Starts(deployment.Namespace, deployment.Name)).To(Equal(2))
+}
+
+// disableValidatingWebhooks removes the validating webhook configuration for the rest of the test, as an
+// administrator disabling it would, and restores it afterwards.
+func disableValidatingWebhooks(t *testing.T, g *WithT) {
+	ctx := context.Background()
+	configurations := &admissionregistrationv1.ValidatingWebhookConfigurationList{}
+	g.Expect(env.Client.List(ctx, configurations)).To(Succeed())
+	g.Expect(configurations.Items).NotTo(BeEmpty())
+	saved := configurations.Items
+	for i := range saved {
+		g.Expect(env.Client.Delete(ctx, &saved[i])).To(Succeed())
+	}
+	t.Cleanup(func() {
+		for _, configuration := range saved {
+			configuration.ResourceVersion, configuration.UID = "", ""
+			_ = env.Client.Create(ctx, configuration.DeepCopy())
+		}
+	})
 }
