@@ -1,0 +1,124 @@
+package bluegreen
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/fluxcd/pkg/runtime/patch"
+	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/client-go/tools/events"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+
+	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/gitops"
+	"github.com/teal-flink/teal/internal/kubeapply"
+	"github.com/teal-flink/teal/internal/operatorconfig"
+)
+
+// RetryAnnotation asks the controller to re-attempt the current spec after an aborted transition or a failed
+// savepoint, without a new commit: `kubectl annotate flinkbgdep NAME teal.flink.apache.org/retry=$(date +%s)`.
+// The controller removes it once acted upon.
+const RetryAnnotation = "teal.flink.apache.org/retry"
+
+// specHashAnnotation on a child records the hash of the spec the controller applied, so that a child status
+// read from a cache that has not seen the apply yet is never taken for the new spec's.
+const specHashAnnotation = "teal.flink.apache.org/bluegreen-spec-hash"
+
+// Reconciler reconciles FlinkBlueGreenDeployments.
+type Reconciler struct {
+	client.Client
+	// Scheme owns the children and the ingress.
+	Scheme *runtime.Scheme
+	// Recorder emits events with the same reasons as the conditions.
+	Recorder events.EventRecorder
+	// OperatorConfig returns the operator configuration in force.
+	OperatorConfig func() *operatorconfig.Config
+	// Flink creates REST clients of the children's JobManagers; nil uses NewSavepointAPIFactory.
+	Flink SavepointAPIFactory
+	// Validate re-runs the admission rules; nil skips validation.
+	Validate func(bg, old *flinkv1beta1.FlinkBlueGreenDeployment) field.ErrorList
+	// Now is the clock (tests may pin it).
+	Now func() time.Time
+	// Metrics, when set, observes state changes and finished transitions (see TransitionRecorder).
+	Metrics TransitionRecorder
+	// OnStep, when set, is called after the intent is recorded ("Intent <STATE>") and after each effect
+	// ("ApplyChild(GREEN)", …), before the reconcile's final status patch (tracing; crash tests stop here).
+	OnStep func(ctx context.Context, bg *flinkv1beta1.FlinkBlueGreenDeployment, step string)
+	// PollOnly disables the watches on children and ingresses, so progress only comes from the reschedule
+	// interval: upstream's behaviour, for comparison in benchmarks.
+	PollOnly bool
+
+	// started remembers when each transition began in this process, for TransitionRecorder durations.
+	started sync.Map
+}
+
+// SetupWithManager registers the controller: it watches FlinkBlueGreenDeployments (spec and annotation changes)
+// and the children and ingress it owns, so each step proceeds as soon as a child's status changes.
+func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
+	if r.Now == nil {
+		r.Now = time.Now
+	}
+	if r.Flink == nil {
+		r.Flink = NewSavepointAPIFactory()
+	}
+	b := ctrl.NewControllerManagedBy(mgr).
+		For(&flinkv1beta1.FlinkBlueGreenDeployment{}, builder.WithPredicates(
+			predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
+		Named("flinkbluegreendeployment")
+	if !r.PollOnly {
+		b = b.Owns(&flinkv1beta1.FlinkDeployment{}).Owns(&networkingv1.Ingress{})
+	}
+	return b.Complete(r)
+}
+
+// Reconcile moves one FlinkBlueGreenDeployment one step along its state machine and reports where it stands.
+func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
+	bg := &flinkv1beta1.FlinkBlueGreenDeployment{}
+	if err := r.Get(ctx, req.NamespacedName, bg); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	if !bg.DeletionTimestamp.IsZero() {
+		// The children and the ingress are owned: the garbage collector removes them.
+		return ctrl.Result{}, nil
+	}
+	s := &scope{bg: bg, patcher: patch.NewSerialPatcher(bg, r.Client), initialState: bg.Status.BlueGreenState}
+	defer func() {
+		r.summarize(s, retErr)
+		if err := s.patcher.Patch(ctx, bg, gitops.PatchOptions(bg, kubeapply.FieldManager)...); err != nil {
+			retErr = errors.Join(retErr, err)
+			return
+		}
+		r.report(s)
+		if retErr == nil && result.IsZero() {
+			result.RequeueAfter = s.requeueAfter()
+		}
+	}()
+	return r.runPhases(ctx, s,
+		r.loadConfig,
+		r.validateSpec,
+		r.observeChildren,
+		r.observeSavepoint,
+		r.decide,
+		r.act,
+	)
+}
+
+// phase is one ordered step of a reconcile.
+type phase func(ctx context.Context, s *scope) (ctrl.Result, error)
+
+func (r *Reconciler) runPhases(ctx context.Context, s *scope, phases ...phase) (ctrl.Result, error) {
+	for _, run := range phases {
+		result, err := run(ctx, s)
+		if err != nil || !result.IsZero() || s.done {
+			return result, err
+		}
+	}
+	return ctrl.Result{}, nil
+}

@@ -1,0 +1,418 @@
+package bluegreen
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/fluxcd/pkg/runtime/conditions"
+	"github.com/fluxcd/pkg/runtime/patch"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/flink"
+	"github.com/teal-flink/teal/internal/gitops"
+	"github.com/teal-flink/teal/internal/kubeapply"
+	"github.com/teal-flink/teal/internal/operatorconfig"
+	"github.com/teal-flink/teal/validators"
+)
+
+// Upstream's defaults of the blue/green options.
+const (
+	defaultAbortGracePeriod    = 10 * time.Minute
+	defaultRescheduleInterval  = 15 * time.Second
+	defaultDeletionDelay       = time.Duration(0)
+	savepointTriggerPurpose    = "bluegreen-savepoint"
+	savepointRetryPurposeStart = "bluegreen-savepoint-after-"
+)
+
+// scope carries what earlier phases found to the later ones of one reconcile.
+type scope struct {
+	// bg is the object reconciled; phases change its status, the deferred patch writes it.
+	bg *flinkv1beta1.FlinkBlueGreenDeployment
+	// patcher patches bg; act uses it to record intent before carrying out effects.
+	patcher *patch.SerialPatcher
+	// initialState is the blueGreenState the reconcile started from.
+	initialState flinkv1beta1.FlinkBlueGreenDeploymentState
+	// config is the operator configuration; grace, reschedule and deletionDelay the blue/green options.
+	config                           *operatorconfig.Config
+	grace, reschedule, deletionDelay time.Duration
+	// reconciled is the last reconciled spec, nil before the first one.
+	reconciled *flinkv1beta1.FlinkBlueGreenDeploymentSpec
+	// children are the blue and green FlinkDeployments, nil when absent.
+	children map[flinkv1beta1.BlueGreenDeploymentType]*flinkv1beta1.FlinkDeployment
+	// obs are the observations next decides from.
+	obs observations
+	// decision is what next decided.
+	decision *decision
+	// outcome, when set, overrides the decision's outcome (validation failures, transient errors).
+	outcome *outcome
+	// eventWarning and event: whether the outcome is reported as an event, and its type.
+	event, eventWarning bool
+	// finished, when set, is how the transition in flight ended in this reconcile.
+	finished TransitionOutcome
+	// wait is when to look again at the latest.
+	wait time.Duration
+	// done stops the remaining phases.
+	done bool
+}
+
+func (s *scope) stall(reason, message string) {
+	s.outcome = &outcome{Kind: outcomeStalled, Reason: reason, Message: message}
+	s.event, s.eventWarning, s.done = true, true, true
+}
+
+func (s *scope) requeueAfter() time.Duration {
+	if gitops.Current(s.bg) != gitops.InProgress {
+		return 0
+	}
+	if s.wait > 0 && s.wait < s.reschedule {
+		return s.wait
+	}
+	return s.reschedule
+}
+
+func durationOption(configuration map[string]string, key string, fallback time.Duration) (time.Duration, error) {
+	value, ok := configuration[key]
+	if !ok || value == "" {
+		return fallback, nil
+	}
+	duration, err := operatorconfig.ParseDuration(value)
+	if err != nil {
+		return 0, fmt.Errorf("spec.configuration[%q]: %w", key, err)
+	}
+	return max(duration, 0), nil
+}
+
+// loadConfig reads the operator configuration and the blue/green options of spec.configuration.
+func (r *Reconciler) loadConfig(_ context.Context, s *scope) (ctrl.Result, error) {
+	s.config = r.OperatorConfig().ForResource(s.bg.Spec.Configuration)
+	s.reschedule = defaultRescheduleInterval
+	var errs []error
+	var err error
+	s.grace, err = durationOption(s.bg.Spec.Configuration, validators.KeyBlueGreenAbortGracePeriod, defaultAbortGracePeriod)
+	errs = append(errs, err)
+	s.reschedule, err = durationOption(s.bg.Spec.Configuration, validators.KeyBlueGreenRescheduleInterval, defaultRescheduleInterval)
+	errs = append(errs, err)
+	s.deletionDelay, err = durationOption(s.bg.Spec.Configuration, validators.KeyBlueGreenDeletionDelay, defaultDeletionDelay)
+	errs = append(errs, err)
+	if s.reschedule <= 0 {
+		s.reschedule = defaultRescheduleInterval
+	}
+	if err := errors.Join(errs...); err != nil {
+		s.stall(flinkv1beta1.ReasonValidationError, err.Error())
+		return ctrl.Result{}, reconcile.TerminalError(err)
+	}
+	return ctrl.Result{}, nil
+}
+
+// validateSpec re-runs the admission rules (a webhook can be disabled or bypassed) and reads lastReconciledSpec.
+func (r *Reconciler) validateSpec(_ context.Context, s *scope) (ctrl.Result, error) {
+	if r.Validate != nil {
+		if errs := r.Validate(s.bg, nil); len(errs) > 0 {
+			s.stall(flinkv1beta1.ReasonValidationError, errs.ToAggregate().Error())
+			return ctrl.Result{}, nil
+		}
+	}
+	reconciled, ok, err := parseSpec(s.bg.Status.LastReconciledSpec)
+	if err != nil {
+		s.stall(flinkv1beta1.ReasonValidationError, err.Error())
+		return ctrl.Result{}, reconcile.TerminalError(err)
+	}
+	if ok {
+		s.reconciled = reconciled
+	}
+	return ctrl.Result{}, nil
+}
+
+// observeChildren reads both children and the spec diff.
+func (r *Reconciler) observeChildren(ctx context.Context, s *scope) (ctrl.Result, error) {
+	bg := s.bg
+	o := &s.obs
+	o.State = bg.Status.BlueGreenState
+	o.Now = r.Now()
+	o.AbortAt = parseTimestamp(bg.Status.AbortTimestamp)
+	o.ReadyAt = parseTimestamp(bg.Status.DeploymentReadyTimestamp)
+	o.DeletionDelay = s.deletionDelay
+	o.Poll = min(s.config.DurationOr(operatorconfig.KeyProgressCheckInterval), s.reschedule)
+	o.TriggerID = bg.Status.SavepointTriggerID
+	o.Failing = bg.Status.JobStatus.State == flinkv1beta1.JobStatusFailing
+	o.FirstDeployment = bg.Status.ActiveDeployment == ""
+	_, o.Retry = bg.Annotations[RetryAnnotation]
+	desired := &bg.Spec.Template.Spec
+	o.DesiredSuspended = jobState(desired) == flinkv1beta1.JobStateSuspended
+	o.Stateless = desired.Job == nil || desired.Job.UpgradeMode == "" || desired.Job.UpgradeMode == flinkv1beta1.UpgradeModeStateless
+	o.Diff = diffIgnore
+	if s.reconciled != nil {
+		o.Reconciled = true
+		o.ReconciledSuspended = jobState(&s.reconciled.Template.Spec) == flinkv1beta1.JobStateSuspended
+		o.TopLevelChanged = topLevelChanged(s.reconciled, &bg.Spec)
+		diff, err := templateDiff(&s.reconciled.Template.Spec, desired)
+		if err != nil {
+			s.stall(flinkv1beta1.ReasonValidationError, err.Error())
+			return ctrl.Result{}, reconcile.TerminalError(err)
+		}
+		o.Diff = diff
+	}
+
+	s.children = map[flinkv1beta1.BlueGreenDeploymentType]*flinkv1beta1.FlinkDeployment{}
+	incoming := flinkv1beta1.BlueGreenDeploymentType("")
+	if o.State == flinkv1beta1.BlueGreenTransitioningToBlue || o.State == flinkv1beta1.BlueGreenTransitioningToGreen {
+		incoming = stateChild(o.State)
+	}
+	for _, t := range []flinkv1beta1.BlueGreenDeploymentType{flinkv1beta1.BlueGreenTypeBlue, flinkv1beta1.BlueGreenTypeGreen} {
+		fd := &flinkv1beta1.FlinkDeployment{}
+		err := r.Get(ctx, client.ObjectKey{Namespace: bg.Namespace, Name: childName(bg, t)}, fd)
+		switch {
+		case apierrors.IsNotFound(err):
+			continue
+		case err != nil:
+			return ctrl.Result{}, fmt.Errorf("reading the %s child: %w", lower(t), err)
+		}
+		if !isControlledBy(fd, bg) {
+			s.stall(flinkv1beta1.ReasonDeploymentFailed,
+				fmt.Sprintf("FlinkDeployment %s exists and is not owned by this blue/green deployment: delete or rename it", fd.Name))
+			return ctrl.Result{}, nil
+		}
+		s.children[t] = fd
+		observed := observeChild(fd)
+		if t == incoming && observed.Ready && s.reconciled != nil {
+			want, err := r.buildChild(s, t)
+			if err != nil {
+				return ctrl.Result{}, err
+			}
+			if fd.Annotations[specHashAnnotation] != want.Annotations[specHashAnnotation] {
+				observed.Ready, observed.Problem = false, "the latest spec is not applied yet"
+			}
+		}
+		if t == flinkv1beta1.BlueGreenTypeBlue {
+			o.Blue = observed
+		} else {
+			o.Green = observed
+		}
+	}
+	return ctrl.Result{}, nil
+}
+
+func observeChild(fd *flinkv1beta1.FlinkDeployment) child {
+	c := child{Exists: fd.DeletionTimestamp.IsZero(), Terminating: !fd.DeletionTimestamp.IsZero()}
+	c.SpecSuspended = fd.Spec.Job != nil && fd.Spec.Job.State == flinkv1beta1.JobStateSuspended
+	current := fd.Status.ObservedGeneration == fd.Generation
+	c.Ready = c.Exists && current && fd.Status.LifecycleState == flinkv1beta1.LifecycleStateStable &&
+		fd.Status.JobStatus.State == flinkv1beta1.JobStatusRunning
+	c.Suspended = c.Exists && current && fd.Status.LifecycleState == flinkv1beta1.LifecycleStateSuspended
+	c.Stalled = conditions.IsTrue(fd, flinkv1beta1.ConditionStalled)
+	if !c.Ready {
+		c.Problem = fmt.Sprintf("lifecycle %s, job %s", orUnknown(string(fd.Status.LifecycleState)), orUnknown(string(fd.Status.JobStatus.State)))
+		if message := conditions.GetMessage(fd, flinkv1beta1.ConditionReady); message != "" {
+			c.Problem += ": " + message
+		}
+	}
+	return c
+}
+
+func orUnknown(value string) string {
+	if value == "" {
+		return "unknown"
+	}
+	return value
+}
+
+// observeSavepoint polls the hand-over savepoint in SAVEPOINTING states.
+func (r *Reconciler) observeSavepoint(ctx context.Context, s *scope) (ctrl.Result, error) {
+	o := &s.obs
+	if o.State != flinkv1beta1.BlueGreenSavepointingBlue && o.State != flinkv1beta1.BlueGreenSavepointingGreen || o.TriggerID == "" {
+		return ctrl.Result{}, nil
+	}
+	api, jobID, err := r.activeJob(ctx, s, stateChild(o.State))
+	if err != nil {
+		o.Savepoint, o.SavepointProblem = savepointUnreachable, err.Error()
+		return ctrl.Result{}, nil
+	}
+	status, err := api.SavepointStatus(ctx, jobID, o.TriggerID)
+	switch {
+	case errors.Is(err, ErrSavepointUnknown):
+		o.Savepoint = savepointUnknown
+	case err != nil:
+		o.Savepoint, o.SavepointProblem = savepointUnreachable, err.Error()
+	case !status.Done:
+		o.Savepoint = savepointPending
+	case status.Failure != "":
+		o.Savepoint, o.SavepointProblem = savepointFailed, status.Failure
+	default:
+		o.Savepoint, o.SavepointLocation = savepointDone, status.Location
+	}
+	return ctrl.Result{}, nil
+}
+
+// activeJob returns a REST client of a child's JobManager and the ID of its running job.
+func (r *Reconciler) activeJob(ctx context.Context, s *scope, t flinkv1beta1.BlueGreenDeploymentType) (SavepointAPI, string, error) {
+	fd := s.children[t]
+	if fd == nil {
+		return nil, "", fmt.Errorf("the %s child does not exist", lower(t))
+	}
+	api, err := r.childAPI(s, fd)
+	if err != nil {
+		return nil, "", err
+	}
+	jobID := fd.Status.JobStatus.JobID
+	if jobID == "" {
+		if jobID, err = api.RunningJobID(ctx); err != nil {
+			return nil, "", fmt.Errorf("listing the jobs of %s: %w", fd.Name, err)
+		}
+		if jobID == "" {
+			return nil, "", fmt.Errorf("%s runs no job", fd.Name)
+		}
+	}
+	return api, jobID, nil
+}
+
+// decide runs the state machine.
+func (r *Reconciler) decide(_ context.Context, s *scope) (ctrl.Result, error) {
+	d := next(s.obs)
+	if d.Outcome.Kind == outcomeReady && s.obs.Diff == diffSuspend && d.State != "" {
+		// A suspend deferred during the transition comes next: not done with this generation yet.
+		d.Outcome = outcome{Kind: outcomeReconciling, Reason: flinkv1beta1.ReasonTransitioning,
+			Message: "transition complete; suspending next as the spec asks"}
+		d.Wait = time.Millisecond
+	}
+	s.decision = &d
+	s.event, s.eventWarning, s.wait = d.Event, d.Warning, d.Wait
+	return ctrl.Result{}, nil
+}
+
+// act records the decision's intent, patches it, carries out the effects and sets the final status.
+func (r *Reconciler) act(ctx context.Context, s *scope) (ctrl.Result, error) {
+	d, bg := s.decision, s.bg
+	if err := r.applyIntent(s, d.Intent); err != nil {
+		return ctrl.Result{}, err
+	}
+	if s.obs.Retry {
+		// Acted upon (or not applicable): either way it is consumed.
+		delete(bg.Annotations, RetryAnnotation)
+	}
+	if len(d.Effects) > 0 {
+		if !d.Intent.empty() {
+			if d.Outcome.Kind == outcomeReconciling {
+				gitops.MarkReconciling(bg, d.Outcome.Reason, "%s", d.Outcome.Message)
+			}
+			if err := s.patcher.Patch(ctx, bg, gitops.IntermediatePatchOptions(kubeapply.FieldManager)...); err != nil {
+				return ctrl.Result{}, fmt.Errorf("recording the intent: %w", err)
+			}
+			r.recordState(bg, s.initialState, bg.Status.BlueGreenState)
+			s.initialState = bg.Status.BlueGreenState
+			r.step(ctx, bg, "Intent "+string(bg.Status.BlueGreenState))
+		}
+		for _, e := range d.Effects {
+			if err := r.carryOut(ctx, s, e); err != nil {
+				s.outcome = &outcome{Kind: outcomeReconciling, Reason: flinkv1beta1.ReasonRetrying, Message: fmt.Sprintf("%s failed, retrying: %v", e, err)}
+				s.event, s.eventWarning = true, true
+				return ctrl.Result{}, err
+			}
+			r.step(ctx, bg, e.String())
+		}
+	}
+	status := &bg.Status
+	if d.State != "" {
+		status.BlueGreenState = d.State
+	}
+	if d.JobState != "" {
+		status.JobStatus.State = d.JobState
+	}
+	if d.ClearMarkers {
+		clearMarkers(status)
+	}
+	if d.Error != "" {
+		status.Error = d.Error
+	}
+	switch status.BlueGreenState {
+	case flinkv1beta1.BlueGreenActiveBlue, flinkv1beta1.BlueGreenActiveGreen:
+		status.ActiveDeployment = childName(bg, stateChild(status.BlueGreenState))
+	case flinkv1beta1.BlueGreenInitializingBlue:
+		status.ActiveDeployment = ""
+	}
+	if d.State != "" {
+		switch d.Outcome.Reason {
+		case flinkv1beta1.ReasonTransitionAborted:
+			s.finished = TransitionAborted
+		default:
+			s.finished = TransitionSucceeded
+		}
+	} else if d.Outcome.Reason == flinkv1beta1.ReasonSavepointFailed {
+		s.finished = TransitionSavepointFailed
+	}
+	if d.Retry {
+		return ctrl.Result{}, fmt.Errorf("%s", d.Outcome.Message)
+	}
+	return ctrl.Result{}, nil
+}
+
+func (r *Reconciler) step(ctx context.Context, bg *flinkv1beta1.FlinkBlueGreenDeployment, step string) {
+	if r.OnStep != nil {
+		r.OnStep(ctx, bg, step)
+	}
+}
+
+// applyIntent writes the decision's intent into status (in memory).
+func (r *Reconciler) applyIntent(s *scope, i intent) error {
+	bg, status := s.bg, &s.bg.Status
+	now := s.obs.Now
+	if i.ClearMarkers {
+		clearMarkers(status)
+	}
+	if i.RecordSpec {
+		serialized, err := serializeSpec(&bg.Spec)
+		if err != nil {
+			return err
+		}
+		status.LastReconciledSpec = serialized
+		status.LastReconciledTimestamp = formatTimestamp(now)
+		s.reconciled = bg.Spec.DeepCopy()
+	}
+	switch i.Start {
+	case startTemplate:
+		status.JobStatus.UpgradeSavepointPath = ""
+		if job := bg.Spec.Template.Spec.Job; job != nil {
+			status.JobStatus.UpgradeSavepointPath = job.InitialSavepointPath
+		}
+	case startSavepoint:
+		status.JobStatus.UpgradeSavepointPath = s.obs.SavepointLocation
+	case startEmpty:
+		status.JobStatus.UpgradeSavepointPath = ""
+	}
+	if i.SetAbortDeadline {
+		status.AbortTimestamp = formatTimestamp(now.Add(s.grace))
+	}
+	if i.SetReady {
+		status.DeploymentReadyTimestamp = formatTimestamp(now)
+	}
+	if i.NewTrigger {
+		purpose := savepointTriggerPurpose
+		if status.SavepointTriggerID != "" {
+			purpose = savepointRetryPurposeStart + status.SavepointTriggerID
+		}
+		status.SavepointTriggerID = flink.TriggerID(string(bg.UID), strconv.FormatInt(bg.Generation, 10), purpose)
+	}
+	if i.State != "" {
+		status.BlueGreenState = i.State
+	}
+	if i.JobState != "" {
+		status.JobStatus.State = i.JobState
+	}
+	if i.ClearError {
+		status.Error = ""
+	}
+	return nil
+}
+
+// clearMarkers is upstream's resetTransitionMarkers.
+func clearMarkers(status *flinkv1beta1.FlinkBlueGreenDeploymentStatus) {
+	status.AbortTimestamp = formatTimestamp(time.Time{})
+	status.DeploymentReadyTimestamp = formatTimestamp(time.Time{})
+	status.SavepointTriggerID = ""
+}

@@ -1,0 +1,176 @@
+package gitops
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	k8sruntime "k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/flinkstandin"
+	"github.com/teal-flink/teal/internal/manager"
+	"github.com/teal-flink/teal/internal/operatorconfig"
+	"github.com/teal-flink/teal/test/builders"
+	"github.com/teal-flink/teal/test/localruntime"
+	"github.com/teal-flink/teal/test/testenv"
+)
+
+var (
+	env      *testenv.Env
+	runtime  *localruntime.Runtime
+	stateDir string
+)
+
+const (
+	timeout  = 30 * time.Second
+	interval = 50 * time.Millisecond
+	// fluxFieldManager is the field manager Flux's kustomize-controller applies with.
+	fluxFieldManager = "kustomize-controller"
+	brokenImage      = "flink:broken"
+)
+
+func TestMain(m *testing.M) {
+	code, err := run(m)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Exit(code)
+}
+
+func run(m *testing.M) (int, error) {
+	var err error
+	if env, err = testenv.Start(testenv.Options{}); err != nil {
+		return 0, err
+	}
+	defer env.Stop()
+	if stateDir, err = os.MkdirTemp("", "teal-gitops-"); err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(stateDir)
+	backend := &localruntime.StandinBackend{
+		Options: flinkstandin.Options{Instant: true},
+		JarDir:  stateDir,
+		Customize: func(spec localruntime.ClusterSpec, opts *flinkstandin.Options) {
+			if spec.Config["kubernetes.container.image.ref"] == brokenImage {
+				opts.Faults.FailOnStart = true
+			}
+		},
+	}
+	if runtime, err = localruntime.New(backend); err != nil {
+		return 0, err
+	}
+	defer runtime.Close()
+	runtimeManager, err := env.NewManager(false)
+	if err != nil {
+		return 0, err
+	}
+	if err := runtime.SetupWithManager(runtimeManager); err != nil {
+		return 0, err
+	}
+	runtimeProcess := testenv.StartManager(runtimeManager)
+	defer runtimeProcess.Stop()
+	mgr, err := env.NewManager(false)
+	if err != nil {
+		return 0, err
+	}
+	config := operatorconfig.New(map[string]string{
+		operatorconfig.KeyRestURLTemplate:       runtime.RestURLTemplate(),
+		operatorconfig.KeyProgressCheckInterval: "100 ms",
+		operatorconfig.KeyReconcileInterval:     "2 s",
+	})
+	if err := manager.Setup(mgr, manager.Options{Controllers: true, OperatorConfig: func() *operatorconfig.Config { return config }}); err != nil {
+		return 0, err
+	}
+	operator := testenv.StartManager(mgr)
+	defer func() { _ = operator.Stop() }()
+	return m.Run(), nil
+}
+
+// apply applies obj the way Flux does: server-side apply of the whole manifest under its field manager.
+func apply(g Gomega, obj client.Object) {
+	content, err := k8sruntime.DefaultUnstructuredConverter.ToUnstructured(obj)
+	g.Expect(err).NotTo(HaveOccurred())
+	delete(content, "status")
+	unstructured.RemoveNestedField(content, "metadata", "creationTimestamp")
+	u := &unstructured.Unstructured{Object: content}
+	g.Expect(env.Client.Apply(context.Background(), client.ApplyConfigurationFromUnstructured(u),
+		client.FieldOwner(fluxFieldManager), client.ForceOwnership)).To(Succeed())
+}
+
+// TestCommitSequence rolls a FlinkBlueGreenDeployment through commits as Flux would, waiting after each for
+// what `flux`'s health check (kstatus) and Argo CD (the shipped Lua) conclude.
+func TestCommitSequence(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	namespace := "gitops"
+	g.Expect(env.Client.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}})).To(Succeed())
+	dir := filepath.Join(stateDir, namespace)
+	manifest := func(image string, state flinkv1beta1.JobState) *flinkv1beta1.FlinkBlueGreenDeployment {
+		return builders.NewFlinkBlueGreenDeployment("orders",
+			[]builders.DeploymentOption{builders.InNamespace(namespace), builders.WithImage(image), builders.WithJobState(state),
+				builders.WithUpgradeMode(flinkv1beta1.UpgradeModeSavepoint),
+				builders.WithConfig("state.savepoints.dir", "file://"+dir+"/savepoints", "state.checkpoints.dir", "file://"+dir+"/checkpoints")},
+			builders.WithBlueGreenConfig("kubernetes.operator.bluegreen.abort.grace-period", "3 s"),
+			builders.WithBlueGreenIngress("{{name}}.flink.example.com"))
+	}
+	commits := []struct {
+		name    string
+		object  *flinkv1beta1.FlinkBlueGreenDeployment
+		kstatus status.Status
+		argo    string
+		state   flinkv1beta1.FlinkBlueGreenDeploymentState
+	}{
+		{"first deployment", manifest("flink:1.20", ""), status.CurrentStatus, "Healthy", flinkv1beta1.BlueGreenActiveBlue},
+		{"new image: blue/green transition", manifest("flink:1.20.1", ""), status.CurrentStatus, "Healthy", flinkv1beta1.BlueGreenActiveGreen},
+		{"bad image: transition aborted", manifest(brokenImage, ""), status.FailedStatus, "Degraded", flinkv1beta1.BlueGreenActiveGreen},
+		{"fix commit", manifest("flink:1.20.2", ""), status.CurrentStatus, "Healthy", flinkv1beta1.BlueGreenActiveBlue},
+		{"suspend", manifest("flink:1.20.2", flinkv1beta1.JobStateSuspended), status.CurrentStatus, "Suspended", flinkv1beta1.BlueGreenActiveBlue},
+	}
+	for i, commit := range commits {
+		t.Run(commit.name, func(t *testing.T) {
+			g := NewWithT(t)
+			apply(g, commit.object)
+			g.Eventually(func(g Gomega) {
+				current := &flinkv1beta1.FlinkBlueGreenDeployment{}
+				g.Expect(env.Client.Get(ctx, client.ObjectKeyFromObject(commit.object), current)).To(Succeed())
+				g.Expect(current.Generation).To(BeEquivalentTo(i + 1))
+				g.Expect(current.Status.ObservedGeneration).To(Equal(current.Generation))
+				result, err := testenv.KStatus(current)
+				g.Expect(err).NotTo(HaveOccurred())
+				g.Expect(result).To(Equal(commit.kstatus), "conditions: %+v", current.Status.Conditions)
+				health, err := EvaluateHealth("FlinkBlueGreenDeployment", current)
+				g.Expect(err).NotTo(HaveOccurred())
+				g.Expect(health.Status).To(Equal(commit.argo), health.Message)
+				g.Expect(current.Status.BlueGreenState).To(Equal(commit.state))
+				// The children are judged by the same contract.
+				active := &flinkv1beta1.FlinkDeployment{}
+				g.Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: current.Status.ActiveDeployment}, active)).To(Succeed())
+				childHealth, err := EvaluateHealth("FlinkDeployment", active)
+				g.Expect(err).NotTo(HaveOccurred())
+				want := map[string]string{"Degraded": "Healthy"}[commit.argo]
+				if want == "" {
+					want = commit.argo
+				}
+				g.Expect(childHealth.Status).To(Equal(want), "the serving child: %s", childHealth.Message)
+			}, timeout, interval).Should(Succeed())
+		})
+	}
+	// Nothing the controllers wrote is a spec field Flux manages: a re-apply of the last commit changes nothing.
+	current := &flinkv1beta1.FlinkBlueGreenDeployment{}
+	g.Expect(env.Client.Get(ctx, client.ObjectKeyFromObject(commits[4].object), current)).To(Succeed())
+	apply(g, commits[4].object)
+	again := &flinkv1beta1.FlinkBlueGreenDeployment{}
+	g.Expect(env.Client.Get(ctx, client.ObjectKeyFromObject(commits[4].object), again)).To(Succeed())
+	g.Expect(again.Generation).To(Equal(current.Generation))
+}

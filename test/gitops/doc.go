@@ -1,0 +1,5 @@
+// Package gitops tests Teal's GitOps status contract from the outside, as the tools read it: a sequence of
+// commits applied the way Flux applies them (server-side apply under a field manager), kstatus computed by
+// sigs.k8s.io/cli-utils after each, and the shipped Argo CD health scripts (config/argocd) run with gopher-lua,
+// the interpreter Argo CD embeds.
+package gitops
