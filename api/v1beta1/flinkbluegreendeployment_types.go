@@ -44,15 +44,15 @@ type FlinkBlueGreenDeploymentStatus struct {
 	// +optional
 	LastReconciledSpec string `json:"lastReconciledSpec,omitempty"`
 
-	// LastReconciledTimestamp, epoch milliseconds as a string.
+	// LastReconciledTimestamp is when the spec was last acted on, an ISO-8601 instant (upstream writes Instant#toString).
 	// +optional
 	LastReconciledTimestamp string `json:"lastReconciledTimestamp,omitempty"`
 
-	// AbortTimestamp is when an in-flight transition gives up, epoch milliseconds as a string.
+	// AbortTimestamp is when an in-flight transition gives up, an ISO-8601 instant.
 	// +optional
 	AbortTimestamp string `json:"abortTimestamp,omitempty"`
 
-	// DeploymentReadyTimestamp is when the incoming child became ready, epoch milliseconds as a string.
+	// DeploymentReadyTimestamp is when the incoming child became ready, an ISO-8601 instant.
 	// +optional
 	DeploymentReadyTimestamp string `json:"deploymentReadyTimestamp,omitempty"`
 
