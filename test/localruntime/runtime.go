@@ -74,11 +74,13 @@ func (rt *Runtime) Starts(namespace, name string) int {
 	return rt.started[namespace+"/"+name]
 }
 
-// SetupWithManager watches Teal's Deployments.
+// SetupWithManager watches the Deployments of Flink clusters.
 func (rt *Runtime) SetupWithManager(mgr ctrl.Manager) error {
 	rt.client = mgr.GetClient()
+	// Flink clusters' Deployments, whoever created them (Teal, or the Apache operator before a take-over).
 	managed := predicate.NewPredicateFuncs(func(object client.Object) bool {
-		return object.GetLabels()[resources.LabelManagedBy] == resources.ManagedByValue
+		clusterType := object.GetLabels()[resources.LabelType]
+		return clusterType == resources.TypeNative || clusterType == resources.TypeStandalone
 	})
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&appsv1.Deployment{}, builder.WithPredicates(managed)).
