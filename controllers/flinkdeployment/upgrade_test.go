@@ -223,7 +223,7 @@ func TestSessionClusterDeletionWaitsForItsJobs(t *testing.T) {
 	session := newDeployment(g, "session", builders.WithSessionCluster())
 	job := &flinkv1beta1.FlinkSessionJob{}
 	job.Namespace, job.Name = session.Namespace, "on-session"
-	job.Spec = flinkv1beta1.FlinkSessionJobSpec{DeploymentName: session.Name, Job: &flinkv1beta1.JobSpec{JarURI: "https://example.org/job.jar"}}
+	job.Spec = flinkv1beta1.FlinkSessionJobSpec{DeploymentName: session.Name, Job: &flinkv1beta1.JobSpec{JarURI: "https://example.org/job.jar", Parallelism: 1}}
 	g.Expect(env.Client.Create(ctx, job)).To(Succeed())
 
 	g.Expect(env.Client.Delete(ctx, session)).To(Succeed())
