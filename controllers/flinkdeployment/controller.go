@@ -100,6 +100,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 		r.observeJobManager,
 		r.observeJob,
 		r.reportJobExceptions,
+		r.reconcileSnapshots,
 		r.reconcileSpec,
 	)
 }

@@ -42,6 +42,8 @@ type scope struct {
 	progress *reasonMessage
 	// inFlight: a Flink operation or a Kubernetes change is under way; requeue at the progress-check interval.
 	inFlight bool
+	// nextSnapshot, when set, is when a periodic snapshot is due: the reconcile is requeued by then.
+	nextSnapshot time.Duration
 	// done stops the remaining phases.
 	done bool
 	// released: the finalizer is gone and the object may no longer exist.
@@ -74,8 +76,12 @@ func (s *scope) requeueAfter() time.Duration {
 	if s.config == nil {
 		return 0
 	}
+	interval := s.config.DurationOr(operatorconfig.KeyReconcileInterval)
 	if s.inFlight {
-		return s.config.DurationOr(operatorconfig.KeyProgressCheckInterval)
+		interval = s.config.DurationOr(operatorconfig.KeyProgressCheckInterval)
 	}
-	return s.config.DurationOr(operatorconfig.KeyReconcileInterval)
+	if s.nextSnapshot > 0 && s.nextSnapshot < interval {
+		return s.nextSnapshot
+	}
+	return interval
 }

@@ -162,6 +162,10 @@ func (r *Reconciler) awaitSavepoint(ctx context.Context, s *scope) error {
 		r.event(s, corev1.EventTypeWarning, flinkv1beta1.ReasonSavepointFailed, result.Failure)
 		return fmt.Errorf("savepoint failed: %s", result.Failure)
 	}
+	// Recorded as a snapshot resource before status forgets the trigger, so a failure here retries both.
+	if err := r.snapshots().RecordUpgradeSavepoint(ctx, s.snapshotOwner(), result.Location); err != nil {
+		return err
+	}
 	savepoint := flinkv1beta1.Savepoint{
 		TimeStamp: r.Now().UnixMilli(), Location: result.Location, TriggerType: info.TriggerType, FormatType: info.FormatType,
 	}

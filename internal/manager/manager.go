@@ -47,6 +47,8 @@ type registration struct {
 // registrations lists every part of the operator, each set up in its own file of this package.
 var registrations = []registration{
 	{name: "FlinkDeployment controller", controller: true, setup: setupFlinkDeployments},
+	{name: "FlinkStateSnapshot controller", controller: true, setup: setupFlinkStateSnapshots},
+	{name: "FlinkSessionJob controller", controller: true, setup: setupFlinkSessionJobs},
 	{name: "FlinkBlueGreenDeployment controller", controller: true, setup: setupBlueGreen},
 	{name: "admission webhooks", controller: false, setup: setupWebhooks},
 }

@@ -1,0 +1,89 @@
+package flinkdeployment
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/operatorconfig"
+	"github.com/teal-flink/teal/internal/reconciled"
+	"github.com/teal-flink/teal/internal/specdiff"
+)
+
+// snapshots returns the snapshot resource helper bound to this controller's client and clock.
+func (r *Reconciler) snapshots() Snapshots { return Snapshots{Client: r.Client, Now: r.Now} }
+
+// snapshotOwner describes the deployment to the snapshot helpers.
+func (s *scope) snapshotOwner() SnapshotOwner {
+	owner := SnapshotOwner{
+		Object: s.deployment, Kind: flinkv1beta1.JobKindFlinkDeployment, Desired: s.deployment.Spec.Job,
+		JobStatus: &s.deployment.Status.JobStatus, Config: s.config,
+	}
+	if s.target != nil {
+		owner.Reconciled = s.target.Job
+	}
+	return owner
+}
+
+// reconcileSnapshots takes the manual (nonce) and periodic snapshots that are due, as FlinkStateSnapshot
+// resources or, with kubernetes.operator.snapshot.resource.enabled=false, in status (upstream's legacy path),
+// and prunes the snapshot history. Snapshots are only taken of a running job whose spec needs no upgrade: an
+// upgrade comes first and takes its own savepoint.
+func (r *Reconciler) reconcileSnapshots(ctx context.Context, s *scope) (ctrl.Result, error) {
+	if s.invalid != "" || s.target == nil || s.target.Job == nil ||
+		s.deployment.Status.ReconciliationStatus.State != flinkv1beta1.ReconciliationStateDeployed {
+		return ctrl.Result{}, nil
+	}
+	resourcesEnabled := s.config.Bool(operatorconfig.KeySnapshotResource)
+	if resourcesEnabled {
+		deleted, err := r.snapshots().CleanupHistory(ctx, s.snapshotOwner())
+		if err != nil {
+			return ctrl.Result{}, err
+		}
+		if len(deleted) > 0 {
+			r.event(s, corev1.EventTypeNormal, flinkv1beta1.ReasonSavepointing, "snapshot history cleaned up: "+strings.Join(deleted, ", "))
+		}
+	}
+	if !resourcesEnabled {
+		return r.reconcileLegacySnapshots(ctx, s)
+	}
+	if s.job == nil || s.job.State != flinkv1beta1.JobStatusRunning {
+		return ctrl.Result{}, nil
+	}
+	if diff, err := specdiff.FlinkDeployment(s.target, &s.deployment.Spec); err != nil || diff.Type >= specdiff.Scale {
+		return ctrl.Result{}, err
+	}
+	outcome, err := r.snapshots().TriggerDue(ctx, s.snapshotOwner())
+	for _, name := range outcome.Created {
+		r.event(s, corev1.EventTypeNormal, flinkv1beta1.ReasonSavepointing, "snapshot requested: "+name)
+	}
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	s.nextSnapshot = outcome.NextCheck
+	return ctrl.Result{}, r.recordHandledNonces(s, outcome.SavepointNonce, outcome.CheckpointNonce)
+}
+
+// recordHandledNonces writes trigger nonces that have been acted on into the last reconciled spec, as upstream
+// does: a nonce differing from the reconciled one asks for a snapshot.
+func (r *Reconciler) recordHandledNonces(s *scope, savepoint, checkpoint *int64) error {
+	if savepoint == nil && checkpoint == nil {
+		return nil
+	}
+	if savepoint != nil {
+		s.target.Job.SavepointTriggerNonce = savepoint
+	}
+	if checkpoint != nil {
+		s.target.Job.CheckpointTriggerNonce = checkpoint
+	}
+	serialized, err := reconciled.Serialize(*s.target, s.targetMeta.FirstDeployment)
+	if err != nil {
+		return fmt.Errorf("recording the snapshot trigger nonce: %w", err)
+	}
+	s.deployment.Status.ReconciliationStatus.LastReconciledSpec = serialized
+	return nil
+}

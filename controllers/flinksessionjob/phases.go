@@ -1,0 +1,218 @@
+package flinksessionjob
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/controllers/flinkdeployment"
+	"github.com/teal-flink/teal/internal/flink"
+	"github.com/teal-flink/teal/internal/reconciled"
+	"github.com/teal-flink/teal/internal/specdiff"
+)
+
+// loadTarget reads the last reconciled spec.
+func (r *Reconciler) loadTarget(_ context.Context, s *scope) (ctrl.Result, error) {
+	target, meta, deployed, err := reconciled.Parse[flinkv1beta1.FlinkSessionJobSpec](s.job.Status.ReconciliationStatus.LastReconciledSpec)
+	if err != nil {
+		s.setStalled(flinkv1beta1.ReasonValidationError, "status.reconciliationStatus.lastReconciledSpec: %v", err)
+		s.done = true
+		return ctrl.Result{}, nil
+	}
+	if deployed {
+		s.target, s.firstDeployment = &target, meta.FirstDeployment
+	}
+	return ctrl.Result{}, nil
+}
+
+// findSession looks up the session cluster and reaches its JobManager. A missing or unready cluster is reported
+// and waited for (its watch wakes the job up), never a crash loop.
+func (r *Reconciler) findSession(ctx context.Context, s *scope) (ctrl.Result, error) {
+	name := s.job.Spec.DeploymentName
+	if s.target != nil {
+		name = s.target.DeploymentName
+	}
+	session := &flinkv1beta1.FlinkDeployment{}
+	if err := r.Get(ctx, client.ObjectKey{Namespace: s.job.Namespace, Name: name}, session); err != nil {
+		if !apierrors.IsNotFound(err) {
+			return ctrl.Result{}, fmt.Errorf("reading session cluster %s: %w", name, err)
+		}
+		s.job.Status.JobStatus.State = ""
+		s.setProgress(flinkv1beta1.ReasonSessionNotFound, "session cluster %s not found: waiting for it to be created", name)
+		s.inFlight = false
+		s.done = true
+		return ctrl.Result{}, nil
+	}
+	s.session = session
+	desiredConfig, err := s.job.Spec.FlinkConfiguration.Flatten()
+	if err != nil {
+		s.setStalled(flinkv1beta1.ReasonValidationError, "spec.flinkConfiguration: %v", err)
+		s.done = true
+		return ctrl.Result{}, nil
+	}
+	cluster, err := flinkdeployment.ClusterClient(session, r.OperatorConfig())
+	if err != nil {
+		s.setStalled(flinkv1beta1.ReasonValidationError, "session cluster %s: %v", name, err)
+		s.done = true
+		return ctrl.Result{}, nil
+	}
+	s.config = cluster.Config.ForResource(desiredConfig)
+	// A session cluster being deleted still runs (it waits for its jobs), so its jobs can still be stopped.
+	if session.Status.JobManagerDeploymentStatus != flinkv1beta1.JobManagerDeploymentReady {
+		return ctrl.Result{}, nil
+	}
+	s.cluster = cluster
+	return ctrl.Result{}, nil
+}
+
+// validate re-runs the admission rules; an invalid spec is reported and the running job kept.
+func (r *Reconciler) validate(_ context.Context, s *scope) (ctrl.Result, error) {
+	r.validateWith(s, s.session)
+	return ctrl.Result{}, nil
+}
+
+func (r *Reconciler) validateWith(s *scope, session *flinkv1beta1.FlinkDeployment) {
+	if r.Validate == nil {
+		return
+	}
+	var old *flinkv1beta1.FlinkSessionJob
+	if s.target != nil {
+		old = s.job.DeepCopy()
+		old.Spec = *s.target
+	}
+	if errs := r.Validate(s.job, old, session); len(errs) > 0 {
+		s.invalid = true
+		s.setStalled(flinkv1beta1.ReasonValidationError, "%s", errs.ToAggregate().Error())
+		r.event(s, corev1.EventTypeWarning, flinkv1beta1.ReasonValidationError, s.stalled.message)
+	}
+}
+
+// observeJob asks the session cluster about the job recorded in status.
+func (r *Reconciler) observeJob(ctx context.Context, s *scope) (ctrl.Result, error) {
+	if s.cluster == nil {
+		if s.session != nil {
+			s.setProgress(flinkv1beta1.ReasonDeploying, "waiting for session cluster %s to be ready (JobManager %s)",
+				s.session.Name, orUnknown(string(s.session.Status.JobManagerDeploymentStatus)))
+			s.done = true
+		}
+		return ctrl.Result{}, nil
+	}
+	jobStatus := &s.job.Status.JobStatus
+	if jobStatus.JobID == "" {
+		return ctrl.Result{}, nil
+	}
+	jobs, err := s.cluster.Client.ListJobs(ctx)
+	if err != nil {
+		s.setProgress(flinkv1beta1.ReasonDeploying, "waiting for the session cluster's REST endpoint: %v", err)
+		s.done = true
+		return ctrl.Result{}, nil
+	}
+	for _, job := range jobs {
+		if job.ID == jobStatus.JobID {
+			s.current = &jobInfo{id: job.ID, state: flinkv1beta1.JobStatusState(job.State)}
+			jobStatus.State, jobStatus.JobName = s.current.state, job.Name
+			if job.StartTime > 0 {
+				jobStatus.StartTime = strconv.FormatInt(job.StartTime, 10)
+			}
+			jobStatus.UpdateTime = strconv.FormatInt(r.Now().UnixMilli(), 10)
+		}
+	}
+	return ctrl.Result{}, nil
+}
+
+func orUnknown(value string) string {
+	if value == "" {
+		return "unknown"
+	}
+	return value
+}
+
+// targetJobID is the job id of the target's submission: derived from the resource and the moment the target was
+// recorded, so a restarted operator resubmits under the same id (Flink rejects the duplicate) and every upgrade
+// gets a fresh one.
+func targetJobID(job *flinkv1beta1.FlinkSessionJob) string {
+	return flink.TriggerID(string(job.UID), strconv.FormatInt(job.Status.ReconciliationStatus.ReconciliationTimestamp, 10), "job")
+}
+
+// snapshotOwner describes the session job to the snapshot helpers.
+func (s *scope) snapshotOwner() flinkdeployment.SnapshotOwner {
+	owner := flinkdeployment.SnapshotOwner{Object: s.job, Kind: flinkv1beta1.JobKindFlinkSessionJob, Desired: s.job.Spec.Job,
+		JobStatus: &s.job.Status.JobStatus, Config: s.config}
+	if s.target != nil {
+		owner.Reconciled = s.target.Job
+	}
+	return owner
+}
+
+// reconcileSnapshots takes the manual and periodic snapshots that are due as FlinkStateSnapshot resources and
+// prunes the history, while the job runs its target spec.
+func (r *Reconciler) reconcileSnapshots(ctx context.Context, s *scope) (ctrl.Result, error) {
+	if s.invalid || s.target == nil || s.job.Status.ReconciliationStatus.State != flinkv1beta1.ReconciliationStateDeployed {
+		return ctrl.Result{}, nil
+	}
+	snapshots := flinkdeployment.Snapshots{Client: r.Client, Now: r.Now}
+	if _, err := snapshots.CleanupHistory(ctx, s.snapshotOwner()); err != nil {
+		return ctrl.Result{}, err
+	}
+	if s.current == nil || s.current.state != flinkv1beta1.JobStatusRunning {
+		return ctrl.Result{}, nil
+	}
+	if diff, err := specdiff.FlinkSessionJob(s.target, &s.job.Spec); err != nil || diff.Type >= specdiff.Scale {
+		return ctrl.Result{}, err
+	}
+	outcome, err := snapshots.TriggerDue(ctx, s.snapshotOwner())
+	for _, name := range outcome.Created {
+		r.event(s, corev1.EventTypeNormal, flinkv1beta1.ReasonSavepointing, "snapshot requested: "+name)
+	}
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	s.nextSnapshot = outcome.NextCheck
+	if outcome.SavepointNonce == nil && outcome.CheckpointNonce == nil {
+		return ctrl.Result{}, nil
+	}
+	if outcome.SavepointNonce != nil {
+		s.target.Job.SavepointTriggerNonce = outcome.SavepointNonce
+	}
+	if outcome.CheckpointNonce != nil {
+		s.target.Job.CheckpointTriggerNonce = outcome.CheckpointNonce
+	}
+	serialized, err := reconciled.Serialize(*s.target, s.firstDeployment)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	s.job.Status.ReconciliationStatus.LastReconciledSpec = serialized
+	return ctrl.Result{}, nil
+}
+
+// reconcileSpec decides the next step and performs it.
+func (r *Reconciler) reconcileSpec(ctx context.Context, s *scope) (ctrl.Result, error) {
+	if s.invalid {
+		return ctrl.Result{}, nil
+	}
+	obs := observation{target: s.target, reconciliation: s.job.Status.ReconciliationStatus.State}
+	if s.target != nil {
+		diff, err := specdiff.FlinkSessionJob(s.target, &s.job.Spec)
+		if err != nil {
+			return ctrl.Result{}, err
+		}
+		obs.changed, obs.upgrade = len(diff.Changes) > 0, diff.Type >= specdiff.Scale
+	}
+	if info := s.job.Status.JobStatus.SavepointInfo; info != nil && info.TriggerID != "" && info.TriggerType == flinkv1beta1.SnapshotTriggerUpgrade {
+		obs.savepointInFlight = true
+	}
+	if s.current != nil {
+		if s.current.id == targetJobID(s.job) {
+			obs.targetJobFound = true
+		} else {
+			obs.oldJob = s.current
+		}
+	}
+	return ctrl.Result{}, r.perform(ctx, s, nextStep(obs))
+}

@@ -1,0 +1,58 @@
+package flinksessionjob
+
+import (
+	"errors"
+
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/gitops"
+	"github.com/teal-flink/teal/internal/lifecycle"
+)
+
+// summarize derives lifecycleState and the conditions from what the reconcile found and did.
+func (r *Reconciler) summarize(s *scope, reconcileErr error) {
+	job := s.job
+	status := &job.Status
+	if s.released {
+		return
+	}
+	derive := func() {
+		status.LifecycleState = lifecycle.Derive(lifecycle.Observation{
+			Current: status.LifecycleState, Reconciliation: status.ReconciliationStatus,
+			LastReconciledJobState: targetJobState(s), JobState: status.JobStatus.State, Error: status.Error,
+		})
+	}
+	derive()
+	switch {
+	case s.stalled != nil:
+		gitops.MarkStalled(job, s.stalled.reason, "%s", s.stalled.message)
+	case errors.Is(reconcileErr, reconcile.TerminalError(nil)):
+		gitops.MarkStalled(job, flinkv1beta1.ReasonDeploymentFailed, "%v", reconcileErr)
+	case reconcileErr != nil:
+		gitops.MarkReconciling(job, flinkv1beta1.ReasonRetrying, "retrying after an error: %v", reconcileErr)
+	case !job.DeletionTimestamp.IsZero():
+	case s.progress != nil:
+		gitops.MarkReconciling(job, s.progress.reason, "%s", s.progress.message)
+	case s.target == nil:
+		gitops.MarkReconciling(job, flinkv1beta1.ReasonDeploying, "waiting for the first submission")
+	case targetJobState(s) == flinkv1beta1.JobStateSuspended:
+		gitops.MarkReady(job, flinkv1beta1.ReasonSuspended, "job suspended as the spec asks")
+	case status.JobStatus.State == flinkv1beta1.JobStatusFailed:
+		gitops.MarkStalled(job, flinkv1beta1.ReasonJobFailed, "job %s failed", status.JobStatus.JobID)
+	case status.JobStatus.State == flinkv1beta1.JobStatusRunning && s.current != nil:
+		status.ReconciliationStatus.LastStableSpec = status.ReconciliationStatus.LastReconciledSpec
+		derive()
+		gitops.MarkReady(job, flinkv1beta1.ReasonSucceeded, "job %s running", status.JobStatus.JobID)
+	default:
+		s.inFlight = true
+		gitops.MarkReconciling(job, flinkv1beta1.ReasonDeploying, "waiting for job %s (%s)", status.JobStatus.JobID, orUnknown(string(status.JobStatus.State)))
+	}
+}
+
+func targetJobState(s *scope) flinkv1beta1.JobState {
+	if s.target == nil || s.target.Job == nil {
+		return ""
+	}
+	return desiredState(s.target)
+}

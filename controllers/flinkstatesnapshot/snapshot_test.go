@@ -1,0 +1,89 @@
+package flinkstatesnapshot_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/fluxcd/pkg/runtime/conditions"
+	. "github.com/onsi/gomega"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/controllers/flinkdeployment"
+	"github.com/teal-flink/teal/internal/flinkstandin"
+	"github.com/teal-flink/teal/test/builders"
+)
+
+// eventuallyState waits until the snapshot reaches state and returns it.
+func eventuallyState(g Gomega, snapshot *flinkv1beta1.FlinkStateSnapshot, state flinkv1beta1.SnapshotState) *flinkv1beta1.FlinkStateSnapshot {
+	var current *flinkv1beta1.FlinkStateSnapshot
+	g.Eventually(func(g Gomega) {
+		current = fetch(g, snapshot)
+		g.Expect(current.Status.State).To(Equal(state), "status: %+v", current.Status)
+		g.Expect(current.Status.ObservedGeneration).To(Equal(current.Generation))
+	}, timeout, interval).Should(Succeed())
+	return current
+}
+
+func TestSavepointCompletesAndIsDisposedOnDelete(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	deployment := newCluster(g, "app")
+	snapshot := builders.NewSavepoint("sp", deployment.Namespace, deployment.Name)
+	g.Expect(env.Client.Create(ctx, snapshot)).To(Succeed())
+	g.Eventually(func(g Gomega) {
+		// While it is taken, or once done: never Failed.
+		g.Expect(kstatus(g, fetch(g, snapshot))).To(Or(Equal(status.InProgressStatus), Equal(status.CurrentStatus)))
+	}, timeout, interval).Should(Succeed())
+	completed := eventuallyState(g, snapshot, flinkv1beta1.SnapshotStateCompleted)
+	g.Expect(kstatus(g, completed)).To(Equal(status.CurrentStatus))
+	g.Expect(localPath(completed.Status.Path)).To(BeADirectory())
+	g.Expect(completed.Status.TriggerID).NotTo(BeEmpty())
+	g.Expect(completed.Labels).To(HaveKeyWithValue(flinkdeployment.LabelSnapshotState, "COMPLETED"))
+	g.Expect(completed.Labels).To(HaveKeyWithValue(flinkdeployment.LabelSnapshotTriggerType, "UNKNOWN"))
+
+	g.Expect(env.Client.Delete(ctx, completed)).To(Succeed())
+	g.Eventually(func() bool {
+		return apierrors.IsNotFound(env.Client.Get(ctx, client.ObjectKeyFromObject(snapshot), &flinkv1beta1.FlinkStateSnapshot{}))
+	}, timeout, interval).Should(BeTrue())
+	g.Expect(localPath(completed.Status.Path)).NotTo(BeADirectory(), "disposeOnDelete disposed the savepoint")
+}
+
+func TestSnapshotFailureRetriesUpToBackoffLimit(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	deployment := newCluster(g, "failing")
+	standin(g, deployment).SetFaults(flinkstandin.Faults{SavepointFailure: "Injected fault: checkpoint coordinator is shut down"})
+	snapshot := builders.NewSavepoint("sp", deployment.Namespace, deployment.Name, builders.WithBackoffLimit(2))
+	g.Expect(env.Client.Create(ctx, snapshot)).To(Succeed())
+	failed := eventuallyState(g, snapshot, flinkv1beta1.SnapshotStateFailed)
+	g.Expect(failed.Status.Failures).To(BeEquivalentTo(3), "the first attempt and backoffLimit retries")
+	g.Expect(failed.Status.Error).To(ContainSubstring("checkpoint coordinator is shut down"))
+	g.Expect(kstatus(g, failed)).To(Equal(status.FailedStatus))
+	g.Expect(conditions.GetReason(failed, flinkv1beta1.ConditionStalled)).To(Equal(flinkv1beta1.ReasonSnapshotFailed))
+}
+
+func TestCheckpointAlreadyExistsAndAbandoned(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	deployment := newCluster(g, "app")
+
+	checkpoint := builders.NewSavepoint("cp", deployment.Namespace, deployment.Name, builders.AsCheckpoint())
+	g.Expect(env.Client.Create(ctx, checkpoint)).To(Succeed())
+	completed := eventuallyState(g, checkpoint, flinkv1beta1.SnapshotStateCompleted)
+	g.Expect(completed.Labels).To(HaveKeyWithValue(flinkdeployment.LabelSnapshotType, "CHECKPOINT"))
+
+	existing := builders.NewSavepoint("existing", deployment.Namespace, deployment.Name, builders.AlreadyExistsAt("file:///savepoints/sp-1"))
+	g.Expect(env.Client.Create(ctx, existing)).To(Succeed())
+	recorded := eventuallyState(g, existing, flinkv1beta1.SnapshotStateCompleted)
+	g.Expect(recorded.Status.Path).To(Equal("file:///savepoints/sp-1"))
+
+	suspended := newCluster(g, "suspended", builders.WithUpgradeMode(flinkv1beta1.UpgradeModeStateless), builders.WithJobState(flinkv1beta1.JobStateSuspended))
+	abandoned := builders.NewSavepoint("sp", suspended.Namespace, suspended.Name)
+	g.Expect(env.Client.Create(ctx, abandoned)).To(Succeed())
+	result := eventuallyState(g, abandoned, flinkv1beta1.SnapshotStateAbandoned)
+	g.Expect(kstatus(g, result)).To(Equal(status.FailedStatus))
+	g.Expect(conditions.GetReason(result, flinkv1beta1.ConditionStalled)).To(Equal(flinkv1beta1.ReasonSnapshotAbandoned))
+}

@@ -1,0 +1,28 @@
+package manager
+
+import (
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/controllers/flinksessionjob"
+)
+
+func setupFlinkSessionJobs(mgr ctrl.Manager, opts Options) error {
+	reconciler := &flinksessionjob.Reconciler{
+		Client: mgr.GetClient(), Recorder: recorder(mgr, "flinksessionjob-controller"),
+		OperatorConfig: opts.OperatorConfig, Now: opts.Now,
+		Validate: func(job, old *flinkv1beta1.FlinkSessionJob, session *flinkv1beta1.FlinkDeployment) field.ErrorList {
+			var defaults map[string]string
+			if session != nil {
+				defaults = opts.OperatorConfig().FlinkDefaults(session.Spec.FlinkVersion)
+			}
+			options, err := validatorOptions(opts, defaults)
+			if err != nil {
+				return field.ErrorList{field.Invalid(field.NewPath("operator configuration"), "", err.Error())}
+			}
+			return opts.Validator.ValidateFlinkSessionJob(job, old, session, options)
+		},
+	}
+	return reconciler.SetupWithManager(mgr)
+}
