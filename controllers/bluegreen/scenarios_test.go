@@ -19,32 +19,25 @@ import (
 )
 
 func TestBasicDeployment(t *testing.T) {
-	for _, initial := range []string{"", "file:///tmp/initial-savepoint"} {
-		t.Run("initialSavepointPath="+initial, func(t *testing.T) {
-			g := NewWithT(t)
-			bg := newBlueGreen(g, "basic", []builders.DeploymentOption{builders.WithUpgradeMode(flinkv1beta1.UpgradeModeSavepoint)},
-				builders.WithBlueGreenIngress("{{name}}.flink.example.com"))
-			if initial != "" {
-				update(g, bg, func(b *flinkv1beta1.FlinkBlueGreenDeployment) {})
-			}
-			current := eventuallyIn(g, bg, flinkv1beta1.BlueGreenActiveBlue, status.CurrentStatus)
-			g.Expect(current.Status.ActiveDeployment).To(Equal("basic-blue"))
-			g.Expect(current.Status.JobStatus.State).To(Equal(flinkv1beta1.JobStatusRunning))
-			g.Expect(conditions.GetReason(current, flinkv1beta1.ConditionReady)).To(Equal(flinkv1beta1.ReasonSucceeded))
-			g.Expect(current.Status.LastReconciledSpec).To(HavePrefix(`{"spec":{`))
+	g := NewWithT(t)
+	bg := newBlueGreen(g, "basic", []builders.DeploymentOption{builders.WithUpgradeMode(flinkv1beta1.UpgradeModeSavepoint)},
+		builders.WithBlueGreenIngress("{{name}}.flink.example.com"))
+	current := eventuallyIn(g, bg, flinkv1beta1.BlueGreenActiveBlue, status.CurrentStatus)
+	g.Expect(current.Status.ActiveDeployment).To(Equal("basic-blue"))
+	g.Expect(current.Status.JobStatus.State).To(Equal(flinkv1beta1.JobStatusRunning))
+	g.Expect(conditions.GetReason(current, flinkv1beta1.ConditionReady)).To(Equal(flinkv1beta1.ReasonSucceeded))
+	g.Expect(current.Status.LastReconciledSpec).To(HavePrefix(`{"spec":{`))
 
-			all := children(g, bg)
-			g.Expect(all).To(HaveLen(1))
-			blue := all["basic-blue"]
-			g.Expect(blue).NotTo(BeNil())
-			g.Expect(blue.Labels).To(HaveKeyWithValue(flinkv1beta1.LabelBlueGreenDeploymentType, "BLUE"))
-			g.Expect(blue.OwnerReferences).To(ContainElement(HaveField("UID", current.UID)))
+	all := children(g, bg)
+	g.Expect(all).To(HaveLen(1))
+	blue := all["basic-blue"]
+	g.Expect(blue).NotTo(BeNil())
+	g.Expect(blue.Labels).To(HaveKeyWithValue(flinkv1beta1.LabelBlueGreenDeploymentType, "BLUE"))
+	g.Expect(blue.OwnerReferences).To(ContainElement(HaveField("UID", current.UID)))
 
-			ingress := &networkingv1.Ingress{}
-			g.Expect(env.Client.Get(context.Background(), client.ObjectKey{Namespace: bg.Namespace, Name: "basic"}, ingress)).To(Succeed())
-			g.Expect(ingress.Spec.Rules[0].HTTP.Paths[0].Backend.Service.Name).To(Equal("basic-blue-rest"))
-		})
-	}
+	ingress := &networkingv1.Ingress{}
+	g.Expect(env.Client.Get(context.Background(), client.ObjectKey{Namespace: bg.Namespace, Name: "basic"}, ingress)).To(Succeed())
+	g.Expect(ingress.Spec.Rules[0].HTTP.Paths[0].Backend.Service.Name).To(Equal("basic-blue-rest"))
 }
 
 func TestFirstDeploymentFromInitialSavepoint(t *testing.T) {

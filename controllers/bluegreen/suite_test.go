@@ -39,6 +39,10 @@ const (
 	interval = 50 * time.Millisecond
 	// brokenImage makes the stand-in's job fail on start (see the backend's Customize).
 	brokenImage = "flink:broken"
+	// slowImage makes the stand-in's job take 3 s to start running.
+	slowImage = "flink:slow"
+	// restartingImage gives the stand-in's job a restart strategy, so an injected failure is a blip.
+	restartingImage = "flink:restarting"
 )
 
 func TestMain(m *testing.M) {
@@ -64,8 +68,13 @@ func run(m *testing.M) (int, error) {
 		Options: flinkstandin.Options{Instant: true},
 		JarDir:  stateDir,
 		Customize: func(spec localruntime.ClusterSpec, opts *flinkstandin.Options) {
-			if spec.Config["kubernetes.container.image.ref"] == brokenImage {
+			switch spec.Config["kubernetes.container.image.ref"] {
+			case brokenImage:
 				opts.Faults.FailOnStart = true
+			case slowImage:
+				opts.Instant, opts.StartDelay = false, 3*time.Second
+			case restartingImage:
+				opts.RestartAttempts = 100
 			}
 		},
 	}

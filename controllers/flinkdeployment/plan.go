@@ -27,6 +27,8 @@ const (
 	stepCancel
 	// stepAwaitJobEnd waits for a cancelling job to end.
 	stepAwaitJobEnd
+	// stepAwaitJobRunning waits for a starting job to run: its state can only be taken from a running job.
+	stepAwaitJobRunning
 	// stepDeleteCluster deletes the old JobManager (and TaskManager) Deployment.
 	stepDeleteCluster
 	// stepDeploy creates the cluster for the target spec.
@@ -45,6 +47,7 @@ var stepNames = map[step]string{
 	stepNone: "None", stepBeginUpgrade: "BeginUpgrade", stepRecordIgnorable: "RecordIgnorable", stepScale: "Scale",
 	stepStopWithSavepoint: "StopWithSavepoint", stepAwaitSavepoint: "AwaitSavepoint",
 	stepCheckpointAndCancel: "CheckpointAndCancel", stepCancel: "Cancel", stepAwaitJobEnd: "AwaitJobEnd",
+	stepAwaitJobRunning: "AwaitJobRunning",
 	stepDeleteCluster: "DeleteCluster", stepDeploy: "Deploy", stepMarkDeployed: "MarkDeployed",
 	stepMarkSuspended: "MarkSuspended", stepRecoverJobManager: "RecoverJobManager", stepManualRestore: "ManualRestore",
 }
@@ -107,6 +110,15 @@ func jobIsActive(job *JobInfo) bool {
 	return true
 }
 
+// jobIsStarting reports whether a job is about to run but cannot be snapshotted yet.
+func jobIsStarting(job *JobInfo) bool {
+	switch job.State {
+	case flinkv1beta1.JobStatusCreated, flinkv1beta1.JobStatusInitializing, flinkv1beta1.JobStatusReconciling:
+		return true
+	}
+	return false
+}
+
 // nextStep decides what to do next. It is pure: every input is in the observation.
 func nextStep(o observation) step {
 	if o.target == nil {
@@ -145,7 +157,11 @@ func nextStep(o observation) step {
 			return stepAwaitJobEnd
 		}
 		if jobIsActive(o.job) {
-			return stopStep(o)
+			next := stopStep(o)
+			if (next == stepStopWithSavepoint || next == stepCheckpointAndCancel) && jobIsStarting(o.job) {
+				return stepAwaitJobRunning
+			}
+			return next
 		}
 		return stepDeleteCluster
 	}

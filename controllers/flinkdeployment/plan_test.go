@@ -32,6 +32,8 @@ func TestNextStep(t *testing.T) {
 		{"savepoint mode stops with a savepoint", observation{target: savepoint, reconciliation: upgrading, clusterExists: true, job: running}, stepStopWithSavepoint},
 		{"savepoint in flight is polled, never retriggered", observation{target: savepoint, reconciliation: upgrading, clusterExists: true, job: running, savepointInFlight: true}, stepAwaitSavepoint},
 		{"a savepoint redeploy cancels without a savepoint", observation{target: savepoint, reconciliation: upgrading, clusterExists: true, job: running, savepointRedeploy: true}, stepCancel},
+		{"a starting job is awaited before its savepoint", observation{target: savepoint, reconciliation: upgrading, clusterExists: true, job: &JobInfo{State: flinkv1beta1.JobStatusCreated}}, stepAwaitJobRunning},
+		{"a starting stateless job is cancelled at once", observation{target: spec(flinkv1beta1.UpgradeModeStateless, ""), reconciliation: upgrading, clusterExists: true, job: &JobInfo{State: flinkv1beta1.JobStatusCreated}}, stepCancel},
 		{"stateless cancels", observation{target: spec(flinkv1beta1.UpgradeModeStateless, ""), reconciliation: upgrading, clusterExists: true, job: running}, stepCancel},
 		{"last-state without HA records a checkpoint", observation{target: spec(flinkv1beta1.UpgradeModeLastState, ""), reconciliation: upgrading, clusterExists: true, job: running}, stepCheckpointAndCancel},
 		{"last-state with HA only replaces the cluster", observation{target: spec(flinkv1beta1.UpgradeModeLastState, ""), reconciliation: upgrading, clusterExists: true, job: running, highAvailability: true}, stepDeleteCluster},

@@ -43,6 +43,8 @@ func (r *Reconciler) perform(ctx context.Context, s *scope, next step) (ctrl.Res
 		return ctrl.Result{}, r.cancel(ctx, s)
 	case stepAwaitJobEnd:
 		s.setProgress(flinkv1beta1.ReasonUpgrading, "waiting for the old job to end")
+	case stepAwaitJobRunning:
+		s.setProgress(flinkv1beta1.ReasonUpgrading, fmt.Sprintf("waiting for job %s to run before taking its state (it is %s)", s.job.ID, s.job.State))
 	case stepDeleteCluster:
 		return ctrl.Result{}, r.deleteCluster(ctx, s)
 	case stepDeploy, stepRecoverJobManager:
@@ -121,7 +123,10 @@ func (r *Reconciler) stopWithSavepoint(ctx context.Context, s *scope, triggerTyp
 	}
 	info := jobStatus.SavepointInfo
 	now := r.Now().UnixMilli()
-	info.TriggerID, info.TriggerType, info.TriggerTimestamp = triggerID(s.deployment, purpose), triggerType, &now
+	// The trigger time is part of the id: a retry after a failed savepoint must be a new operation (Flink would
+	// answer a repeated id with the cached failure), while a restart finds the recorded id and polls it.
+	info.TriggerID = triggerID(s.deployment, fmt.Sprintf("%s-%d", purpose, now))
+	info.TriggerType, info.TriggerTimestamp = triggerType, &now
 	info.FormatType = flinkv1beta1.SavepointFormatType(s.config.String(operatorconfig.KeySavepointFormatType))
 	s.setProgress(flinkv1beta1.ReasonSavepointing, fmt.Sprintf("stopping job %s with savepoint %s", s.job.ID, info.TriggerID))
 	if err := s.patch(ctx); err != nil {
