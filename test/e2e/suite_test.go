@@ -119,7 +119,10 @@ func startOperatorBinary(root string) (func() error, error) {
 	content := fmt.Sprintf("kubernetes.operator.rest.url-template: %q\n"+
 		"kubernetes.operator.observer.progress-check.interval: 1 s\n"+
 		"kubernetes.operator.reconcile.interval: 5 s\n"+
-		"kubernetes.operator.flink.client.timeout: 30 s\n", runtime.RestURLTemplate())
+		"kubernetes.operator.flink.client.timeout: 30 s\n"+
+		// Session jobs download their jar from a loopback HTTP server in these tests.
+		"kubernetes.operator.user.artifacts.allowed-schemes: http,https\n"+
+		"kubernetes.operator.user.artifacts.disallow-restricted-hosts: false\n", runtime.RestURLTemplate())
 	if err := os.WriteFile(config, []byte(content), 0o644); err != nil {
 		return nil, err
 	}
