@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"go.uber.org/zap/zapcore"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -15,11 +16,14 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	"sigs.k8s.io/controller-runtime/pkg/webhook"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/controllers/flinkdeployment"
 	"github.com/teal-flink/teal/internal/manager"
+	"github.com/teal-flink/teal/internal/metrics"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/validators"
 	"github.com/teal-flink/teal/validators/policy"
@@ -45,14 +49,23 @@ func run() error {
 		metricsAddr, probeAddr, configPath, namespaces, webhookCertDir string
 		leaderElect, enableControllers, enableWebhooks, jsonLogs       bool
 		webhookPort                                                    int
+		leaseDuration, renewDeadline, retryPeriod, shutdownTimeout     time.Duration
+		leaderElectionNamespace                                        string
+		certFlags                                                      webhookCertFlags
 	)
 	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "Prometheus metrics address; 0 disables.")
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "Liveness and readiness probe address.")
 	flag.StringVar(&configPath, "config", "", "Operator config.yaml with kubernetes.operator.* keys (a mounted ConfigMap).")
 	flag.StringVar(&namespaces, "watch-namespaces", "", "Comma-separated namespaces to watch; empty watches all (overrides "+operatorconfig.KeyWatchedNamespaces+").")
-	flag.StringVar(&webhookCertDir, "webhook-cert-dir", "", "Directory with tls.crt and tls.key for the webhook server.")
+	flag.StringVar(&webhookCertDir, "webhook-cert-dir", "", "Directory with tls.crt and tls.key for the webhook server (--webhook-cert-mode=dir, e.g. a cert-manager Secret), reloaded on change.")
 	flag.IntVar(&webhookPort, "webhook-port", 9443, "Webhook server port.")
 	flag.BoolVar(&leaderElect, "leader-elect", false, "Elect a leader on a Lease so only one replica reconciles.")
+	flag.StringVar(&leaderElectionNamespace, "leader-elect-namespace", "", "Namespace of the leader Lease; defaults to POD_NAMESPACE, else teal-system.")
+	flag.DurationVar(&leaseDuration, "leader-elect-lease-duration", 15*time.Second, "How long a Lease holds without renewal before another replica may take over.")
+	flag.DurationVar(&renewDeadline, "leader-elect-renew-deadline", 10*time.Second, "How long the leader keeps trying to renew before it gives up leading.")
+	flag.DurationVar(&retryPeriod, "leader-elect-retry-period", 2*time.Second, "How often replicas try to acquire or renew the Lease.")
+	flag.DurationVar(&shutdownTimeout, "graceful-shutdown-timeout", 30*time.Second, "How long in-flight reconciles may run after SIGTERM.")
+	certFlags.register()
 	flag.BoolVar(&enableControllers, "controllers", true, "Run the controllers.")
 	flag.BoolVar(&enableWebhooks, "webhooks", true, "Serve the admission webhooks.")
 	flag.BoolVar(&jsonLogs, "json-logs", false, "Log JSON lines instead of text.")
@@ -82,6 +95,17 @@ func run() error {
 			cacheOptions.DefaultNamespaces[namespace] = cache.Config{}
 		}
 	}
+	if leaderElectionNamespace == "" {
+		leaderElectionNamespace = operatorNamespace()
+	}
+	webhookOptions := webhook.Options{Port: webhookPort, CertDir: webhookCertDir}
+	certificates, err := certFlags.certificates(ctrl.GetConfigOrDie(), operatorNamespace(), webhookCertDir)
+	if err != nil {
+		return err
+	}
+	if certificates != nil {
+		webhookOptions.TLSOpts = append(webhookOptions.TLSOpts, certificates.TLSOption())
+	}
 	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
 		Scheme:                        scheme,
 		Cache:                         cacheOptions,
@@ -89,11 +113,25 @@ func run() error {
 		HealthProbeBindAddress:        probeAddr,
 		LeaderElection:                leaderElect,
 		LeaderElectionID:              "teal-operator-lock",
+		LeaderElectionNamespace:       leaderElectionNamespace,
+		LeaseDuration:                 &leaseDuration,
+		RenewDeadline:                 &renewDeadline,
+		RetryPeriod:                   &retryPeriod,
 		LeaderElectionReleaseOnCancel: true,
-		WebhookServer:                 webhook.NewServer(webhook.Options{Port: webhookPort, CertDir: webhookCertDir}),
+		GracefulShutdownTimeout:       &shutdownTimeout,
+		WebhookServer:                 webhook.NewServer(webhookOptions),
 	})
 	if err != nil {
 		return fmt.Errorf("creating the manager: %w", err)
+	}
+	if certificates != nil && enableWebhooks {
+		if err := manager.AddCertificates(mgr, certificates); err != nil {
+			return err
+		}
+	}
+	operatorMetrics := metrics.New(mgr.GetCache())
+	if err := manager.AddMetrics(mgr, operatorMetrics, ctrlmetrics.Registry); err != nil {
+		return err
 	}
 	source := operatorconfig.NewSource(configPath, config)
 	if err := mgr.Add(source); err != nil {
@@ -112,7 +150,9 @@ func run() error {
 	}
 	if err := manager.Setup(mgr, manager.Options{
 		Controllers: enableControllers, Webhooks: enableWebhooks, OperatorConfig: source.Current,
-		Validator: validators.NewRegistry(policies),
+		Validator:        validators.NewRegistry(policies),
+		Flink:            flinkdeployment.NewFlinkAPIFactory(operatorMetrics.FlinkREST()),
+		BlueGreenMetrics: operatorMetrics.BlueGreen(),
 	}); err != nil {
 		return err
 	}
@@ -122,5 +162,14 @@ func run() error {
 	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
 		return err
 	}
+	if enableWebhooks {
+		// Not ready until the webhook server listens, so a rollout never routes admission requests to a pod that
+		// cannot answer them.
+		if err := mgr.AddReadyzCheck("webhook-server", mgr.GetWebhookServer().StartedChecker()); err != nil {
+			return err
+		}
+	}
+	// SIGTERM cancels the context: the leader releases its Lease at once (LeaderElectionReleaseOnCancel) and
+	// in-flight reconciles get the graceful-shutdown timeout to finish.
 	return mgr.Start(ctrl.SetupSignalHandler())
 }

@@ -12,6 +12,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/controllers/bluegreen"
 	"github.com/teal-flink/teal/controllers/flinkdeployment"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/validators"
@@ -34,6 +35,8 @@ type Options struct {
 	Validator validators.Validator
 	// OnDeploymentStep is called after each FlinkDeployment step (see flinkdeployment.Reconciler.OnStep).
 	OnDeploymentStep func(ctx context.Context, deployment *flinkv1beta1.FlinkDeployment, step string)
+	// BlueGreenMetrics, when set, observes blue/green state changes and finished transitions (metrics.go).
+	BlueGreenMetrics bluegreen.TransitionRecorder
 }
 
 // registration adds one part of the operator to a manager.
