@@ -217,6 +217,7 @@ func (m *transitionMeasurement) stop(g Gomega) string {
 	end, ok := m.phases[flinkv1beta1.BlueGreenActiveGreen]
 	g.Expect(ok).To(BeTrue(), "ACTIVE_GREEN observed")
 	savepointing, transitioning := m.phases[flinkv1beta1.BlueGreenSavepointingBlue], m.phases[flinkv1beta1.BlueGreenTransitioningToGreen]
+	g.Expect(transitioning.IsZero()).To(BeFalse(), "TRANSITIONING_TO_GREEN observed on the way (green takes many seconds to start)")
 	total := end.Sub(m.start)
 	savepoint := time.Duration(0)
 	if !savepointing.IsZero() && !transitioning.IsZero() {
