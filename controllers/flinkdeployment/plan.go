@@ -48,7 +48,7 @@ var stepNames = map[step]string{
 	stepStopWithSavepoint: "StopWithSavepoint", stepAwaitSavepoint: "AwaitSavepoint",
 	stepCheckpointAndCancel: "CheckpointAndCancel", stepCancel: "Cancel", stepAwaitJobEnd: "AwaitJobEnd",
 	stepAwaitJobRunning: "AwaitJobRunning",
-	stepDeleteCluster: "DeleteCluster", stepDeploy: "Deploy", stepMarkDeployed: "MarkDeployed",
+	stepDeleteCluster:   "DeleteCluster", stepDeploy: "Deploy", stepMarkDeployed: "MarkDeployed",
 	stepMarkSuspended: "MarkSuspended", stepRecoverJobManager: "RecoverJobManager", stepManualRestore: "ManualRestore",
 }
 
