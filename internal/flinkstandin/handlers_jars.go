@@ -42,10 +42,15 @@ type JobSpec struct {
 	JobID string
 }
 
+// defaultUploadRoot is the directory of this stand-in's uploads when Options.UploadDir is empty; Close removes it.
+func (s *Server) defaultUploadRoot() string {
+	return filepath.Join(os.TempDir(), "flink-standin-"+strings.ReplaceAll(s.addr, ":", "-"))
+}
+
 func (s *Server) uploadDir() (string, error) {
 	dir := s.opts.UploadDir
 	if dir == "" {
-		dir = filepath.Join(os.TempDir(), "flink-standin-"+strings.ReplaceAll(s.addr, ":", "-"), "flink-web-upload")
+		dir = filepath.Join(s.defaultUploadRoot(), "flink-web-upload")
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("creating upload directory: %w", err)

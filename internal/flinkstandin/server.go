@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -157,6 +158,9 @@ func (s *Server) Close() {
 		close(s.closed)
 	}
 	s.GoAway()
+	if s.opts.UploadDir == "" {
+		_ = os.RemoveAll(s.defaultUploadRoot())
+	}
 }
 
 // GoAway makes the JobManager disappear: the port is closed, so clients get connection refused, and open
