@@ -25,6 +25,7 @@ const (
 	ReasonValidationError   = "ValidationError"
 	ReasonDeploymentFailed  = "DeploymentFailed"
 	ReasonJobFailed         = "JobFailed"
+	ReasonRollingBack       = "RollingBack"
 	ReasonRolledBack        = "RolledBack"
 	ReasonTransitionAborted = "TransitionAborted"
 	ReasonSavepointFailed   = "SavepointFailed"

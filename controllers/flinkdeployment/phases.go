@@ -45,12 +45,21 @@ func (r *Reconciler) loadConfig(_ context.Context, s *scope) (ctrl.Result, error
 	if deployed {
 		s.target, s.targetMeta = &target, meta
 	}
+	if reconciliation := s.deployment.Status.ReconciliationStatus; deployed && rollingBackOrRolledBack(reconciliation.State) {
+		stable, _, ok, err := reconciled.Parse[flinkv1beta1.FlinkDeploymentSpec](reconciliation.LastStableSpec)
+		if err != nil || !ok {
+			s.setStalled(flinkv1beta1.ReasonValidationError, fmt.Sprintf("status.reconciliationStatus.lastStableSpec: cannot roll back to it: %v", err))
+			s.done = true
+			return ctrl.Result{}, nil
+		}
+		s.stable = &stable
+	}
 	return ctrl.Result{}, r.computeFlinkConfig(s)
 }
 
 // computeFlinkConfig derives the effective configuration of the spec the cluster runs (or will run first).
 func (r *Reconciler) computeFlinkConfig(s *scope) error {
-	spec := s.target
+	spec := s.deployedSpec()
 	if spec == nil {
 		spec = &s.deployment.Spec
 	}
@@ -230,13 +239,18 @@ func (r *Reconciler) observe(s *scope) (observation, error) {
 		obs.savepointRedeploy = done == nil || *done != *job.SavepointRedeployNonce
 	}
 	if s.jobManager != nil {
-		obs.clusterIsTarget = s.jobManager.Annotations[AnnotationSpecHash] == specHash(s.deployment.Status.ReconciliationStatus.LastReconciledSpec)
+		obs.clusterIsTarget = s.jobManager.Annotations[AnnotationSpecHash] == specHash(s.deployedRecord())
 	}
+	obs.rollingBack = s.stable != nil
+	obs.scaleInPlace = canScaleInPlace(s)
 	diff, err := specdiff.FlinkDeployment(s.target, &s.deployment.Spec)
 	if err != nil {
 		return obs, err
 	}
 	obs.diff, obs.specChanged = diff.Type, len(diff.Changes) > 0
+	if obs.rollbackDue, err = r.checkRollback(s); err != nil {
+		return obs, err
+	}
 	return obs, nil
 }
 

@@ -41,6 +41,8 @@ const (
 	stepRecoverJobManager
 	// stepManualRestore reports that a lost JobManager cannot be recovered without losing state.
 	stepManualRestore
+	// stepBeginRollback records that the cluster returns to the last stable spec (state ROLLING_BACK).
+	stepBeginRollback
 )
 
 var stepNames = map[step]string{
@@ -50,6 +52,7 @@ var stepNames = map[step]string{
 	stepAwaitJobRunning: "AwaitJobRunning",
 	stepDeleteCluster:   "DeleteCluster", stepDeploy: "Deploy", stepMarkDeployed: "MarkDeployed",
 	stepMarkSuspended: "MarkSuspended", stepRecoverJobManager: "RecoverJobManager", stepManualRestore: "ManualRestore",
+	stepBeginRollback: "BeginRollback",
 }
 
 func (s step) String() string { return stepNames[s] }
@@ -81,6 +84,13 @@ type observation struct {
 	recoveryEnabled bool
 	// savepointRedeploy: target asks for a redeploy from initialSavepointPath not yet carried out.
 	savepointRedeploy bool
+	// scaleInPlace: a scale-only change can be applied to the running cluster (standalone TaskManagers, or
+	// the adaptive scheduler of Flink 1.18+).
+	scaleInPlace bool
+	// rollbackDue: target did not become ready within the readiness timeout and rollback is enabled.
+	rollbackDue bool
+	// rollingBack: the cluster is being returned to (or runs) the last stable spec rather than target.
+	rollingBack bool
 }
 
 func jobState(spec *flinkv1beta1.FlinkDeploymentSpec) flinkv1beta1.JobState {
@@ -124,14 +134,22 @@ func nextStep(o observation) step {
 	if o.target == nil {
 		return stepBeginUpgrade
 	}
-	if o.reconciliation != flinkv1beta1.ReconciliationStateUpgrading {
+	if o.reconciliation != flinkv1beta1.ReconciliationStateUpgrading && o.reconciliation != flinkv1beta1.ReconciliationStateRollingBack {
 		switch {
+		case o.reconciliation == flinkv1beta1.ReconciliationStateRolledBack && o.specChanged:
+			// The cluster runs the stable spec, not target: any change is a full upgrade from it.
+			return stepBeginUpgrade
 		case o.diff >= specdiff.Upgrade:
 			return stepBeginUpgrade
-		case o.diff == specdiff.Scale:
+		case o.diff == specdiff.Scale && o.scaleInPlace:
 			return stepScale
+		case o.diff == specdiff.Scale:
+			// Flink cannot apply this change to the running job: a full upgrade applies it.
+			return stepBeginUpgrade
 		case o.specChanged:
 			return stepRecordIgnorable
+		case o.rollbackDue:
+			return stepBeginRollback
 		}
 		if jobState(o.target) == flinkv1beta1.JobStateSuspended || o.clusterExists {
 			return stepNone
@@ -142,7 +160,7 @@ func nextStep(o observation) step {
 		return stepManualRestore
 	}
 
-	// Upgrading towards target: a newer desired spec retargets first.
+	// Upgrading towards target (or rolling back to the stable spec): a newer desired spec retargets first.
 	if o.specChanged {
 		return stepBeginUpgrade
 	}
@@ -165,7 +183,7 @@ func nextStep(o observation) step {
 		}
 		return stepDeleteCluster
 	}
-	if jobState(o.target) == flinkv1beta1.JobStateSuspended {
+	if jobState(o.target) == flinkv1beta1.JobStateSuspended && !o.rollingBack {
 		return stepMarkSuspended
 	}
 	return stepDeploy
@@ -177,6 +195,9 @@ func stopStep(o observation) step {
 		// The new job starts from a chosen savepoint: the old job's state is not wanted.
 		return stepCancel
 	}
+	if o.rollingBack {
+		return rollbackStopStep(o)
+	}
 	switch upgradeMode(o.target) {
 	case flinkv1beta1.UpgradeModeSavepoint:
 		return stepStopWithSavepoint
@@ -185,6 +206,22 @@ func stopStep(o observation) step {
 			// The new JobManager recovers the job from HA metadata; only the old cluster must go.
 			return stepDeleteCluster
 		}
+		return stepCheckpointAndCancel
+	default:
+		return stepCancel
+	}
+}
+
+// rollbackStopStep chooses how a job that failed to become ready ends before the stable spec returns. It takes
+// no savepoint (an unhealthy job may never complete one): the stable spec restores the state the upgrade handed
+// over, or a newer checkpoint of the failed job when it runs and has one, or its HA metadata.
+func rollbackStopStep(o observation) step {
+	switch {
+	case upgradeMode(o.target) == flinkv1beta1.UpgradeModeStateless:
+		return stepCancel
+	case o.highAvailability:
+		return stepDeleteCluster
+	case o.job != nil && o.job.State == flinkv1beta1.JobStatusRunning:
 		return stepCheckpointAndCancel
 	default:
 		return stepCancel

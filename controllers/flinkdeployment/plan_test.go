@@ -2,6 +2,7 @@ package flinkdeployment
 
 import (
 	"testing"
+	"time"
 
 	. "github.com/onsi/gomega"
 
@@ -18,6 +19,10 @@ func TestNextStep(t *testing.T) {
 	savepoint := spec(flinkv1beta1.UpgradeModeSavepoint, flinkv1beta1.JobStateRunning)
 	upgrading := flinkv1beta1.ReconciliationStateUpgrading
 	deployed := flinkv1beta1.ReconciliationStateDeployed
+	rollingBack := flinkv1beta1.ReconciliationStateRollingBack
+	rolledBack := flinkv1beta1.ReconciliationStateRolledBack
+	failed := &JobInfo{ID: "j", State: flinkv1beta1.JobStatusFailed}
+	restarting := &JobInfo{ID: "j", State: flinkv1beta1.JobStatusRestarting}
 	cases := []struct {
 		name string
 		obs  observation
@@ -26,7 +31,8 @@ func TestNextStep(t *testing.T) {
 		{"first deployment", observation{desired: savepoint}, stepBeginUpgrade},
 		{"in sync", observation{target: savepoint, reconciliation: deployed, clusterExists: true, job: running}, stepNone},
 		{"ignorable change is recorded without a restart", observation{target: savepoint, reconciliation: deployed, specChanged: true, diff: specdiff.Ignore, clusterExists: true}, stepRecordIgnorable},
-		{"scale", observation{target: savepoint, reconciliation: deployed, specChanged: true, diff: specdiff.Scale, clusterExists: true}, stepScale},
+		{"scale in place", observation{target: savepoint, reconciliation: deployed, specChanged: true, diff: specdiff.Scale, clusterExists: true, scaleInPlace: true}, stepScale},
+		{"a scale Flink cannot apply in place is an upgrade", observation{target: savepoint, reconciliation: deployed, specChanged: true, diff: specdiff.Scale, clusterExists: true}, stepBeginUpgrade},
 		{"upgrade starts", observation{target: savepoint, reconciliation: deployed, specChanged: true, diff: specdiff.Upgrade, clusterExists: true, job: running}, stepBeginUpgrade},
 		{"savepoint redeploy starts", observation{target: savepoint, reconciliation: deployed, specChanged: true, diff: specdiff.SavepointRedeploy, clusterExists: true}, stepBeginUpgrade},
 		{"savepoint mode stops with a savepoint", observation{target: savepoint, reconciliation: upgrading, clusterExists: true, job: running}, stepStopWithSavepoint},
@@ -50,6 +56,22 @@ func TestNextStep(t *testing.T) {
 		{"lost JobManager of a stateful job without HA needs a person", observation{target: savepoint, reconciliation: deployed, recoveryEnabled: true}, stepManualRestore},
 		{"lost session cluster is recovered", observation{target: &flinkv1beta1.FlinkDeploymentSpec{}, reconciliation: deployed, recoveryEnabled: true}, stepRecoverJobManager},
 		{"recovery disabled", observation{target: spec(flinkv1beta1.UpgradeModeStateless, ""), reconciliation: deployed}, stepManualRestore},
+		{"rollback due starts a rollback", observation{target: savepoint, reconciliation: deployed, clusterExists: true, job: failed, rollbackDue: true}, stepBeginRollback},
+		{"a spec change wins over a due rollback", observation{target: savepoint, reconciliation: deployed, specChanged: true, diff: specdiff.Upgrade, clusterExists: true, rollbackDue: true}, stepBeginUpgrade},
+		{"rollback cancels a failed job, keeping the handed-over state", observation{target: savepoint, reconciliation: rollingBack, rollingBack: true, clusterExists: true, job: restarting}, stepCancel},
+		{"rollback takes a running job's latest checkpoint", observation{target: savepoint, reconciliation: rollingBack, rollingBack: true, clusterExists: true, job: running}, stepCheckpointAndCancel},
+		{"rollback never takes a savepoint of a starting job", observation{target: savepoint, reconciliation: rollingBack, rollingBack: true, clusterExists: true, job: &JobInfo{State: flinkv1beta1.JobStatusCreated}}, stepCancel},
+		{"rollback with HA replaces the cluster", observation{target: savepoint, reconciliation: rollingBack, rollingBack: true, clusterExists: true, job: running, highAvailability: true}, stepDeleteCluster},
+		{"rollback of a stateless job cancels", observation{target: spec(flinkv1beta1.UpgradeModeStateless, ""), reconciliation: rollingBack, rollingBack: true, clusterExists: true, job: running}, stepCancel},
+		{"rollback deletes the failed cluster once its job ended", observation{target: savepoint, reconciliation: rollingBack, rollingBack: true, clusterExists: true, job: &JobInfo{State: flinkv1beta1.JobStatusFailed}}, stepDeleteCluster},
+		{"rollback deploys the stable spec", observation{target: savepoint, reconciliation: rollingBack, rollingBack: true}, stepDeploy},
+		{"rollback of a suspend deploys the stable spec", observation{target: spec(flinkv1beta1.UpgradeModeSavepoint, flinkv1beta1.JobStateSuspended), reconciliation: rollingBack, rollingBack: true}, stepDeploy},
+		{"restart after the stable cluster was redeployed", observation{target: savepoint, reconciliation: rollingBack, rollingBack: true, clusterExists: true, clusterIsTarget: true, job: running}, stepMarkDeployed},
+		{"a new commit while rolling back retargets", observation{target: savepoint, reconciliation: rollingBack, rollingBack: true, specChanged: true, diff: specdiff.Upgrade, clusterExists: true}, stepBeginUpgrade},
+		{"rolled back stays until the spec changes", observation{target: savepoint, reconciliation: rolledBack, rollingBack: true, clusterExists: true, job: running}, stepNone},
+		{"rolled back: an ignorable change is a full upgrade", observation{target: savepoint, reconciliation: rolledBack, rollingBack: true, specChanged: true, diff: specdiff.Ignore, clusterExists: true, job: running}, stepBeginUpgrade},
+		{"rolled back: a scale is a full upgrade", observation{target: savepoint, reconciliation: rolledBack, rollingBack: true, specChanged: true, diff: specdiff.Scale, clusterExists: true, job: running}, stepBeginUpgrade},
+		{"rolled back: a lost JobManager is recovered", observation{target: spec(flinkv1beta1.UpgradeModeStateless, ""), reconciliation: rolledBack, rollingBack: true, recoveryEnabled: true}, stepRecoverJobManager},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -57,4 +79,93 @@ func TestNextStep(t *testing.T) {
 			g.Expect(nextStep(tc.obs).String()).To(Equal(tc.want.String()))
 		})
 	}
+}
+
+func TestRollbackDue(t *testing.T) {
+	stableRecord := `{"spec":{"image":"flink:1.20","job":{"upgradeMode":"savepoint"}},"resource_metadata":{"firstDeployment":true}}`
+	newRecord := `{"spec":{"image":"flink:1.20.1","job":{"upgradeMode":"savepoint"}},"resource_metadata":{"firstDeployment":false}}`
+	deployedAt := time.UnixMilli(1_700_000_000_000)
+	base := func() rollbackInput {
+		return rollbackInput{
+			enabled: true, timeout: 5 * time.Minute,
+			reconciliation: flinkv1beta1.ReconciliationStatus{
+				State: flinkv1beta1.ReconciliationStateDeployed, LastReconciledSpec: newRecord, LastStableSpec: stableRecord,
+				ReconciliationTimestamp: deployedAt.UnixMilli(),
+			},
+			target: spec(flinkv1beta1.UpgradeModeSavepoint, ""), stable: spec(flinkv1beta1.UpgradeModeSavepoint, ""),
+			now: deployedAt.Add(6 * time.Minute),
+		}
+	}
+	cases := []struct {
+		name   string
+		change func(*rollbackInput)
+		due    bool
+		wait   time.Duration
+	}{
+		{"past the readiness timeout", func(*rollbackInput) {}, true, 0},
+		{"exactly at the deadline", func(in *rollbackInput) { in.now = deployedAt.Add(5 * time.Minute) }, true, 0},
+		{"before the deadline: wake up then", func(in *rollbackInput) { in.now = deployedAt.Add(2 * time.Minute) }, false, 3 * time.Minute},
+		{"disabled", func(in *rollbackInput) { in.enabled = false }, false, 0},
+		{"ready in time", func(in *rollbackInput) { in.ready = true }, false, 0},
+		{"no stable spec yet (first deployment)", func(in *rollbackInput) { in.stable = nil }, false, 0},
+		{"the deployed spec is the stable one", func(in *rollbackInput) {
+			in.reconciliation.LastReconciledSpec = `{"spec":{"image":"flink:1.20","job":{"upgradeMode":"savepoint"}},"resource_metadata":{"firstDeployment":false}}`
+		}, false, 0},
+		{"still upgrading", func(in *rollbackInput) { in.reconciliation.State = flinkv1beta1.ReconciliationStateUpgrading }, false, 0},
+		{"already rolled back", func(in *rollbackInput) { in.reconciliation.State = flinkv1beta1.ReconciliationStateRolledBack }, false, 0},
+		{"a suspend is never rolled back", func(in *rollbackInput) {
+			in.target = spec(flinkv1beta1.UpgradeModeSavepoint, flinkv1beta1.JobStateSuspended)
+		}, false, 0},
+		{"nothing to return to when the stable spec was suspended", func(in *rollbackInput) {
+			in.stable = spec(flinkv1beta1.UpgradeModeSavepoint, flinkv1beta1.JobStateSuspended)
+		}, false, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			g := NewWithT(t)
+			in := base()
+			tc.change(&in)
+			due, wait := rollbackDue(in)
+			g.Expect(due).To(Equal(tc.due))
+			g.Expect(wait).To(Equal(tc.wait))
+		})
+	}
+}
+
+func TestParseParallelismOverrides(t *testing.T) {
+	cases := []struct {
+		value string
+		want  map[string]int
+		err   bool
+	}{
+		{"", map[string]int{}, false},
+		{"bc764cd8ddf7a0cff126f51c16239658:4", map[string]int{"bc764cd8ddf7a0cff126f51c16239658": 4}, false},
+		{" a:2 , b:3,", map[string]int{"a": 2, "b": 3}, false},
+		{"a", nil, true},
+		{"a:0", nil, true},
+		{"a:two", nil, true},
+		{":2", nil, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.value, func(t *testing.T) {
+			g := NewWithT(t)
+			got, err := parseParallelismOverrides(tc.value)
+			if tc.err {
+				g.Expect(err).To(MatchError(ContainSubstring("pipeline.jobvertex-parallelism-overrides")))
+				return
+			}
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(got).To(Equal(tc.want))
+		})
+	}
+}
+
+func TestRescalesInPlace(t *testing.T) {
+	adaptive := map[string]string{"jobmanager.scheduler": "Adaptive"}
+	g := NewWithT(t)
+	g.Expect(rescalesInPlace(flinkv1beta1.FlinkVersionV1_18, adaptive)).To(BeTrue())
+	g.Expect(rescalesInPlace(flinkv1beta1.FlinkVersionV2_1, adaptive)).To(BeTrue())
+	g.Expect(rescalesInPlace(flinkv1beta1.FlinkVersionV1_17, adaptive)).To(BeFalse(), "Flink 1.17 has no resource-requirements endpoint")
+	g.Expect(rescalesInPlace(flinkv1beta1.FlinkVersionV1_20, map[string]string{})).To(BeFalse(), "the default scheduler cannot rescale")
+	g.Expect(rescalesInPlace("", adaptive)).To(BeFalse(), "an unknown version is not assumed new enough")
 }

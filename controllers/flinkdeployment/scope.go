@@ -26,6 +26,9 @@ type scope struct {
 	target *flinkv1beta1.FlinkDeploymentSpec
 	// targetMeta is the metadata recorded with target.
 	targetMeta reconciled.Metadata
+	// stable is the last stable spec while rolling back to it or rolled back (the cluster runs it, not target);
+	// nil otherwise.
+	stable *flinkv1beta1.FlinkDeploymentSpec
 	// flinkConfig is the effective Flink configuration of target (or of the desired spec before a first deploy).
 	flinkConfig map[string]string
 	// jobManager is the JobManager Deployment, nil when missing.
@@ -42,8 +45,9 @@ type scope struct {
 	progress *reasonMessage
 	// inFlight: a Flink operation or a Kubernetes change is under way; requeue at the progress-check interval.
 	inFlight bool
-	// nextSnapshot, when set, is when a periodic snapshot is due: the reconcile is requeued by then.
-	nextSnapshot time.Duration
+	// wakeIn, when set, is when something time-based is due (a periodic snapshot, the readiness deadline of an
+	// upgrade): the reconcile is requeued by then.
+	wakeIn time.Duration
 	// done stops the remaining phases.
 	done bool
 	// released: the finalizer is gone and the object may no longer exist.
@@ -80,8 +84,32 @@ func (s *scope) requeueAfter() time.Duration {
 	if s.inFlight {
 		interval = s.config.DurationOr(operatorconfig.KeyProgressCheckInterval)
 	}
-	if s.nextSnapshot > 0 && s.nextSnapshot < interval {
-		return s.nextSnapshot
+	if s.wakeIn > 0 && s.wakeIn < interval {
+		return s.wakeIn
 	}
 	return interval
+}
+
+// wakeWithin asks for the reconcile to be requeued within d.
+func (s *scope) wakeWithin(d time.Duration) {
+	if d > 0 && (s.wakeIn == 0 || d < s.wakeIn) {
+		s.wakeIn = d
+	}
+}
+
+// deployedSpec is the spec the cluster is built from: the last stable spec while rolling back or rolled back,
+// otherwise target.
+func (s *scope) deployedSpec() *flinkv1beta1.FlinkDeploymentSpec {
+	if s.stable != nil {
+		return s.stable
+	}
+	return s.target
+}
+
+// deployedRecord is the serialized form of deployedSpec, whose hash marks the cluster built from it.
+func (s *scope) deployedRecord() string {
+	if s.stable != nil {
+		return s.deployment.Status.ReconciliationStatus.LastStableSpec
+	}
+	return s.deployment.Status.ReconciliationStatus.LastReconciledSpec
 }

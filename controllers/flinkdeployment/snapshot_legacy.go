@@ -47,7 +47,7 @@ func (r *Reconciler) reconcileLegacySnapshots(ctx context.Context, s *scope) (ct
 	} else if schedule, err := ParseSchedule(s.config.String(operatorconfig.KeyPeriodicSavepointInterval)); err == nil && schedule != nil {
 		due, next := schedule.Due(lastPeriodic(owner, nil, SnapshotSavepoint), now)
 		if !due {
-			s.nextSnapshot = next
+			s.wakeWithin(next)
 			return ctrl.Result{}, nil
 		}
 		trigger = flinkv1beta1.SnapshotTriggerPeriodic

@@ -64,7 +64,7 @@ func (r *Reconciler) reconcileSnapshots(ctx context.Context, s *scope) (ctrl.Res
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	s.nextSnapshot = outcome.NextCheck
+	s.wakeWithin(outcome.NextCheck)
 	return ctrl.Result{}, r.recordHandledNonces(s, outcome.SavepointNonce, outcome.CheckpointNonce)
 }
 

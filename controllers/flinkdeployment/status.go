@@ -10,6 +10,7 @@ import (
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/gitops"
 	"github.com/teal-flink/teal/internal/lifecycle"
+	"github.com/teal-flink/teal/internal/operatorconfig"
 )
 
 // summarize derives lifecycleState and the conditions from what the reconcile found and did. It runs in the
@@ -56,6 +57,11 @@ func (r *Reconciler) summarizeSteadyState(s *scope) {
 	switch {
 	case s.target == nil:
 		gitops.MarkReconciling(deployment, flinkv1beta1.ReasonDeploying, "waiting for the first deployment")
+	case status.ReconciliationStatus.State == flinkv1beta1.ReconciliationStateRolledBack:
+		// The commit failed even though the stable spec serves again: it is never recorded as stable.
+		gitops.MarkStalled(deployment, flinkv1beta1.ReasonRolledBack,
+			"the spec did not become ready within %s and was rolled back to the last stable spec (JobManager %s, job %s); commit a fix to try again",
+			s.config.DurationOr(operatorconfig.KeyReadinessTimeout), orUnknown(string(status.JobManagerDeploymentStatus)), orUnknown(string(status.JobStatus.State)))
 	case status.JobManagerDeploymentStatus == flinkv1beta1.JobManagerDeploymentError:
 		gitops.MarkStalled(deployment, flinkv1beta1.ReasonDeploymentFailed, "%s", status.Error)
 	case targetJobState(s) == flinkv1beta1.JobStateSuspended:

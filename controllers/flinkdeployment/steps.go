@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -49,8 +50,10 @@ func (r *Reconciler) perform(ctx context.Context, s *scope, next step) (ctrl.Res
 		return ctrl.Result{}, r.deleteCluster(ctx, s)
 	case stepDeploy, stepRecoverJobManager:
 		return ctrl.Result{}, r.deploy(ctx, s, next == stepRecoverJobManager)
+	case stepBeginRollback:
+		return ctrl.Result{}, r.beginRollback(ctx, s)
 	case stepMarkDeployed:
-		s.deployment.Status.ReconciliationStatus.State = flinkv1beta1.ReconciliationStateDeployed
+		markDeployed(s)
 		s.setProgress(flinkv1beta1.ReasonDeploying, "cluster deployed, waiting for the job")
 	case stepMarkSuspended:
 		r.markSuspended(s)
@@ -104,7 +107,7 @@ func (r *Reconciler) recordTarget(s *scope, state flinkv1beta1.ReconciliationSta
 	reconciliation.LastReconciledSpec = serialized
 	reconciliation.State = state
 	reconciliation.ReconciliationTimestamp = r.Now().UnixMilli()
-	s.target = s.deployment.Spec.DeepCopy()
+	s.target, s.stable = s.deployment.Spec.DeepCopy(), nil
 	s.targetMeta = reconciled.Metadata{APIVersion: flinkv1beta1.GroupVersion.String(), FirstDeployment: first}
 	return r.computeFlinkConfig(s)
 }
@@ -190,6 +193,10 @@ func (r *Reconciler) checkpointAndCancel(ctx context.Context, s *scope) error {
 	if err != nil {
 		return fmt.Errorf("reading the latest checkpoint of job %s: %w", s.job.ID, err)
 	}
+	if path == "" && s.stable != nil {
+		// Rolling back: the stable spec restores the state the failed upgrade started from.
+		return r.cancel(ctx, s)
+	}
 	if path == "" {
 		// No checkpoint yet (the job just started, or checkpointing is off): the running job can still hand its
 		// state over through a savepoint.
@@ -238,12 +245,12 @@ func (r *Reconciler) deleteDeployments(ctx context.Context, deployment *flinkv1b
 	return nil
 }
 
-// restorePath is where the job of the target spec starts from.
+// restorePath is where the job of the deployed spec starts from.
 func restorePath(s *scope) string {
-	if s.target.Job == nil {
+	if s.deployedSpec().Job == nil {
 		return ""
 	}
-	if s.targetMeta.FirstDeployment {
+	if s.targetMeta.FirstDeployment && s.stable == nil {
 		return s.target.Job.InitialSavepointPath
 	}
 	return s.deployment.Status.JobStatus.UpgradeSavepointPath
@@ -256,13 +263,13 @@ func (r *Reconciler) deploy(ctx context.Context, s *scope, recovery bool) error 
 		return nil
 	}
 	restore := restorePath(s)
-	target := withSpec(s.deployment, s.target)
-	cluster, err := resources.Build(target, resources.ConfigOptions{Defaults: s.config.FlinkDefaults(s.target.FlinkVersion), RestoreSavepointPath: restore})
+	spec := s.deployedSpec()
+	cluster, err := resources.Build(withSpec(s.deployment, spec), resources.ConfigOptions{Defaults: s.config.FlinkDefaults(spec.FlinkVersion), RestoreSavepointPath: restore})
 	if err != nil {
 		s.setStalled(flinkv1beta1.ReasonValidationError, err.Error())
 		return nil
 	}
-	cluster.JobManager.Annotations[AnnotationSpecHash] = specHash(s.deployment.Status.ReconciliationStatus.LastReconciledSpec)
+	cluster.JobManager.Annotations[AnnotationSpecHash] = specHash(s.deployedRecord())
 	objects := []client.Object{cluster.ConfigMap, cluster.InternalService, cluster.RestService}
 	if cluster.TaskManager != nil {
 		objects = append(objects, cluster.TaskManager)
@@ -278,8 +285,8 @@ func (r *Reconciler) deploy(ctx context.Context, s *scope, recovery bool) error 
 		}
 	}
 	status := &s.deployment.Status
-	status.ReconciliationStatus.State = flinkv1beta1.ReconciliationStateDeployed
-	if s.target.Job != nil && s.target.Job.SavepointRedeployNonce != nil {
+	markDeployed(s)
+	if s.stable == nil && s.target.Job != nil && s.target.Job.SavepointRedeployNonce != nil {
 		nonce := *s.target.Job.SavepointRedeployNonce
 		status.LastSavepointRedeployNonce = &nonce
 	}
@@ -292,34 +299,14 @@ func (r *Reconciler) deploy(ctx context.Context, s *scope, recovery bool) error 
 		message += ", job restores from " + restore
 	}
 	reason := flinkv1beta1.ReasonDeploying
+	if s.stable != nil {
+		reason, message = flinkv1beta1.ReasonRollingBack, "last stable spec redeployed"+strings.TrimPrefix(message, "cluster deployed")
+	}
 	if recovery {
 		reason, message = flinkv1beta1.ReasonDeploying, "JobManager Deployment was missing: redeployed"
 	}
 	r.event(s, corev1.EventTypeNormal, reason, message)
 	s.setProgress(reason, message)
-	return nil
-}
-
-// scale resizes a standalone cluster's TaskManagers without restarting the job.
-func (r *Reconciler) scale(ctx context.Context, s *scope) error {
-	if err := r.recordTarget(s, flinkv1beta1.ReconciliationStateDeployed); err != nil {
-		return err
-	}
-	if s.target.Mode == flinkv1beta1.DeploymentModeStandalone {
-		replicas := resources.StandaloneTaskManagers(withSpec(s.deployment, s.target), s.flinkConfig)
-		taskManager := &appsv1.Deployment{}
-		key := client.ObjectKey{Namespace: s.deployment.Namespace, Name: resources.TaskManagerName(s.deployment.Name)}
-		if err := r.Get(ctx, key, taskManager); err != nil {
-			return fmt.Errorf("reading the TaskManager Deployment: %w", err)
-		}
-		scaled := taskManager.DeepCopy()
-		scaled.Spec.Replicas = &replicas
-		if err := r.Patch(ctx, scaled, client.MergeFrom(taskManager)); err != nil {
-			return fmt.Errorf("scaling TaskManagers to %d: %w", replicas, err)
-		}
-		r.event(s, corev1.EventTypeNormal, flinkv1beta1.ReasonUpgrading, fmt.Sprintf("scaled TaskManagers to %d", replicas))
-	}
-	s.deployment.Status.ReconciliationStatus.State = flinkv1beta1.ReconciliationStateDeployed
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/reconciled"
 )
 
 // Messages whose presence in status.error marks a cluster that cannot recover by itself (upstream's).
@@ -62,7 +63,7 @@ func Derive(o Observation) flinkv1beta1.ResourceLifecycleState {
 	if o.Reconciliation.State == flinkv1beta1.ReconciliationStateRolledBack {
 		return flinkv1beta1.LifecycleStateRolledBack
 	}
-	if o.Reconciliation.LastStableSpec != "" && sameSpec(o.Reconciliation.LastReconciledSpec, o.Reconciliation.LastStableSpec) {
+	if o.Reconciliation.LastStableSpec != "" && reconciled.SameSpec(o.Reconciliation.LastReconciledSpec, o.Reconciliation.LastStableSpec) {
 		return flinkv1beta1.LifecycleStateStable
 	}
 	return flinkv1beta1.LifecycleStateDeployed

@@ -1,13 +1,13 @@
-package lifecycle
+package reconciled
 
 import (
 	"encoding/json"
 	"reflect"
 )
 
-// sameSpec compares two reconciled-spec records by their spec only: the firstDeployment flag in the metadata
+// SameSpec compares two reconciled-spec records by their spec only: the firstDeployment flag in the metadata
 // differs between the record written on the first deployment and the stable copy of a later one.
-func sameSpec(a, b string) bool {
+func SameSpec(a, b string) bool {
 	var left, right struct {
 		Spec any `json:"spec"`
 	}
