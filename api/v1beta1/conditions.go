@@ -26,6 +26,7 @@ const (
 	ReasonDeploymentFailed  = "DeploymentFailed"
 	ReasonJobFailed         = "JobFailed"
 	ReasonRollingBack       = "RollingBack"
+	ReasonRestarting        = "Restarting"
 	ReasonRolledBack        = "RolledBack"
 	ReasonTransitionAborted = "TransitionAborted"
 	ReasonSavepointFailed   = "SavepointFailed"

@@ -91,6 +91,26 @@ type FlinkDeploymentStatus struct {
 	// job.initialSavepointPath, even if the operator restarts in between.
 	// +optional
 	LastSavepointRedeployNonce *int64 `json:"lastSavepointRedeployNonce,omitempty"`
+
+	// ClusterHealth is what the cluster health check (kubernetes.operator.cluster.health-check.*) and
+	// kubernetes.operator.job.restart.failed keep between observations (Teal addition).
+	// +optional
+	ClusterHealth *ClusterHealthStatus `json:"clusterHealth,omitempty"`
+}
+
+// ClusterHealthStatus records the job restarts the operator made and the samples the health check judges.
+type ClusterHealthStatus struct {
+	// Restarts counts the restarts of the job from its last state that the operator made because the job was
+	// unhealthy or failed.
+	// +optional
+	Restarts int64 `json:"restarts,omitempty"`
+	// LastRestartReason says why the last restart was made.
+	// +optional
+	LastRestartReason string `json:"lastRestartReason,omitempty"`
+	// Samples is the health check's record of the current job (JSON: job id, restart and checkpoint counts
+	// within the window).
+	// +optional
+	Samples string `json:"samples,omitempty"`
 }
 
 // FlinkDeployment is a Flink application or session cluster.

@@ -101,6 +101,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 		r.observeJob,
 		r.reportJobExceptions,
 		r.reconcileSnapshots,
+		r.observeHealth,
 		r.reconcileSpec,
 	)
 }

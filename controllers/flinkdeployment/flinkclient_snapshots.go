@@ -50,3 +50,21 @@ func (c *flinkClient) UpdateParallelism(ctx context.Context, jobID string, paral
 	}
 	return c.client.UpdateResourceRequirements(ctx, jobID, requirements)
 }
+
+// healthAPI reads what the cluster health check samples. A FlinkAPI without it turns the check off.
+type healthAPI interface {
+	// JobHealth returns the job's restart count (numRestarts) and its number of completed checkpoints.
+	JobHealth(ctx context.Context, jobID string) (restarts, completedCheckpoints int64, err error)
+}
+
+func (c *flinkClient) JobHealth(ctx context.Context, jobID string) (int64, int64, error) {
+	restarts, err := c.client.JobRestarts(ctx, jobID)
+	if err != nil {
+		return 0, 0, err
+	}
+	statistics, err := c.client.CheckpointStatistics(ctx, jobID)
+	if err != nil {
+		return 0, 0, err
+	}
+	return restarts, statistics.Counts.Completed, nil
+}

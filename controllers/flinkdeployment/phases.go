@@ -239,8 +239,13 @@ func (r *Reconciler) observe(s *scope) (observation, error) {
 		obs.savepointRedeploy = done == nil || *done != *job.SavepointRedeployNonce
 	}
 	if s.jobManager != nil {
-		obs.clusterIsTarget = s.jobManager.Annotations[AnnotationSpecHash] == specHash(s.deployedRecord())
+		sameSpec := s.jobManager.Annotations[AnnotationSpecHash] == specHash(s.deployedRecord())
+		restarts := clusterRestarts(s.jobManager.Annotations)
+		obs.clusterIsTarget = sameSpec && restarts >= restartsRecorded(&s.deployment.Status)
+		obs.restarting = sameSpec && restarts < restartsRecorded(&s.deployment.Status)
+		s.restarting = obs.restarting
 	}
+	obs.restartDue = s.restartReason != ""
 	obs.rollingBack = s.stable != nil
 	obs.scaleInPlace = canScaleInPlace(s)
 	diff, err := specdiff.FlinkDeployment(s.target, &s.deployment.Spec)

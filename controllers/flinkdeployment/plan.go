@@ -43,6 +43,8 @@ const (
 	stepManualRestore
 	// stepBeginRollback records that the cluster returns to the last stable spec (state ROLLING_BACK).
 	stepBeginRollback
+	// stepBeginRestart records a restart of an unhealthy or failed job from its last state.
+	stepBeginRestart
 )
 
 var stepNames = map[step]string{
@@ -52,7 +54,7 @@ var stepNames = map[step]string{
 	stepAwaitJobRunning: "AwaitJobRunning",
 	stepDeleteCluster:   "DeleteCluster", stepDeploy: "Deploy", stepMarkDeployed: "MarkDeployed",
 	stepMarkSuspended: "MarkSuspended", stepRecoverJobManager: "RecoverJobManager", stepManualRestore: "ManualRestore",
-	stepBeginRollback: "BeginRollback",
+	stepBeginRollback: "BeginRollback", stepBeginRestart: "BeginRestart",
 }
 
 func (s step) String() string { return stepNames[s] }
@@ -89,6 +91,10 @@ type observation struct {
 	scaleInPlace bool
 	// rollbackDue: target did not become ready within the readiness timeout and rollback is enabled.
 	rollbackDue bool
+	// restartDue: the deployed job is unhealthy or failed and is to be restarted from its last state.
+	restartDue bool
+	// restarting: a recorded restart has not replaced the cluster yet.
+	restarting bool
 	// rollingBack: the cluster is being returned to (or runs) the last stable spec rather than target.
 	rollingBack bool
 }
@@ -150,6 +156,8 @@ func nextStep(o observation) step {
 			return stepRecordIgnorable
 		case o.rollbackDue:
 			return stepBeginRollback
+		case o.restartDue && o.clusterExists:
+			return stepBeginRestart
 		}
 		if jobState(o.target) == flinkv1beta1.JobStateSuspended || o.clusterExists {
 			return stepNone
@@ -197,6 +205,13 @@ func stopStep(o observation) step {
 	}
 	if o.rollingBack {
 		return rollbackStopStep(o)
+	}
+	if o.restarting {
+		// Where the job restarts from was recorded when the restart began (or HA keeps it).
+		if o.highAvailability {
+			return stepDeleteCluster
+		}
+		return stepCancel
 	}
 	switch upgradeMode(o.target) {
 	case flinkv1beta1.UpgradeModeSavepoint:

@@ -71,6 +71,12 @@ func TestNextStep(t *testing.T) {
 		{"rolled back stays until the spec changes", observation{target: savepoint, reconciliation: rolledBack, rollingBack: true, clusterExists: true, job: running}, stepNone},
 		{"rolled back: an ignorable change is a full upgrade", observation{target: savepoint, reconciliation: rolledBack, rollingBack: true, specChanged: true, diff: specdiff.Ignore, clusterExists: true, job: running}, stepBeginUpgrade},
 		{"rolled back: a scale is a full upgrade", observation{target: savepoint, reconciliation: rolledBack, rollingBack: true, specChanged: true, diff: specdiff.Scale, clusterExists: true, job: running}, stepBeginUpgrade},
+		{"an unhealthy job is restarted", observation{target: savepoint, reconciliation: deployed, clusterExists: true, clusterIsTarget: true, job: restarting, restartDue: true}, stepBeginRestart},
+		{"a spec change wins over a restart", observation{target: savepoint, reconciliation: deployed, specChanged: true, diff: specdiff.Upgrade, clusterExists: true, restartDue: true}, stepBeginUpgrade},
+		{"a restart keeps the recorded state: cancel, never a savepoint", observation{target: savepoint, reconciliation: upgrading, restarting: true, clusterExists: true, job: running}, stepCancel},
+		{"a restart under HA replaces the cluster", observation{target: savepoint, reconciliation: upgrading, restarting: true, clusterExists: true, job: running, highAvailability: true}, stepDeleteCluster},
+		{"a failed job's cluster is replaced", observation{target: savepoint, reconciliation: upgrading, restarting: true, clusterExists: true, job: failed}, stepDeleteCluster},
+		{"restart after the restarted cluster was created", observation{target: savepoint, reconciliation: upgrading, clusterExists: true, clusterIsTarget: true, job: running}, stepMarkDeployed},
 		{"rolled back: a lost JobManager is recovered", observation{target: spec(flinkv1beta1.UpgradeModeStateless, ""), reconciliation: rolledBack, rollingBack: true, recoveryEnabled: true}, stepRecoverJobManager},
 	}
 	for _, tc := range cases {
@@ -168,4 +174,23 @@ func TestRescalesInPlace(t *testing.T) {
 	g.Expect(rescalesInPlace(flinkv1beta1.FlinkVersionV1_17, adaptive)).To(BeFalse(), "Flink 1.17 has no resource-requirements endpoint")
 	g.Expect(rescalesInPlace(flinkv1beta1.FlinkVersionV1_20, map[string]string{})).To(BeFalse(), "the default scheduler cannot rescale")
 	g.Expect(rescalesInPlace("", adaptive)).To(BeFalse(), "an unknown version is not assumed new enough")
+}
+
+func TestCheckpointProgressWindow(t *testing.T) {
+	cases := []struct {
+		name   string
+		config map[string]string
+		want   time.Duration
+	}{
+		{"checkpointing off", map[string]string{}, 0},
+		{"interval below the default timeout", map[string]string{"execution.checkpointing.interval": "1 min"}, 20 * time.Minute},
+		{"interval above the timeout", map[string]string{"execution.checkpointing.interval": "30 min", "execution.checkpointing.timeout": "5 min"}, time.Hour},
+		{"tolerable failures widen it", map[string]string{"execution.checkpointing.interval": "10 s", "execution.checkpointing.timeout": "1 min",
+			"execution.checkpointing.tolerable-failed-checkpoints": "3"}, 5 * time.Minute},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			NewWithT(t).Expect(checkpointProgressWindow(tc.config)).To(Equal(tc.want))
+		})
+	}
 }

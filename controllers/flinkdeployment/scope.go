@@ -37,6 +37,11 @@ type scope struct {
 	flink FlinkAPI
 	// job is the job the JobManager reports; nil when none is known.
 	job *JobInfo
+	// restartReason, when set, is why the deployed job must be restarted from its last state (health check,
+	// or a failed job with kubernetes.operator.job.restart.failed).
+	restartReason string
+	// restarting: a restart recorded in status has not replaced the cluster yet.
+	restarting bool
 	// invalid holds the validation failure of the desired spec; the cluster keeps running target.
 	invalid string
 	// stalled, when set, is why progress needs a person.

@@ -52,6 +52,8 @@ func (r *Reconciler) perform(ctx context.Context, s *scope, next step) (ctrl.Res
 		return ctrl.Result{}, r.deploy(ctx, s, next == stepRecoverJobManager)
 	case stepBeginRollback:
 		return ctrl.Result{}, r.beginRollback(ctx, s)
+	case stepBeginRestart:
+		return ctrl.Result{}, r.beginRestart(ctx, s)
 	case stepMarkDeployed:
 		markDeployed(s)
 		s.setProgress(flinkv1beta1.ReasonDeploying, "cluster deployed, waiting for the job")
@@ -251,6 +253,10 @@ func restorePath(s *scope) string {
 		return ""
 	}
 	if s.targetMeta.FirstDeployment && s.stable == nil {
+		// A restart of the first deployment's job resumes from its latest checkpoint when it had one.
+		if path := s.deployment.Status.JobStatus.UpgradeSavepointPath; path != "" && restartsRecorded(&s.deployment.Status) > 0 {
+			return path
+		}
 		return s.target.Job.InitialSavepointPath
 	}
 	return s.deployment.Status.JobStatus.UpgradeSavepointPath
@@ -270,6 +276,7 @@ func (r *Reconciler) deploy(ctx context.Context, s *scope, recovery bool) error 
 		return nil
 	}
 	cluster.JobManager.Annotations[AnnotationSpecHash] = specHash(s.deployedRecord())
+	cluster.JobManager.Annotations[AnnotationRestarts] = strconv.FormatInt(restartsRecorded(&s.deployment.Status), 10)
 	objects := []client.Object{cluster.ConfigMap, cluster.InternalService, cluster.RestService}
 	if cluster.TaskManager != nil {
 		objects = append(objects, cluster.TaskManager)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -66,6 +67,10 @@ func run(m *testing.M) (int, error) {
 		Customize: func(spec localruntime.ClusterSpec, opts *flinkstandin.Options) {
 			if spec.Config["kubernetes.container.image.ref"] == brokenImage {
 				opts.Faults.FailOnStart = true
+			}
+			// Flink's fixed-delay restart strategy: a failing job restarts this often before it ends FAILED.
+			if attempts, err := strconv.Atoi(spec.Config["restart-strategy.fixed-delay.attempts"]); err == nil {
+				opts.RestartAttempts = attempts
 			}
 		},
 	}

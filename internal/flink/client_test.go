@@ -278,3 +278,36 @@ func TestParseVersion(t *testing.T) {
 		})
 	}
 }
+
+func TestJobMetricsDecodesBothWireShapes(t *testing.T) {
+	for name, body := range map[string]string{
+		"array, as Flink sends it":                  `[{"id":"numRestarts","value":"7"}]`,
+		"object, as the specification describes it": `{"metrics":[{"id":"numRestarts","value":"7"}]}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			g := NewWithT(t)
+			server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				g.Expect(r.URL.Path).To(Equal("/jobs/" + metricsJobID + "/metrics"))
+				g.Expect(r.URL.Query().Get("get")).To(Equal("numRestarts"))
+				_, _ = w.Write([]byte(body))
+			}))
+			defer server.Close()
+			client, err := flink.New(server.URL, flink.Options{})
+			g.Expect(err).NotTo(HaveOccurred())
+			restarts, err := client.JobRestarts(context.Background(), metricsJobID)
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(restarts).To(BeEquivalentTo(7))
+		})
+	}
+	t.Run("a missing metric is an error naming it", func(t *testing.T) {
+		g := NewWithT(t)
+		server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(`[]`)) }))
+		defer server.Close()
+		client, err := flink.New(server.URL, flink.Options{})
+		g.Expect(err).NotTo(HaveOccurred())
+		_, err = client.JobRestarts(context.Background(), metricsJobID)
+		g.Expect(err).To(MatchError(ContainSubstring("numRestarts")))
+	})
+}
+
+const metricsJobID = "0123456789abcdef0123456789abcdef"

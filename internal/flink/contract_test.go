@@ -3,6 +3,7 @@ package flink_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -88,6 +89,20 @@ func runContract(t *testing.T, backend contractBackend) {
 	exceptions, err := client.JobExceptions(ctx, firstJobID)
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(exceptions.History).To(BeEmpty())
+	restarts, err := client.JobRestarts(ctx, firstJobID)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(restarts).To(BeZero())
+	// The wire shape: a bare array, which is what the stand-in must send too.
+	httpClient := backend.httpClient
+	if httpClient == nil {
+		httpClient = http.DefaultClient
+	}
+	metricsResponse, err := httpClient.Get(backend.url + "/jobs/" + firstJobID + "/metrics?get=numRestarts")
+	g.Expect(err).NotTo(HaveOccurred())
+	metricsBody, err := io.ReadAll(metricsResponse.Body)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(metricsResponse.Body.Close()).To(Succeed())
+	g.Expect(string(metricsBody)).To(MatchRegexp(`^\[\{"id":"numRestarts","value":"0"\}\]\s*$`))
 	running, err := client.ExecutionResult(ctx, firstJobID)
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(running.Status).To(Equal(flink.OperationInProgress))

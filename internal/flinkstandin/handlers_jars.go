@@ -201,7 +201,7 @@ func (s *Server) submit(spec JobSpec, now time.Time) (*job, error) {
 			j.startFailure = "java.io.FileNotFoundException: " + err.Error()
 		} else {
 			j.checkpointID = metadata.CheckpointID
-			j.restored = &restoredRecord{id: metadata.CheckpointID, externalPath: location, savepoint: true, restoredAt: now}
+			j.restored = &restoredRecord{id: metadata.CheckpointID, externalPath: location, savepoint: !metadata.Checkpoint, restoredAt: now}
 		}
 	}
 	s.jobs[jobID] = j

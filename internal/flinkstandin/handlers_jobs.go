@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -234,4 +236,25 @@ func (j *job) hasVertex(id string) bool {
 		}
 	}
 	return false
+}
+
+// handleJobMetrics serves the job metrics the stand-in models (numRestarts) as Flink does: a bare array of
+// {id, value}, unknown names left out, every known metric when none is asked for.
+func (s *Server) handleJobMetrics(w http.ResponseWriter, r *http.Request, j *job, _ time.Time) {
+	known := map[string]string{"numRestarts": strconv.FormatInt(j.restarts, 10)}
+	type metric struct {
+		ID    string `json:"id"`
+		Value string `json:"value,omitempty"`
+	}
+	metrics := []metric{}
+	if get := r.URL.Query().Get("get"); get != "" {
+		for _, name := range strings.Split(get, ",") {
+			if value, ok := known[name]; ok {
+				metrics = append(metrics, metric{ID: name, Value: value})
+			}
+		}
+	} else {
+		metrics = append(metrics, metric{ID: "numRestarts"})
+	}
+	writeJSON(w, http.StatusOK, metrics)
 }

@@ -1,7 +1,6 @@
 package flinkstandin
 
 import (
-	"fmt"
 	"time"
 )
 
@@ -61,7 +60,9 @@ type job struct {
 	crashAfter   time.Duration
 	// restartsLeft counts the restarts the fixed-delay strategy still grants.
 	restartsLeft int
-	exceptions   []exceptionRecord
+	// restarts counts the restarts so far (Flink's numRestarts metric).
+	restarts   int64
+	exceptions []exceptionRecord
 	// failure is the final failure of a FAILED job.
 	failure string
 
@@ -141,6 +142,7 @@ func (j *job) fail(message string, at time.Time) {
 		if !j.crashLoop {
 			j.restartsLeft--
 		}
+		j.restarts++
 		j.setState(stateRestarting, at)
 		return
 	}
@@ -208,7 +210,10 @@ func (j *job) completeCheckpoint(opts *Options, at time.Time) int64 {
 	j.checkpointID++
 	record := checkpointRecord{id: j.checkpointID, checkpointTy: "CHECKPOINT", triggeredAt: at, completedAt: at}
 	if opts.CheckpointDir != "" {
-		record.externalPath = fmt.Sprintf("file:%s/%s/chk-%d", opts.CheckpointDir, j.id, j.checkpointID)
+		// Retained on disk with its metadata, so a job can be restored from it as from Flink's.
+		if location, err := writeCheckpoint(opts.CheckpointDir, j.id, j.checkpointID, opts.FlinkVersion, at); err == nil {
+			record.externalPath = location
+		}
 	}
 	j.record(record)
 	return record.id

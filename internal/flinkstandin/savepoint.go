@@ -18,6 +18,8 @@ type savepointMetadata struct {
 	CheckpointID int64     `json:"checkpointId"`
 	FlinkVersion string    `json:"flinkVersion"`
 	CreatedAt    time.Time `json:"createdAt"`
+	// Checkpoint marks a retained checkpoint rather than a savepoint.
+	Checkpoint bool `json:"checkpoint,omitempty"`
 }
 
 // localPath turns a Flink file URI ("file:/x", "file:///x") or plain path into a local path.
@@ -39,16 +41,33 @@ func writeSavepoint(targetDir, jobID string, checkpointID int64, flinkVersion st
 		return "", fmt.Errorf("resolving savepoint directory %q: %w", targetDir, err)
 	}
 	dir = filepath.Join(dir, fmt.Sprintf("savepoint-%s-%s", jobID[:6], randomHex(6)))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("creating savepoint directory: %w", err)
-	}
-	metadata, err := json.Marshal(savepointMetadata{JobID: jobID, CheckpointID: checkpointID,
-		FlinkVersion: flinkVersion, CreatedAt: at.UTC()})
+	return writeSnapshot(dir, savepointMetadata{JobID: jobID, CheckpointID: checkpointID, FlinkVersion: flinkVersion, CreatedAt: at.UTC()})
+}
+
+// writeCheckpoint creates <checkpointDir>/<job id>/chk-<id> with a _metadata file, as a retained checkpoint
+// of Flink's, and returns its location.
+func writeCheckpoint(checkpointDir, jobID string, checkpointID int64, flinkVersion string, at time.Time) (string, error) {
+	dir, err := filepath.Abs(localPath(checkpointDir))
 	if err != nil {
-		return "", fmt.Errorf("encoding savepoint metadata: %w", err)
+		return "", fmt.Errorf("resolving checkpoint directory %q: %w", checkpointDir, err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, metadataFile), metadata, 0o644); err != nil {
-		return "", fmt.Errorf("writing savepoint metadata: %w", err)
+	dir = filepath.Join(dir, jobID, fmt.Sprintf("chk-%d", checkpointID))
+	return writeSnapshot(dir, savepointMetadata{JobID: jobID, CheckpointID: checkpointID, FlinkVersion: flinkVersion,
+		CreatedAt: at.UTC(), Checkpoint: true})
+}
+
+// writeSnapshot creates dir with metadata in its _metadata file and returns the location in Flink's form,
+// "file:/abs/path".
+func writeSnapshot(dir string, metadata savepointMetadata) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("creating snapshot directory: %w", err)
+	}
+	raw, err := json.Marshal(metadata)
+	if err != nil {
+		return "", fmt.Errorf("encoding snapshot metadata: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, metadataFile), raw, 0o644); err != nil {
+		return "", fmt.Errorf("writing snapshot metadata: %w", err)
 	}
 	return "file:" + dir, nil
 }

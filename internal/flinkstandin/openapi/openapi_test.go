@@ -44,6 +44,12 @@ func TestValidatorCatchesDrift(t *testing.T) {
 		{name: "bad trigger id in request", method: "POST", path: "/jobs/" + jobID + "/stop", status: 202,
 			request: `{"triggerId":"nope"}`, response: `{"request-id":"` + jobID + `"}`, wantErr: true},
 		{name: "unknown path", method: "GET", path: "/nope", status: 200, response: `{}`, wantErr: true},
+		{name: "job metrics as Flink sends them (an array)", method: "GET", path: "/jobs/" + jobID + "/metrics", status: 200,
+			response: `[{"id":"numRestarts","value":"3"}]`},
+		{name: "job metrics as the specification describes them", method: "GET", path: "/jobs/" + jobID + "/metrics", status: 200,
+			response: `{"metrics":[{"id":"numRestarts","value":"3"}]}`},
+		{name: "job metric without an id", method: "GET", path: "/jobs/" + jobID + "/metrics", status: 200,
+			response: `[{"value":"3"}]`, wantErr: true},
 	}
 	for _, file := range []string{"rest_v1_dispatcher-1.20.yml", "rest_v1_dispatcher-2.1.yml"} {
 		spec, err := openapi.Load(filepath.Join(dir, file))

@@ -1,0 +1,155 @@
+package flinkdeployment
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/clusterhealth"
+	"github.com/teal-flink/teal/internal/flinkvalue"
+	"github.com/teal-flink/teal/internal/operatorconfig"
+)
+
+// AnnotationRestarts on the JobManager Deployment is the number of operator-made job restarts it was created
+// after (status.clusterHealth.restarts), so a restart recorded in status tells the old cluster from the new.
+const AnnotationRestarts = "teal.flink.apache.org/restarts"
+
+// Flink's checkpointing options, which size the checkpoint-progress window when it is not set.
+const (
+	keyCheckpointInterval   = "execution.checkpointing.interval"
+	keyCheckpointTimeout    = "execution.checkpointing.timeout"
+	keyTolerableFailures    = "execution.checkpointing.tolerable-failed-checkpoints"
+	defaultCheckpointTimout = 10 * time.Minute
+)
+
+// observeHealth judges a deployed job that should be running: a FAILED job is restarted when
+// kubernetes.operator.job.restart.failed is set, an unhealthy one (too many restarts within the window, or no
+// checkpoint progress) when the cluster health check is enabled. The verdict becomes s.restartReason.
+func (r *Reconciler) observeHealth(ctx context.Context, s *scope) (ctrl.Result, error) {
+	status := &s.deployment.Status
+	if s.invalid != "" || s.target == nil || s.target.Job == nil || jobState(s.target) != flinkv1beta1.JobStateRunning ||
+		status.ReconciliationStatus.State != flinkv1beta1.ReconciliationStateDeployed || s.job == nil || s.flink == nil {
+		return ctrl.Result{}, nil
+	}
+	if s.job.State == flinkv1beta1.JobStatusFailed {
+		if s.config.Bool(operatorconfig.KeyJobRestartFailed) {
+			s.restartReason = fmt.Sprintf("job %s failed and %s is set", s.job.ID, operatorconfig.KeyJobRestartFailed)
+		}
+		return ctrl.Result{}, nil
+	}
+	api, ok := s.flink.(healthAPI)
+	if !ok || !s.config.Bool(operatorconfig.KeyHealthCheckEnabled) || !jobIsActive(s.job) {
+		return ctrl.Result{}, nil
+	}
+	restarts, checkpoints, err := api.JobHealth(ctx, s.job.ID)
+	if err != nil {
+		// No sample this time: the verdict waits for the next observation.
+		return ctrl.Result{}, nil
+	}
+	health := clusterHealth(status)
+	var record clusterhealth.Record
+	if health.Samples != "" {
+		// A record that cannot be read is started afresh.
+		_ = json.Unmarshal([]byte(health.Samples), &record)
+	}
+	sample := clusterhealth.Sample{At: r.Now(), Restarts: restarts, CompletedCheckpoints: checkpoints}
+	record, verdict := clusterhealth.Evaluate(record, s.job.ID, sample, healthPolicy(s.config, s.flinkConfig))
+	encoded, err := json.Marshal(record)
+	if err != nil {
+		return ctrl.Result{}, fmt.Errorf("recording the cluster health: %w", err)
+	}
+	health.Samples = string(encoded)
+	if !verdict.Healthy {
+		s.restartReason = "the cluster health check failed: " + verdict.Reason
+	}
+	return ctrl.Result{}, nil
+}
+
+// clusterHealth returns status.clusterHealth, creating it.
+func clusterHealth(status *flinkv1beta1.FlinkDeploymentStatus) *flinkv1beta1.ClusterHealthStatus {
+	if status.ClusterHealth == nil {
+		status.ClusterHealth = &flinkv1beta1.ClusterHealthStatus{}
+	}
+	return status.ClusterHealth
+}
+
+// healthPolicy reads the health check's configuration. The checkpoint-progress window, when not set, is sized
+// from the job's checkpointing: (tolerable failed checkpoints + 2) × max(interval, timeout); without
+// checkpointing there is no progress to check.
+func healthPolicy(config *operatorconfig.Config, flinkConfig map[string]string) clusterhealth.Policy {
+	policy := clusterhealth.Policy{
+		RestartsWindow:    config.DurationOr(operatorconfig.KeyHealthCheckRestartsWindow),
+		RestartsThreshold: int64(config.Int(operatorconfig.KeyHealthCheckRestartsThreshold)),
+	}
+	if !config.Bool(operatorconfig.KeyHealthCheckCheckpointProgress) {
+		return policy
+	}
+	if config.IsSet(operatorconfig.KeyHealthCheckCheckpointWindow) {
+		policy.CheckpointWindow = config.DurationOr(operatorconfig.KeyHealthCheckCheckpointWindow)
+		return policy
+	}
+	policy.CheckpointWindow = checkpointProgressWindow(flinkConfig)
+	return policy
+}
+
+// checkpointProgressWindow derives the window from Flink's checkpointing options; 0 when checkpointing is off.
+func checkpointProgressWindow(flinkConfig map[string]string) time.Duration {
+	interval, err := flinkvalue.ParseDuration(flinkConfig[keyCheckpointInterval])
+	if err != nil || interval <= 0 {
+		return 0
+	}
+	timeout := defaultCheckpointTimout
+	if parsed, err := flinkvalue.ParseDuration(flinkConfig[keyCheckpointTimeout]); err == nil && parsed > 0 {
+		timeout = parsed
+	}
+	tolerable, _ := strconv.Atoi(flinkConfig[keyTolerableFailures])
+	return time.Duration(max(tolerable, 0)+2) * max(interval, timeout)
+}
+
+// beginRestart records a restart of the job from its last state before anything is stopped: the restart
+// count (which the new cluster is annotated with), the reason, and where the job restores from.
+func (r *Reconciler) beginRestart(ctx context.Context, s *scope) error {
+	jobStatus := &s.deployment.Status.JobStatus
+	switch {
+	case upgradeMode(s.target) == flinkv1beta1.UpgradeModeStateless:
+		jobStatus.UpgradeSavepointPath = ""
+	case !highAvailability(s.flinkConfig):
+		// Flink keeps a failed or restarting job's checkpoint statistics: its latest checkpoint is its last state.
+		path, err := s.flink.LatestCheckpoint(ctx, s.job.ID)
+		if err != nil {
+			return fmt.Errorf("reading the latest checkpoint of job %s: %w", s.job.ID, err)
+		}
+		if path != "" {
+			jobStatus.UpgradeSavepointPath = path
+		}
+	}
+	health := clusterHealth(&s.deployment.Status)
+	health.Restarts++
+	health.LastRestartReason = s.restartReason
+	health.Samples = ""
+	s.deployment.Status.ReconciliationStatus.State = flinkv1beta1.ReconciliationStateUpgrading
+	message := fmt.Sprintf("restarting job %s from its last state: %s", s.job.ID, s.restartReason)
+	r.event(s, corev1.EventTypeWarning, flinkv1beta1.ReasonRestarting, message)
+	s.setProgress(flinkv1beta1.ReasonRestarting, message)
+	return s.patch(ctx)
+}
+
+// restartsRecorded is status.clusterHealth.restarts.
+func restartsRecorded(status *flinkv1beta1.FlinkDeploymentStatus) int64 {
+	if status.ClusterHealth == nil {
+		return 0
+	}
+	return status.ClusterHealth.Restarts
+}
+
+// clusterRestarts reads the restart count a JobManager Deployment was created after.
+func clusterRestarts(annotations map[string]string) int64 {
+	restarts, _ := strconv.ParseInt(annotations[AnnotationRestarts], 10, 64)
+	return restarts
+}
