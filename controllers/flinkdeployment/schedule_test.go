@@ -82,6 +82,9 @@ func TestHistoryPolicy(t *testing.T) {
 		{"manual snapshots are the user's", []flinkv1beta1.FlinkStateSnapshot{
 			snapshotAt("app", flinkv1beta1.SnapshotTriggerManual, completed, base), periodic(1, completed), periodic(2, completed)},
 			HistoryPolicy{MaxCount: 1}, []int{1}},
+		{"snapshots in flight are neither counted nor deleted", []flinkv1beta1.FlinkStateSnapshot{
+			periodic(1, flinkv1beta1.SnapshotStateInProgress), periodic(2, flinkv1beta1.SnapshotStateTriggerPending),
+			periodic(3, completed), periodic(4, completed)}, HistoryPolicy{MaxCount: 2}, nil},
 		{"a single snapshot is never deleted", []flinkv1beta1.FlinkStateSnapshot{periodic(1, failed)}, HistoryPolicy{MaxCount: 0}, nil},
 	}
 	for _, tc := range cases {

@@ -333,13 +333,14 @@ type HistoryPolicy struct {
 }
 
 // ToDelete picks, by upstream's rules, the periodic and upgrade snapshots of kind to delete: beyond MaxCount or
-// older than MinTime, oldest first, never the last completed one nor the newest one.
+// older than MinTime, oldest first, never the last completed one nor the newest one. Snapshots still being
+// taken are not history yet: they are neither counted nor deleted.
 func (p HistoryPolicy) ToDelete(snapshots []flinkv1beta1.FlinkStateSnapshot, kind SnapshotKind) []*flinkv1beta1.FlinkStateSnapshot {
 	var candidates []*flinkv1beta1.FlinkStateSnapshot
 	for i := range snapshots {
 		snapshot := &snapshots[i]
 		trigger := TriggerTypeOf(snapshot)
-		if snapshot.DeletionTimestamp.IsZero() && KindOf(snapshot) == kind &&
+		if snapshot.DeletionTimestamp.IsZero() && KindOf(snapshot) == kind && !inFlight(snapshot) &&
 			(trigger == flinkv1beta1.SnapshotTriggerPeriodic || trigger == flinkv1beta1.SnapshotTriggerUpgrade) {
 			candidates = append(candidates, snapshot)
 		}
@@ -367,6 +368,15 @@ func (p HistoryPolicy) ToDelete(snapshots []flinkv1beta1.FlinkStateSnapshot, kin
 		}
 	}
 	return result
+}
+
+// inFlight reports whether a snapshot has not reached a final state.
+func inFlight(snapshot *flinkv1beta1.FlinkStateSnapshot) bool {
+	switch snapshot.Status.State {
+	case flinkv1beta1.SnapshotStateCompleted, flinkv1beta1.SnapshotStateFailed, flinkv1beta1.SnapshotStateAbandoned:
+		return false
+	}
+	return true
 }
 
 // sharedHTTP is the connection pool of the REST clients made by ClusterClient.

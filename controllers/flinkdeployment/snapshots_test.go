@@ -2,6 +2,7 @@ package flinkdeployment_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -105,10 +106,10 @@ func TestPeriodicSavepointsAndHistoryCleanup(t *testing.T) {
 	var kept []flinkv1beta1.FlinkStateSnapshot
 	g.Eventually(func(g Gomega) {
 		kept = snapshotsOf(g, deployment, flinkv1beta1.SnapshotTriggerPeriodic)
-		g.Expect(kept).To(HaveLen(2))
+		g.Expect(kept).To(HaveLen(2), describeSnapshots(kept))
 		for _, snapshot := range kept {
-			g.Expect(snapshot.Status.State).To(Equal(flinkv1beta1.SnapshotStateCompleted))
-			g.Expect(snapshot.DeletionTimestamp).To(BeNil())
+			g.Expect(snapshot.Status.State).To(Equal(flinkv1beta1.SnapshotStateCompleted), describeSnapshots(kept))
+			g.Expect(snapshot.DeletionTimestamp).To(BeNil(), describeSnapshots(kept))
 		}
 	}, timeout, interval).Should(Succeed())
 	g.Expect(seen).To(HaveKey(first))
@@ -139,4 +140,15 @@ func TestManualSavepointWithoutSnapshotResources(t *testing.T) {
 	}, timeout, interval).Should(Succeed())
 	g.Expect(snapshotsOf(g, deployment, flinkv1beta1.SnapshotTriggerManual)).To(BeEmpty())
 	g.Expect(strings.Count(get(g, deployment).Status.ReconciliationStatus.LastReconciledSpec, `"savepointTriggerNonce":1`)).To(Equal(1))
+}
+
+// describeSnapshots summarises snapshots for a failure message.
+func describeSnapshots(snapshots []flinkv1beta1.FlinkStateSnapshot) string {
+	var lines []string
+	for _, snapshot := range snapshots {
+		lines = append(lines, fmt.Sprintf("%s state=%s deleting=%t path=%q failures=%d error=%q annotations=%v",
+			snapshot.Name, snapshot.Status.State, !snapshot.DeletionTimestamp.IsZero(), snapshot.Status.Path,
+			snapshot.Status.Failures, snapshot.Status.Error, snapshot.Annotations))
+	}
+	return strings.Join(lines, "\n")
 }

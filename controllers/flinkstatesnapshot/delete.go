@@ -22,8 +22,8 @@ func needsDisposal(snapshot *flinkv1beta1.FlinkStateSnapshot) bool {
 }
 
 // reconcileDelete disposes the savepoint through the referenced job's JobManager (POST /savepoint-disposal),
-// then releases the finalizer. Like upstream, it waits while the savepoint is still being taken, and keeps
-// retrying while the JobManager cannot be reached.
+// then releases the finalizer. Like upstream, it waits while the savepoint is still being taken (polling it,
+// so the wait ends), and keeps retrying while the JobManager cannot be reached.
 func (r *Reconciler) reconcileDelete(ctx context.Context, s *scope) (ctrl.Result, error) {
 	snapshot := s.snapshot
 	if !controllerutil.ContainsFinalizer(snapshot, Finalizer) {
@@ -31,7 +31,10 @@ func (r *Reconciler) reconcileDelete(ctx context.Context, s *scope) (ctrl.Result
 		return ctrl.Result{}, nil
 	}
 	if snapshot.Spec.Savepoint != nil && snapshot.Status.State == flinkv1beta1.SnapshotStateInProgress {
-		return ctrl.Result{RequeueAfter: s.config.DurationOr(operatorconfig.KeyProgressCheckInterval)}, nil
+		// Still being taken: follow it to its end (or abandon it with its job), then dispose of it.
+		if done, err := r.followInFlight(ctx, s); err != nil || !done {
+			return ctrl.Result{RequeueAfter: s.config.DurationOr(operatorconfig.KeyProgressCheckInterval)}, err
+		}
 	}
 	if needsDisposal(snapshot) {
 		done, err := r.dispose(ctx, s)
@@ -42,6 +45,17 @@ func (r *Reconciler) reconcileDelete(ctx context.Context, s *scope) (ctrl.Result
 	controllerutil.RemoveFinalizer(snapshot, Finalizer)
 	s.released = true
 	return ctrl.Result{}, nil
+}
+
+// followInFlight polls a savepoint in flight once; true when it has ended (completed, failed or abandoned).
+func (r *Reconciler) followInFlight(ctx context.Context, s *scope) (bool, error) {
+	if _, err := r.resolveJob(ctx, s); err != nil {
+		return false, err
+	}
+	if err := r.poll(ctx, s); err != nil {
+		return false, err
+	}
+	return s.snapshot.Status.State != flinkv1beta1.SnapshotStateInProgress, nil
 }
 
 // dispose triggers the disposal (trigger id recorded in an annotation) or polls it; true once it succeeded.

@@ -51,6 +51,41 @@ func TestSavepointCompletesAndIsDisposedOnDelete(t *testing.T) {
 	g.Expect(localPath(completed.Status.Path)).NotTo(BeADirectory(), "disposeOnDelete disposed the savepoint")
 }
 
+// A savepoint deleted while it is still being taken is followed to its end, then disposed of.
+func TestSavepointDeletedInFlightIsDisposedOnceComplete(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	deployment := newCluster(g, "inflight")
+	server := standin(g, deployment)
+	server.SetFaults(flinkstandin.Faults{SavepointNeverCompletes: true})
+	snapshot := builders.NewSavepoint("sp", deployment.Namespace, deployment.Name)
+	g.Expect(env.Client.Create(ctx, snapshot)).To(Succeed())
+	var inFlight *flinkv1beta1.FlinkStateSnapshot
+	g.Eventually(func(g Gomega) {
+		inFlight = fetch(g, snapshot)
+		g.Expect(inFlight.Status.State).To(Equal(flinkv1beta1.SnapshotStateInProgress))
+	}, timeout, interval).Should(Succeed())
+	g.Expect(kstatus(g, inFlight)).To(Equal(status.InProgressStatus))
+
+	g.Expect(env.Client.Delete(ctx, inFlight)).To(Succeed())
+	g.Consistently(func(g Gomega) {
+		g.Expect(fetch(g, snapshot).Status.State).To(Equal(flinkv1beta1.SnapshotStateInProgress), "held by its finalizer while taken")
+	}, "500ms", interval).Should(Succeed())
+
+	server.SetFaults(flinkstandin.Faults{})
+	var path string
+	g.Eventually(func(g Gomega) {
+		current := &flinkv1beta1.FlinkStateSnapshot{}
+		err := env.Client.Get(ctx, client.ObjectKeyFromObject(snapshot), current)
+		if err == nil {
+			path = current.Status.Path
+		}
+		g.Expect(apierrors.IsNotFound(err)).To(BeTrue(), "the snapshot is released once its savepoint is disposed")
+	}, timeout, interval).Should(Succeed())
+	g.Expect(path).NotTo(BeEmpty(), "the savepoint completed before it was disposed")
+	g.Expect(localPath(path)).NotTo(BeADirectory(), "disposeOnDelete disposed the savepoint")
+}
+
 func TestSnapshotFailureRetriesUpToBackoffLimit(t *testing.T) {
 	g := NewWithT(t)
 	ctx := context.Background()

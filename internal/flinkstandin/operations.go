@@ -30,7 +30,7 @@ type operation struct {
 	targetDir  string
 	disposeAt  string
 	completeAt time.Time
-	// neverCompletes keeps the operation IN_PROGRESS (injected fault).
+	// neverCompletes keeps the operation IN_PROGRESS while the SavepointNeverCompletes fault stays injected.
 	neverCompletes bool
 	// failWith is an injected failure message.
 	failWith string
@@ -49,8 +49,14 @@ func (s *Server) advance() time.Time {
 		s.jobs[id].advance(now, &s.opts)
 	}
 	for key, op := range s.operations {
-		if !op.done && !op.neverCompletes && !now.Before(op.completeAt) {
-			s.complete(op, op.completeAt)
+		stuck := op.neverCompletes && s.faults.SavepointNeverCompletes
+		if !op.done && !stuck && !now.Before(op.completeAt) {
+			at := op.completeAt
+			if op.neverCompletes {
+				// Released from the fault: it completes when it is next observed.
+				at = now
+			}
+			s.complete(op, at)
 		}
 		if op.done && now.Sub(op.completedAt) > s.opts.StoreDuration {
 			delete(s.operations, key)

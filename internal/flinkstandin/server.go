@@ -61,7 +61,7 @@ type Faults struct {
 	CrashAfter time.Duration
 	// SavepointFailure makes savepoints and stop-with-savepoint complete with this failure message.
 	SavepointFailure string
-	// SavepointNeverCompletes keeps savepoints IN_PROGRESS forever.
+	// SavepointNeverCompletes keeps savepoints IN_PROGRESS while it is set; cleared, they complete.
 	SavepointNeverCompletes bool
 	// RESTStatus makes every REST call answer with this status (such as 503) and a Flink error body.
 	RESTStatus int
