@@ -11,6 +11,7 @@ import (
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/internal/reconciled"
+	"github.com/teal-flink/teal/internal/resources"
 	"github.com/teal-flink/teal/internal/specdiff"
 )
 
@@ -66,6 +67,39 @@ func (r *Reconciler) reconcileSnapshots(ctx context.Context, s *scope) (ctrl.Res
 	}
 	s.wakeWithin(outcome.NextCheck)
 	return ctrl.Result{}, r.recordHandledNonces(s, outcome.SavepointNonce, outcome.CheckpointNonce)
+}
+
+// reconcileLegacySnapshots runs the status-based savepoint path for the deployment's job.
+func (r *Reconciler) reconcileLegacySnapshots(ctx context.Context, s *scope) (ctrl.Result, error) {
+	api, ok := s.flink.(LegacyAPI)
+	if !ok || s.job == nil {
+		return ctrl.Result{}, nil
+	}
+	running := s.job.State == flinkv1beta1.JobStatusRunning
+	if running {
+		// A change that needs an upgrade comes first; the upgrade takes its own savepoint.
+		diff, err := specdiff.FlinkDeployment(s.target, &s.deployment.Spec)
+		if err != nil {
+			return ctrl.Result{}, err
+		}
+		running = diff.Type < specdiff.Scale
+	}
+	outcome, err := LegacySavepoints{
+		Owner: s.snapshotOwner(), API: api, JobID: s.job.ID, JobRunning: running,
+		SavepointDir: s.flinkConfig[resources.KeySavepointsDir],
+		TriggerID:    func(purpose string) string { return triggerID(s.deployment, purpose) },
+		Now:          r.Now,
+		Event:        func(eventType, reason, message string) { r.event(s, eventType, reason, message) },
+		Record: func(ctx context.Context, nonce *int64) error {
+			if err := r.recordHandledNonces(s, nonce, nil); err != nil {
+				return err
+			}
+			return s.patch(ctx)
+		},
+	}.Reconcile(ctx)
+	s.wakeWithin(outcome.WakeIn)
+	s.inFlight = s.inFlight || outcome.InFlight
+	return ctrl.Result{}, err
 }
 
 // recordHandledNonces writes trigger nonces that have been acted on into the last reconciled spec, as upstream

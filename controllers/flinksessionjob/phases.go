@@ -13,7 +13,9 @@ import (
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/controllers/flinkdeployment"
 	"github.com/teal-flink/teal/internal/flink"
+	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/internal/reconciled"
+	"github.com/teal-flink/teal/internal/resources"
 	"github.com/teal-flink/teal/internal/specdiff"
 )
 
@@ -156,14 +158,14 @@ func (r *Reconciler) reconcileSnapshots(ctx context.Context, s *scope) (ctrl.Res
 	if s.invalid || s.target == nil || s.job.Status.ReconciliationStatus.State != flinkv1beta1.ReconciliationStateDeployed {
 		return ctrl.Result{}, nil
 	}
+	if !s.config.Bool(operatorconfig.KeySnapshotResource) {
+		return r.reconcileLegacySnapshots(ctx, s)
+	}
 	snapshots := flinkdeployment.Snapshots{Client: r.Client, Now: r.Now}
 	if _, err := snapshots.CleanupHistory(ctx, s.snapshotOwner()); err != nil {
 		return ctrl.Result{}, err
 	}
-	if s.current == nil || s.current.state != flinkv1beta1.JobStatusRunning {
-		return ctrl.Result{}, nil
-	}
-	if diff, err := specdiff.FlinkSessionJob(s.target, &s.job.Spec); err != nil || diff.Type >= specdiff.Scale {
+	if running, err := s.runsTarget(); err != nil || !running {
 		return ctrl.Result{}, err
 	}
 	outcome, err := snapshots.TriggerDue(ctx, s.snapshotOwner())
@@ -174,21 +176,67 @@ func (r *Reconciler) reconcileSnapshots(ctx context.Context, s *scope) (ctrl.Res
 		return ctrl.Result{}, err
 	}
 	s.nextSnapshot = outcome.NextCheck
-	if outcome.SavepointNonce == nil && outcome.CheckpointNonce == nil {
-		return ctrl.Result{}, nil
+	return ctrl.Result{}, s.recordHandledNonces(outcome.SavepointNonce, outcome.CheckpointNonce)
+}
+
+// runsTarget reports whether the job runs the target spec, so snapshots may be taken of it: a change that needs
+// a resubmission comes first, and its upgrade takes its own savepoint.
+func (s *scope) runsTarget() (bool, error) {
+	if s.current == nil || s.current.state != flinkv1beta1.JobStatusRunning {
+		return false, nil
 	}
-	if outcome.SavepointNonce != nil {
-		s.target.Job.SavepointTriggerNonce = outcome.SavepointNonce
+	diff, err := specdiff.FlinkSessionJob(s.target, &s.job.Spec)
+	return err == nil && diff.Type < specdiff.Scale, err
+}
+
+// recordHandledNonces writes the trigger nonces acted on into the last reconciled spec, as upstream does.
+func (s *scope) recordHandledNonces(savepoint, checkpoint *int64) error {
+	if savepoint == nil && checkpoint == nil {
+		return nil
 	}
-	if outcome.CheckpointNonce != nil {
-		s.target.Job.CheckpointTriggerNonce = outcome.CheckpointNonce
+	if savepoint != nil {
+		s.target.Job.SavepointTriggerNonce = savepoint
+	}
+	if checkpoint != nil {
+		s.target.Job.CheckpointTriggerNonce = checkpoint
 	}
 	serialized, err := reconciled.Serialize(*s.target, s.firstDeployment)
 	if err != nil {
-		return ctrl.Result{}, err
+		return err
 	}
 	s.job.Status.ReconciliationStatus.LastReconciledSpec = serialized
-	return ctrl.Result{}, nil
+	return nil
+}
+
+// reconcileLegacySnapshots runs upstream's status-based savepoint path (snapshot resources disabled) for the
+// session job, through its session cluster.
+func (r *Reconciler) reconcileLegacySnapshots(ctx context.Context, s *scope) (ctrl.Result, error) {
+	if s.cluster == nil || s.current == nil {
+		return ctrl.Result{}, nil
+	}
+	running, err := s.runsTarget()
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	outcome, err := flinkdeployment.LegacySavepoints{
+		Owner: s.snapshotOwner(), API: flinkdeployment.NewLegacyAPI(s.cluster.Client),
+		JobID: s.current.id, JobRunning: running,
+		SavepointDir: s.cluster.FlinkConfig[resources.KeySavepointsDir],
+		TriggerID:    func(purpose string) string { return flink.TriggerID(string(s.job.UID), s.current.id, purpose) },
+		Now:          r.Now,
+		Event:        func(eventType, reason, message string) { r.event(s, eventType, reason, message) },
+		Record: func(ctx context.Context, nonce *int64) error {
+			if err := s.recordHandledNonces(nonce, nil); err != nil {
+				return err
+			}
+			return s.patch(ctx)
+		},
+	}.Reconcile(ctx)
+	if outcome.WakeIn > 0 {
+		s.nextSnapshot = outcome.WakeIn
+	}
+	s.inFlight = s.inFlight || outcome.InFlight
+	return ctrl.Result{}, err
 }
 
 // reconcileSpec decides the next step and performs it.

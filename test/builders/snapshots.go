@@ -82,3 +82,17 @@ func NewFlinkSessionJob(name, namespace, deployment, jarURI string, options ...S
 func WithSessionJobUpgradeMode(mode flinkv1beta1.UpgradeMode) SessionJobOption {
 	return func(j *flinkv1beta1.FlinkSessionJob) { j.Spec.Job.UpgradeMode = mode }
 }
+
+// WithSessionJobConfig sets flinkConfiguration entries from key, value pairs.
+func WithSessionJobConfig(keyValues ...string) SessionJobOption {
+	return func(j *flinkv1beta1.FlinkSessionJob) {
+		config := map[string]string{}
+		if existing, err := j.Spec.FlinkConfiguration.Flatten(); err == nil {
+			config = existing
+		}
+		for i := 0; i+1 < len(keyValues); i += 2 {
+			config[keyValues[i]] = keyValues[i+1]
+		}
+		j.Spec.FlinkConfiguration = flinkv1beta1.NewConfigObject(config)
+	}
+}
