@@ -140,6 +140,9 @@ type scope struct {
 	cluster *flinkdeployment.Cluster
 	// current is the job recorded in status as observed on the cluster; nil when the cluster does not know it.
 	current *jobInfo
+	// jobLost: the session cluster answered and no longer knows the job recorded in status (it was redeployed
+	// without HA, for instance).
+	jobLost bool
 	// invalid: the desired spec fails validation; the running job is kept.
 	invalid bool
 	// progress, stalled: what the reconcile does, or why it needs a person.

@@ -125,6 +125,7 @@ func (r *Reconciler) observeJob(ctx context.Context, s *scope) (ctrl.Result, err
 			jobStatus.UpdateTime = strconv.FormatInt(r.Now().UnixMilli(), 10)
 		}
 	}
+	s.jobLost = s.current == nil
 	return ctrl.Result{}, nil
 }
 
@@ -244,7 +245,7 @@ func (r *Reconciler) reconcileSpec(ctx context.Context, s *scope) (ctrl.Result, 
 	if s.invalid {
 		return ctrl.Result{}, nil
 	}
-	obs := observation{target: s.target, reconciliation: s.job.Status.ReconciliationStatus.State}
+	obs := observation{target: s.target, reconciliation: s.job.Status.ReconciliationStatus.State, jobLost: s.jobLost}
 	if s.target != nil {
 		diff, err := specdiff.FlinkSessionJob(s.target, &s.job.Spec)
 		if err != nil {

@@ -29,13 +29,15 @@ const (
 	stepMarkDeployed
 	// stepMarkSuspended records that the job is suspended as asked.
 	stepMarkSuspended
+	// stepResubmit records a new submission of a job the session cluster lost, from its last known state.
+	stepResubmit
 )
 
 var stepNames = map[step]string{
 	stepNone: "None", stepBeginUpgrade: "BeginUpgrade", stepRecordIgnorable: "RecordIgnorable",
 	stepStopWithSavepoint: "StopWithSavepoint", stepAwaitSavepoint: "AwaitSavepoint",
 	stepCheckpointAndCancel: "CheckpointAndCancel", stepCancel: "Cancel", stepAwaitJobEnd: "AwaitJobEnd",
-	stepSubmit: "Submit", stepMarkDeployed: "MarkDeployed", stepMarkSuspended: "MarkSuspended",
+	stepSubmit: "Submit", stepMarkDeployed: "MarkDeployed", stepMarkSuspended: "MarkSuspended", stepResubmit: "Resubmit",
 }
 
 func (s step) String() string { return stepNames[s] }
@@ -54,6 +56,8 @@ type observation struct {
 	targetJobFound bool
 	// savepointInFlight: an upgrade savepoint's trigger id is recorded in status.
 	savepointInFlight bool
+	// jobLost: the session cluster answered and does not know the job recorded in status.
+	jobLost bool
 }
 
 // jobInfo is what the planner reads about a job.
@@ -92,6 +96,8 @@ func nextStep(o observation) step {
 			return stepBeginUpgrade
 		case o.changed:
 			return stepRecordIgnorable
+		case o.jobLost && o.reconciliation == flinkv1beta1.ReconciliationStateDeployed && desiredState(o.target) == flinkv1beta1.JobStateRunning:
+			return stepResubmit
 		}
 		return stepNone
 	}

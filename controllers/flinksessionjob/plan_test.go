@@ -23,6 +23,11 @@ func TestNextStep(t *testing.T) {
 	}{
 		{"first submission", observation{}, stepBeginUpgrade},
 		{"in sync", observation{target: savepoint, reconciliation: deployed, targetJobFound: true}, stepNone},
+		{"a job the session cluster lost is resubmitted", observation{target: savepoint, reconciliation: deployed, jobLost: true}, stepResubmit},
+		{"a lost job is not resubmitted while suspended", observation{target: &flinkv1beta1.FlinkSessionJobSpec{Job: &flinkv1beta1.JobSpec{State: flinkv1beta1.JobStateSuspended}},
+			reconciliation: deployed, jobLost: true}, stepNone},
+		{"a change wins over a resubmission", observation{target: savepoint, reconciliation: deployed, jobLost: true, changed: true, upgrade: true}, stepBeginUpgrade},
+		{"a resubmission submits", observation{target: savepoint, reconciliation: upgrading, jobLost: true}, stepSubmit},
 		{"ignorable change", observation{target: savepoint, reconciliation: deployed, changed: true}, stepRecordIgnorable},
 		{"upgrade", observation{target: savepoint, reconciliation: deployed, changed: true, upgrade: true}, stepBeginUpgrade},
 		{"savepoint mode stops with a savepoint", observation{target: savepoint, reconciliation: upgrading, oldJob: running}, stepStopWithSavepoint},

@@ -3,6 +3,7 @@ package flinksessionjob
 import (
 	"context"
 	"fmt"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -33,6 +34,8 @@ func (r *Reconciler) perform(ctx context.Context, s *scope, next step) error {
 		s.setProgress(flinkv1beta1.ReasonUpgrading, "waiting for job %s to end", s.current.id)
 	case stepSubmit:
 		return r.submit(ctx, s)
+	case stepResubmit:
+		return r.resubmit(ctx, s)
 	case stepMarkDeployed:
 		s.job.Status.ReconciliationStatus.State = flinkv1beta1.ReconciliationStateDeployed
 		s.setProgress(flinkv1beta1.ReasonDeploying, "job %s submitted", s.current.id)
@@ -236,4 +239,56 @@ func (r *Reconciler) submit(ctx context.Context, s *scope) error {
 	r.event(s, corev1.EventTypeNormal, flinkv1beta1.ReasonDeploying, message)
 	s.setProgress(flinkv1beta1.ReasonDeploying, "%s", message)
 	return nil
+}
+
+// resubmit starts a job the session cluster lost over again, as a new submission of the same spec from the
+// newest state known (a completed savepoint or checkpoint of the job; none for a stateless job). The restore
+// point and the new submission are recorded before anything is submitted.
+func (r *Reconciler) resubmit(ctx context.Context, s *scope) error {
+	lost := s.job.Status.JobStatus.JobID
+	jobStatus := &s.job.Status.JobStatus
+	if upgradeMode(s.target) == flinkv1beta1.UpgradeModeStateless {
+		jobStatus.UpgradeSavepointPath = ""
+	} else {
+		restore, err := r.lastKnownState(ctx, s)
+		if err != nil {
+			return err
+		}
+		if restore != "" {
+			jobStatus.UpgradeSavepointPath = restore
+		}
+	}
+	if err := r.recordTarget(s, flinkv1beta1.ReconciliationStateUpgrading, true); err != nil {
+		return err
+	}
+	message := fmt.Sprintf("job %s is no longer known to session cluster %s: resubmitting it", lost, s.target.DeploymentName)
+	if path := jobStatus.UpgradeSavepointPath; path != "" {
+		message += " from " + path
+	}
+	r.event(s, corev1.EventTypeWarning, flinkv1beta1.ReasonRestarting, message)
+	s.setProgress(flinkv1beta1.ReasonRestarting, "%s", message)
+	return s.patch(ctx)
+}
+
+// lastKnownState is the newest completed savepoint or checkpoint of the session job: from its snapshot
+// resources or the savepoint recorded in status, else the state its last upgrade handed over.
+func (r *Reconciler) lastKnownState(ctx context.Context, s *scope) (string, error) {
+	snapshots, err := flinkdeployment.Snapshots{Client: r.Client, Now: r.Now}.List(ctx, s.snapshotOwner())
+	if err != nil {
+		return "", err
+	}
+	newest, path := time.Time{}, s.job.Status.JobStatus.UpgradeSavepointPath
+	if info := s.job.Status.JobStatus.SavepointInfo; info != nil && info.LastSavepoint != nil && info.LastSavepoint.Location != "" {
+		newest, path = time.UnixMilli(info.LastSavepoint.TimeStamp), info.LastSavepoint.Location
+	}
+	for i := range snapshots {
+		snapshot := &snapshots[i]
+		if snapshot.Status.State != flinkv1beta1.SnapshotStateCompleted || snapshot.Status.Path == "" {
+			continue
+		}
+		if at := flinkdeployment.SnapshotTime(snapshot); at.After(newest) {
+			newest, path = at, snapshot.Status.Path
+		}
+	}
+	return path, nil
 }
