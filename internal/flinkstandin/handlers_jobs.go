@@ -115,6 +115,15 @@ func (j *job) taskCounts() map[string]int {
 	return counts
 }
 
+// vertexParallelism is a vertex's parallelism: its resource requirement's upper bound once one was set (the
+// adaptive scheduler rescales to it in place, slots permitting), else the job's.
+func (j *job) vertexParallelism(id string) int {
+	if bounds, ok := j.resourceRequirements[id]; ok {
+		return bounds.Upper
+	}
+	return j.parallelism
+}
+
 func (s *Server) handleJobDetails(w http.ResponseWriter, _ *http.Request, j *job, now time.Time) {
 	timestamps := make(map[string]int64, len(allStates))
 	for _, state := range allStates {
@@ -127,13 +136,14 @@ func (s *Server) handleJobDetails(w http.ResponseWriter, _ *http.Request, j *job
 		Plan: planBody{JobID: j.id, Name: j.name, Type: "STREAMING", Nodes: []planNode{}},
 	}
 	for _, v := range j.vertices {
-		tasks := map[string]int{j.vertexStatus(): j.parallelism}
+		parallelism := j.vertexParallelism(v.id)
+		tasks := map[string]int{j.vertexStatus(): parallelism}
 		body.Vertices = append(body.Vertices, vertexBody{
 			ID: v.id, Name: v.name, MaxParallelism: 128,
-			Parallelism: j.parallelism, Status: j.vertexStatus(), StartTime: millis(j.startTime),
+			Parallelism: parallelism, Status: j.vertexStatus(), StartTime: millis(j.startTime),
 			EndTime: millis(j.endTime), Duration: j.duration(now), Tasks: tasks,
 		})
-		body.Plan.Nodes = append(body.Plan.Nodes, planNode{ID: v.id, Parallelism: j.parallelism,
+		body.Plan.Nodes = append(body.Plan.Nodes, planNode{ID: v.id, Parallelism: parallelism,
 			Operator: "", Description: v.name})
 	}
 	writeJSON(w, http.StatusOK, body)

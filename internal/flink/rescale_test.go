@@ -1,0 +1,95 @@
+package flink_test
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	. "github.com/onsi/gomega"
+
+	"github.com/teal-flink/teal/internal/flink"
+	"github.com/teal-flink/teal/internal/flinkdist"
+	"github.com/teal-flink/teal/internal/flinkstandin"
+	"github.com/teal-flink/teal/internal/flinkstandin/openapi"
+)
+
+// runRescale checks what in-place scaling relies on: with the adaptive scheduler, PUT resource-requirements
+// changes a running job's vertex parallelism without a new job.
+func runRescale(t *testing.T, url, jarPath string, httpClient *http.Client, wait time.Duration) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	client, err := flink.New(url, flink.Options{HTTPClient: httpClient, Timeout: 30 * time.Second})
+	g.Expect(err).NotTo(HaveOccurred())
+	jarID, err := client.UploadJar(ctx, jarPath)
+	g.Expect(err).NotTo(HaveOccurred())
+	jobID, err := client.RunJar(ctx, jarID, flink.RunJarRequest{EntryClass: flinkdist.TopSpeedWindowingClass, Parallelism: 1})
+	g.Expect(err).NotTo(HaveOccurred())
+	var details flink.JobDetails
+	g.Eventually(func(g Gomega) {
+		details, err = client.JobDetails(ctx, jobID)
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(details.State).To(Equal(flink.JobRunning))
+		g.Expect(details.Vertices).NotTo(BeEmpty())
+	}).WithTimeout(wait).WithPolling(200 * time.Millisecond).Should(Succeed())
+
+	requirements, err := client.ResourceRequirements(ctx, jobID)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(requirements).To(HaveLen(len(details.Vertices)))
+	for id, requirement := range requirements {
+		g.Expect(requirement.Parallelism.UpperBound).To(Equal(1), "vertex %s", id)
+		requirement.Parallelism.UpperBound = 2
+		requirements[id] = requirement
+	}
+	g.Expect(client.UpdateResourceRequirements(ctx, jobID, requirements)).To(Succeed())
+
+	g.Eventually(func(g Gomega) {
+		details, err := client.JobDetails(ctx, jobID)
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(details.State).To(Equal(flink.JobRunning))
+		for _, vertex := range details.Vertices {
+			g.Expect(vertex.Parallelism).To(Equal(2), "vertex %s", vertex.Name)
+		}
+	}).WithTimeout(wait).WithPolling(200 * time.Millisecond).Should(Succeed())
+	jobs, err := client.ListJobs(ctx)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(jobs).To(HaveLen(1), "the same job, rescaled in place")
+	g.Expect(client.CancelJob(ctx, jobID)).To(Succeed())
+}
+
+func TestRescaleInPlaceStandIn(t *testing.T) {
+	stateDir := t.TempDir()
+	server, err := flinkstandin.New(flinkstandin.Options{
+		FlinkVersion: flinkdist.Flink1, Instant: true, TaskSlots: 4, UploadDir: filepath.Join(stateDir, "upload")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(server.Close)
+	jar := filepath.Join(stateDir, "TopSpeedWindowing.jar")
+	if err := os.WriteFile(jar, []byte("PK\x03\x04 stand-in jar"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	recorder := &openapi.Recorder{}
+	httpClient := &http.Client{Transport: openapi.Transport(loadSpec(t, flinkdist.Flink1), http.DefaultTransport, recorder)}
+	runRescale(t, server.URL(), jar, httpClient, 5*time.Second)
+	if failures := recorder.Failures(); len(failures) > 0 {
+		t.Fatalf("requests or responses outside the specification: %v", failures)
+	}
+}
+
+// TestRescaleInPlaceFlink runs it against real Flink with jobmanager.scheduler: adaptive.
+func TestRescaleInPlaceFlink(t *testing.T) {
+	for _, version := range []string{flinkdist.Flink1, flinkdist.Flink2} {
+		t.Run(version, func(t *testing.T) {
+			t.Parallel()
+			session := flinkdist.StartSessionForTest(t, version, flinkdist.SessionOptions{
+				Dir: filepath.Join(t.TempDir(), "cluster"), TaskSlots: 4,
+				// No cool-down between rescales (1.20 name, then 2.x name), so the test need not wait 30 s.
+				Config: map[string]string{"jobmanager.scheduler": "adaptive", "jobmanager.adaptive-scheduler.scaling-interval.min": "0 s",
+					"jobmanager.adaptive-scheduler.executing.cooldown-after-rescaling": "0 s"}})
+			runRescale(t, session.RESTURL, flinkdist.Require(t, version).TopSpeedWindowingJar(), nil, 2*time.Minute)
+		})
+	}
+}
