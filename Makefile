@@ -50,13 +50,14 @@ manifests: controller-gen ## Generate CRDs into config/crd/bases.
 	rm -f charts/teal/files/crds/*.yaml
 	cp config/crd/bases/*.yaml charts/teal/files/crds/
 	cp config/rbac/role.yaml charts/teal/files/operator-role.yaml
+	go run ./hack/argocdcm
 
 .PHONY: verify
 verify: generate manifests ## Fail when generated files are out of date or code is not gofmt-clean.
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	go vet ./...
-	@git diff --exit-code -- api config || { echo "generated files are stale: run make generate manifests and commit"; exit 1; }
-	@test -z "$$(git status --porcelain -- api config)" || { echo "untracked generated files:"; git status --porcelain -- api config; exit 1; }
+	@git diff --exit-code -- api config charts || { echo "generated files are stale: run make generate manifests and commit"; exit 1; }
+	@test -z "$$(git status --porcelain -- api config charts)" || { echo "untracked generated files:"; git status --porcelain -- api config; exit 1; }
 
 ##@ Build and test
 

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 
 	lua "github.com/yuin/gopher-lua"
+	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/yaml"
 
 	"github.com/teal-flink/teal/test/testenv"
 )
@@ -17,15 +19,32 @@ type Health struct {
 	Message string
 }
 
-// ScriptPath is the shipped health script of a kind.
-func ScriptPath(kind string) string {
-	return filepath.Join(testenv.RepoRoot(), "config", "argocd", "flink.apache.org", kind, "health.lua")
+// ConfigMapPath is the argocd-cm snippet users merge into Argo CD: it carries each kind's health script.
+func ConfigMapPath() string {
+	return filepath.Join(testenv.RepoRoot(), "config", "argocd", "argocd-cm.yaml")
+}
+
+// HealthScript returns the health script of kind as shipped in the argocd-cm snippet.
+func HealthScript(kind string) (string, error) {
+	raw, err := os.ReadFile(ConfigMapPath())
+	if err != nil {
+		return "", err
+	}
+	var configMap corev1.ConfigMap
+	if err := yaml.UnmarshalStrict(raw, &configMap); err != nil {
+		return "", fmt.Errorf("reading %s: %w", ConfigMapPath(), err)
+	}
+	script, ok := configMap.Data["resource.customizations.health.flink.apache.org_"+kind]
+	if !ok {
+		return "", fmt.Errorf("%s has no health check for %s", ConfigMapPath(), kind)
+	}
+	return script, nil
 }
 
 // EvaluateHealth runs the shipped health script of kind on obj (any object that marshals to JSON), as Argo CD
 // does: the object is the global obj, the script returns a table with status and message.
 func EvaluateHealth(kind string, obj any) (Health, error) {
-	script, err := os.ReadFile(ScriptPath(kind))
+	script, err := HealthScript(kind)
 	if err != nil {
 		return Health{}, err
 	}
@@ -40,12 +59,12 @@ func EvaluateHealth(kind string, obj any) (Health, error) {
 	state := lua.NewState(lua.Options{SkipOpenLibs: false})
 	defer state.Close()
 	state.SetGlobal("obj", toLua(state, content))
-	if err := state.DoString(string(script)); err != nil {
-		return Health{}, fmt.Errorf("running %s: %w", ScriptPath(kind), err)
+	if err := state.DoString(script); err != nil {
+		return Health{}, fmt.Errorf("running the %s health script: %w", kind, err)
 	}
 	result, ok := state.Get(-1).(*lua.LTable)
 	if !ok {
-		return Health{}, fmt.Errorf("%s returned %s, not a table", ScriptPath(kind), state.Get(-1).Type())
+		return Health{}, fmt.Errorf("the %s health script returned %s, not a table", kind, state.Get(-1).Type())
 	}
 	return Health{Status: lua.LVAsString(result.RawGetString("status")), Message: lua.LVAsString(result.RawGetString("message"))}, nil
 }
