@@ -11,32 +11,12 @@ import (
 
 // +kubebuilder:webhook:path=/validate-flink-apache-org-v1beta1-flinkbluegreendeployment,mutating=false,failurePolicy=fail,sideEffects=None,groups=flink.apache.org,resources=flinkbluegreendeployments,verbs=create;update,versions=v1beta1,name=vflinkbluegreendeployment.flink.apache.org,admissionReviewVersions=v1
 
-// FlinkBlueGreenDeploymentValidator is the validating webhook of FlinkBlueGreenDeployment.
-type FlinkBlueGreenDeploymentValidator struct {
-	// Options carry the validator and its settings.
-	Options Options
-}
-
-var _ admission.Validator[*flinkv1beta1.FlinkBlueGreenDeployment] = (*FlinkBlueGreenDeploymentValidator)(nil)
-
-// ValidateCreate checks a new FlinkBlueGreenDeployment.
-func (v *FlinkBlueGreenDeploymentValidator) ValidateCreate(_ context.Context, obj *flinkv1beta1.FlinkBlueGreenDeployment) (admission.Warnings, error) {
-	return v.validate(obj, nil)
-}
-
-// ValidateUpdate checks a changed FlinkBlueGreenDeployment.
-func (v *FlinkBlueGreenDeploymentValidator) ValidateUpdate(_ context.Context, oldObj, newObj *flinkv1beta1.FlinkBlueGreenDeployment) (admission.Warnings, error) {
-	return v.validate(newObj, oldObj)
-}
-
-// ValidateDelete accepts every deletion.
-func (v *FlinkBlueGreenDeploymentValidator) ValidateDelete(context.Context, *flinkv1beta1.FlinkBlueGreenDeployment) (admission.Warnings, error) {
-	return nil, nil
-}
-
-func (v *FlinkBlueGreenDeploymentValidator) validate(newObj, oldObj *flinkv1beta1.FlinkBlueGreenDeployment) (admission.Warnings, error) {
-	errs := v.Options.Validator.ValidateFlinkBlueGreenDeployment(newObj, oldObj, v.Options.ValidatorOptions)
-	return validators.FlinkBlueGreenDeploymentWarnings(newObj), invalid("FlinkBlueGreenDeployment", newObj.Name, errs)
+// NewFlinkBlueGreenDeploymentValidator returns the validating webhook of FlinkBlueGreenDeployment.
+func NewFlinkBlueGreenDeploymentValidator(opts Options) admission.Validator[*flinkv1beta1.FlinkBlueGreenDeployment] {
+	return onWrite[*flinkv1beta1.FlinkBlueGreenDeployment](func(_ context.Context, newObj, oldObj *flinkv1beta1.FlinkBlueGreenDeployment) (admission.Warnings, error) {
+		errs := opts.Validator.ValidateFlinkBlueGreenDeployment(newObj, oldObj, opts.ValidatorOptions)
+		return validators.FlinkBlueGreenDeploymentWarnings(newObj), invalid("FlinkBlueGreenDeployment", newObj.Name, errs)
+	})
 }
 
 // +kubebuilder:webhook:path=/mutate-flink-apache-org-v1beta1-flinkbluegreendeployment,mutating=true,failurePolicy=fail,sideEffects=None,groups=flink.apache.org,resources=flinkbluegreendeployments,verbs=create;update,versions=v1beta1,name=mflinkbluegreendeployment.flink.apache.org,admissionReviewVersions=v1

@@ -11,32 +11,12 @@ import (
 
 // +kubebuilder:webhook:path=/validate-flink-apache-org-v1beta1-flinkdeployment,mutating=false,failurePolicy=fail,sideEffects=None,groups=flink.apache.org,resources=flinkdeployments,verbs=create;update,versions=v1beta1,name=vflinkdeployment.flink.apache.org,admissionReviewVersions=v1
 
-// FlinkDeploymentValidator is the validating webhook of FlinkDeployment.
-type FlinkDeploymentValidator struct {
-	// Options carry the validator and its settings.
-	Options Options
-}
-
-var _ admission.Validator[*flinkv1beta1.FlinkDeployment] = (*FlinkDeploymentValidator)(nil)
-
-// ValidateCreate checks a new FlinkDeployment.
-func (v *FlinkDeploymentValidator) ValidateCreate(_ context.Context, obj *flinkv1beta1.FlinkDeployment) (admission.Warnings, error) {
-	return v.validate(obj, nil)
-}
-
-// ValidateUpdate checks a changed FlinkDeployment against its old version.
-func (v *FlinkDeploymentValidator) ValidateUpdate(_ context.Context, oldObj, newObj *flinkv1beta1.FlinkDeployment) (admission.Warnings, error) {
-	return v.validate(newObj, oldObj)
-}
-
-// ValidateDelete accepts every deletion.
-func (v *FlinkDeploymentValidator) ValidateDelete(context.Context, *flinkv1beta1.FlinkDeployment) (admission.Warnings, error) {
-	return nil, nil
-}
-
-func (v *FlinkDeploymentValidator) validate(newObj, oldObj *flinkv1beta1.FlinkDeployment) (admission.Warnings, error) {
-	errs := v.Options.Validator.ValidateFlinkDeployment(newObj, oldObj, v.Options.ValidatorOptions)
-	return validators.FlinkDeploymentWarnings(newObj), invalid("FlinkDeployment", newObj.Name, errs)
+// NewFlinkDeploymentValidator returns the validating webhook of FlinkDeployment.
+func NewFlinkDeploymentValidator(opts Options) admission.Validator[*flinkv1beta1.FlinkDeployment] {
+	return onWrite[*flinkv1beta1.FlinkDeployment](func(_ context.Context, newObj, oldObj *flinkv1beta1.FlinkDeployment) (admission.Warnings, error) {
+		errs := opts.Validator.ValidateFlinkDeployment(newObj, oldObj, opts.ValidatorOptions)
+		return validators.FlinkDeploymentWarnings(newObj), invalid("FlinkDeployment", newObj.Name, errs)
+	})
 }
 
 // +kubebuilder:webhook:path=/mutate-flink-apache-org-v1beta1-flinkdeployment,mutating=true,failurePolicy=fail,sideEffects=None,groups=flink.apache.org,resources=flinkdeployments,verbs=create;update,versions=v1beta1,name=mflinkdeployment.flink.apache.org,admissionReviewVersions=v1

@@ -14,36 +14,16 @@ import (
 
 // +kubebuilder:webhook:path=/validate-flink-apache-org-v1beta1-flinksessionjob,mutating=false,failurePolicy=fail,sideEffects=None,groups=flink.apache.org,resources=flinksessionjobs,verbs=create;update,versions=v1beta1,name=vflinksessionjob.flink.apache.org,admissionReviewVersions=v1
 
-// FlinkSessionJobValidator is the validating webhook of FlinkSessionJob; it looks up the session cluster.
-type FlinkSessionJobValidator struct {
-	// Options carry the validator, its settings and the reader for the session cluster.
-	Options Options
-}
-
-var _ admission.Validator[*flinkv1beta1.FlinkSessionJob] = (*FlinkSessionJobValidator)(nil)
-
-// ValidateCreate checks a new FlinkSessionJob.
-func (v *FlinkSessionJobValidator) ValidateCreate(ctx context.Context, obj *flinkv1beta1.FlinkSessionJob) (admission.Warnings, error) {
-	return v.validate(ctx, obj, nil)
-}
-
-// ValidateUpdate checks a changed FlinkSessionJob against its old version.
-func (v *FlinkSessionJobValidator) ValidateUpdate(ctx context.Context, oldObj, newObj *flinkv1beta1.FlinkSessionJob) (admission.Warnings, error) {
-	return v.validate(ctx, newObj, oldObj)
-}
-
-// ValidateDelete accepts every deletion.
-func (v *FlinkSessionJobValidator) ValidateDelete(context.Context, *flinkv1beta1.FlinkSessionJob) (admission.Warnings, error) {
-	return nil, nil
-}
-
-func (v *FlinkSessionJobValidator) validate(ctx context.Context, newObj, oldObj *flinkv1beta1.FlinkSessionJob) (admission.Warnings, error) {
-	session, err := SessionCluster(ctx, v.Options.Reader, newObj)
-	if err != nil {
-		return nil, err
-	}
-	errs := v.Options.Validator.ValidateFlinkSessionJob(newObj, oldObj, session, v.Options.ValidatorOptions)
-	return validators.FlinkSessionJobWarnings(newObj), invalid("FlinkSessionJob", newObj.Name, errs)
+// NewFlinkSessionJobValidator returns the validating webhook of FlinkSessionJob; it looks up the session cluster.
+func NewFlinkSessionJobValidator(opts Options) admission.Validator[*flinkv1beta1.FlinkSessionJob] {
+	return onWrite[*flinkv1beta1.FlinkSessionJob](func(ctx context.Context, newObj, oldObj *flinkv1beta1.FlinkSessionJob) (admission.Warnings, error) {
+		session, err := SessionCluster(ctx, opts.Reader, newObj)
+		if err != nil {
+			return nil, err
+		}
+		errs := opts.Validator.ValidateFlinkSessionJob(newObj, oldObj, session, opts.ValidatorOptions)
+		return validators.FlinkSessionJobWarnings(newObj), invalid("FlinkSessionJob", newObj.Name, errs)
+	})
 }
 
 // SessionCluster returns the FlinkDeployment a session job names, nil when it does not exist (or no name is

@@ -13,36 +13,16 @@ import (
 
 // +kubebuilder:webhook:path=/validate-flink-apache-org-v1beta1-flinkstatesnapshot,mutating=false,failurePolicy=fail,sideEffects=None,groups=flink.apache.org,resources=flinkstatesnapshots,verbs=create;update,versions=v1beta1,name=vflinkstatesnapshot.flink.apache.org,admissionReviewVersions=v1
 
-// FlinkStateSnapshotValidator is the validating webhook of FlinkStateSnapshot; it looks up the referenced job.
-type FlinkStateSnapshotValidator struct {
-	// Options carry the validator, its settings and the reader for the target.
-	Options Options
-}
-
-var _ admission.Validator[*flinkv1beta1.FlinkStateSnapshot] = (*FlinkStateSnapshotValidator)(nil)
-
-// ValidateCreate checks a new FlinkStateSnapshot.
-func (v *FlinkStateSnapshotValidator) ValidateCreate(ctx context.Context, obj *flinkv1beta1.FlinkStateSnapshot) (admission.Warnings, error) {
-	return v.validate(ctx, obj, nil)
-}
-
-// ValidateUpdate checks a changed FlinkStateSnapshot.
-func (v *FlinkStateSnapshotValidator) ValidateUpdate(ctx context.Context, oldObj, newObj *flinkv1beta1.FlinkStateSnapshot) (admission.Warnings, error) {
-	return v.validate(ctx, newObj, oldObj)
-}
-
-// ValidateDelete accepts every deletion.
-func (v *FlinkStateSnapshotValidator) ValidateDelete(context.Context, *flinkv1beta1.FlinkStateSnapshot) (admission.Warnings, error) {
-	return nil, nil
-}
-
-func (v *FlinkStateSnapshotValidator) validate(ctx context.Context, newObj, oldObj *flinkv1beta1.FlinkStateSnapshot) (admission.Warnings, error) {
-	exists, err := SnapshotTargetExists(ctx, v.Options.Reader, newObj)
-	if err != nil {
-		return nil, err
-	}
-	errs := v.Options.Validator.ValidateFlinkStateSnapshot(newObj, oldObj, exists, v.Options.ValidatorOptions)
-	return nil, invalid("FlinkStateSnapshot", newObj.Name, errs)
+// NewFlinkStateSnapshotValidator returns the validating webhook of FlinkStateSnapshot; it looks up the referenced job.
+func NewFlinkStateSnapshotValidator(opts Options) admission.Validator[*flinkv1beta1.FlinkStateSnapshot] {
+	return onWrite[*flinkv1beta1.FlinkStateSnapshot](func(ctx context.Context, newObj, oldObj *flinkv1beta1.FlinkStateSnapshot) (admission.Warnings, error) {
+		exists, err := SnapshotTargetExists(ctx, opts.Reader, newObj)
+		if err != nil {
+			return nil, err
+		}
+		errs := opts.Validator.ValidateFlinkStateSnapshot(newObj, oldObj, exists, opts.ValidatorOptions)
+		return nil, invalid("FlinkStateSnapshot", newObj.Name, errs)
+	})
 }
 
 // SnapshotTargetExists reports whether the FlinkDeployment or FlinkSessionJob a snapshot references exists in

@@ -35,10 +35,10 @@ func handlers(t testing.TB) []admission.Handler {
 		Reader:           fake.NewClientBuilder().WithScheme(scheme).WithObjects(session).Build(),
 	}
 	return []admission.Handler{
-		admission.WithValidator(scheme, &webhooks.FlinkDeploymentValidator{Options: opts}).Handler,
-		admission.WithValidator(scheme, &webhooks.FlinkSessionJobValidator{Options: opts}).Handler,
-		admission.WithValidator(scheme, &webhooks.FlinkStateSnapshotValidator{Options: opts}).Handler,
-		admission.WithValidator(scheme, &webhooks.FlinkBlueGreenDeploymentValidator{Options: opts}).Handler,
+		admission.WithValidator(scheme, webhooks.NewFlinkDeploymentValidator(opts)).Handler,
+		admission.WithValidator(scheme, webhooks.NewFlinkSessionJobValidator(opts)).Handler,
+		admission.WithValidator(scheme, webhooks.NewFlinkStateSnapshotValidator(opts)).Handler,
+		admission.WithValidator(scheme, webhooks.NewFlinkBlueGreenDeploymentValidator(opts)).Handler,
 		admission.WithDefaulter(scheme, &webhooks.FlinkDeploymentDefaulter{}).Handler,
 		admission.WithDefaulter(scheme, &webhooks.FlinkSessionJobDefaulter{}).Handler,
 		admission.WithDefaulter(scheme, &webhooks.FlinkStateSnapshotDefaulter{}).Handler,

@@ -33,25 +33,25 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 		opts.Reader = mgr.GetAPIReader()
 	}
 	if err := ctrl.NewWebhookManagedBy(mgr, &flinkv1beta1.FlinkDeployment{}).
-		WithValidator(&FlinkDeploymentValidator{Options: opts}).
+		WithValidator(NewFlinkDeploymentValidator(opts)).
 		WithDefaulter(&FlinkDeploymentDefaulter{}).
 		Complete(); err != nil {
 		return fmt.Errorf("registering the FlinkDeployment webhooks: %w", err)
 	}
 	if err := ctrl.NewWebhookManagedBy(mgr, &flinkv1beta1.FlinkSessionJob{}).
-		WithValidator(&FlinkSessionJobValidator{Options: opts}).
+		WithValidator(NewFlinkSessionJobValidator(opts)).
 		WithDefaulter(&FlinkSessionJobDefaulter{}).
 		Complete(); err != nil {
 		return fmt.Errorf("registering the FlinkSessionJob webhooks: %w", err)
 	}
 	if err := ctrl.NewWebhookManagedBy(mgr, &flinkv1beta1.FlinkStateSnapshot{}).
-		WithValidator(&FlinkStateSnapshotValidator{Options: opts}).
+		WithValidator(NewFlinkStateSnapshotValidator(opts)).
 		WithDefaulter(&FlinkStateSnapshotDefaulter{}).
 		Complete(); err != nil {
 		return fmt.Errorf("registering the FlinkStateSnapshot webhooks: %w", err)
 	}
 	if err := ctrl.NewWebhookManagedBy(mgr, &flinkv1beta1.FlinkBlueGreenDeployment{}).
-		WithValidator(&FlinkBlueGreenDeploymentValidator{Options: opts}).
+		WithValidator(NewFlinkBlueGreenDeploymentValidator(opts)).
 		WithDefaulter(&FlinkBlueGreenDeploymentDefaulter{}).
 		Complete(); err != nil {
 		return fmt.Errorf("registering the FlinkBlueGreenDeployment webhooks: %w", err)

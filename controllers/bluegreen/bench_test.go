@@ -29,10 +29,10 @@ func BenchmarkBlueGreenTransition(b *testing.B) {
 
 func benchmarkTransition(b *testing.B, pollOnly bool, reschedule string) {
 	g := NewWithT(b)
-	g.Expect(operator.Stop()).To(Succeed())
+	g.Expect(stk.Operator.Stop()).To(Succeed())
 	defer func() {
 		var err error
-		operator, err = startOperator()
+		stk.Operator, err = startOperator()
 		g.Expect(err).NotTo(HaveOccurred())
 	}()
 	bench, err := startInstrumentedOperator(func(r *bluegreen.Reconciler) { r.PollOnly = pollOnly })

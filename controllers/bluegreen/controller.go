@@ -20,6 +20,7 @@ import (
 	"github.com/teal-flink/teal/internal/gitops"
 	"github.com/teal-flink/teal/internal/kubeapply"
 	"github.com/teal-flink/teal/internal/operatorconfig"
+	"github.com/teal-flink/teal/internal/phases"
 )
 
 // RetryAnnotation asks the controller to re-attempt the current spec after an aborted transition or a failed
@@ -100,7 +101,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 			result.RequeueAfter = s.requeueAfter()
 		}
 	}()
-	return r.runPhases(ctx, s,
+	return phases.Run(ctx, s,
 		r.loadConfig,
 		r.validateSpec,
 		r.observeChildren,
@@ -110,15 +111,5 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 	)
 }
 
-// phase is one ordered step of a reconcile.
-type phase func(ctx context.Context, s *scope) (ctrl.Result, error)
-
-func (r *Reconciler) runPhases(ctx context.Context, s *scope, phases ...phase) (ctrl.Result, error) {
-	for _, run := range phases {
-		result, err := run(ctx, s)
-		if err != nil || !result.IsZero() || s.done {
-			return result, err
-		}
-	}
-	return ctrl.Result{}, nil
-}
+// Done reports that the remaining phases of the reconcile are skipped.
+func (s *scope) Done() bool { return s.done }

@@ -27,10 +27,10 @@ func TestOperatorKilledMidTransition(t *testing.T) {
 		"SwitchIngress(GREEN)",          // green ready, ingress switched, blue still there
 		"DeleteChild(BLUE)",             // blue deleted, ACTIVE_GREEN not yet recorded
 	}
-	NewWithT(t).Expect(operator.Stop()).To(Succeed())
+	NewWithT(t).Expect(stk.Operator.Stop()).To(Succeed())
 	defer func() {
 		var err error
-		operator, err = startOperator()
+		stk.Operator, err = startOperator()
 		NewWithT(t).Expect(err).NotTo(HaveOccurred())
 	}()
 	for _, step := range steps {

@@ -23,6 +23,7 @@ import (
 	"github.com/teal-flink/teal/internal/gitops"
 	"github.com/teal-flink/teal/internal/kubeapply"
 	"github.com/teal-flink/teal/internal/operatorconfig"
+	"github.com/teal-flink/teal/internal/phases"
 )
 
 // Finalizer holds a FlinkDeployment until its cluster is shut down (upstream's name).
@@ -94,7 +95,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 			return ctrl.Result{}, err
 		}
 	}
-	return r.runPhases(ctx, s,
+	return phases.Run(ctx, s,
 		r.loadConfig,
 		r.validateSpec,
 		r.observeJobManager,
@@ -106,15 +107,5 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 	)
 }
 
-// phase is one ordered step of a reconcile.
-type phase func(ctx context.Context, s *scope) (ctrl.Result, error)
-
-func (r *Reconciler) runPhases(ctx context.Context, s *scope, phases ...phase) (ctrl.Result, error) {
-	for _, run := range phases {
-		result, err := run(ctx, s)
-		if err != nil || !result.IsZero() || s.done {
-			return result, err
-		}
-	}
-	return ctrl.Result{}, nil
-}
+// Done reports that the remaining phases of the reconcile are skipped.
+func (s *scope) Done() bool { return s.done }

@@ -30,10 +30,10 @@ func TestOperatorKilledMidUpgrade(t *testing.T) {
 		{"new cluster created", func(_ *flinkv1beta1.FlinkDeployment, step string) bool { return step == "Deploy" }},
 	}
 	// The suite's operator steps aside: one operator at a time, as with leader election.
-	NewWithT(t).Expect(operator.Stop()).To(Succeed())
+	NewWithT(t).Expect(stk.Operator.Stop()).To(Succeed())
 	defer func() {
 		var err error
-		operator, err = startOperator()
+		stk.Operator, err = startOperator()
 		NewWithT(t).Expect(err).NotTo(HaveOccurred())
 	}()
 

@@ -11,6 +11,7 @@ import (
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/operatorconfig"
+	"github.com/teal-flink/teal/internal/phases"
 	"github.com/teal-flink/teal/internal/resources"
 )
 
@@ -22,7 +23,7 @@ func (r *Reconciler) reconcileDelete(ctx context.Context, s *scope) (ctrl.Result
 		return ctrl.Result{}, nil
 	}
 	s.deployment.Status.LifecycleState = flinkv1beta1.LifecycleStateDeleting
-	if result, err := r.runPhases(ctx, s, r.loadConfig, r.observeJobManager, r.observeJob); err != nil || !result.IsZero() {
+	if result, err := phases.Run(ctx, s, r.loadConfig, r.observeJobManager, r.observeJob); err != nil || !result.IsZero() {
 		return result, err
 	}
 	s.done = false

@@ -2,17 +2,11 @@ package flinkdeployment_test
 
 import (
 	"context"
-	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
-	"time"
 
 	. "github.com/onsi/gomega"
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/rand"
 	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -20,123 +14,57 @@ import (
 	"github.com/teal-flink/teal/internal/flink"
 	"github.com/teal-flink/teal/internal/flinkstandin"
 	"github.com/teal-flink/teal/internal/manager"
-	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/test/localruntime"
+	"github.com/teal-flink/teal/test/stack"
 	"github.com/teal-flink/teal/test/testenv"
 	"github.com/teal-flink/teal/validators"
 )
 
 var (
-	env      *testenv.Env
-	runtime  *localruntime.Runtime
-	backend  *localruntime.StandinBackend
-	stateDir string
-	operator *testenv.Manager
+	stk     *stack.Stack
+	env     *testenv.Env
+	runtime *localruntime.Runtime
 )
 
 const (
-	timeout  = 30 * time.Second
-	interval = 50 * time.Millisecond
-	// brokenImage makes the stand-in's job fail on start (see the backend's Customize).
+	timeout  = stack.Timeout
+	interval = stack.Interval
+	// brokenImage makes the stand-in's job fail on start.
 	brokenImage = "flink:broken"
 )
 
 func TestMain(m *testing.M) {
-	code, err := run(m)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	os.Exit(code)
-}
-
-func run(m *testing.M) (int, error) {
-	var err error
-	webhooks := filepath.Join(testenv.RepoRoot(), "config", "webhook")
-	if env, err = testenv.Start(testenv.Options{WebhookManifests: []string{webhooks}}); err != nil {
-		return 0, err
-	}
-	defer env.Stop()
-	if stateDir, err = os.MkdirTemp("", "teal-flinkdeployment-"); err != nil {
-		return 0, err
-	}
-	defer os.RemoveAll(stateDir)
-	backend = &localruntime.StandinBackend{
-		Options: flinkstandin.Options{Instant: true},
-		JarDir:  stateDir,
+	stack.Main(m, stack.Options{
+		Name: "flinkdeployment",
+		// The operator serves the admission webhooks too, as in a real installation.
+		Webhooks: true,
+		Images:   map[string]func(*flinkstandin.Options){brokenImage: func(o *flinkstandin.Options) { o.Faults.FailOnStart = true }},
 		Customize: func(spec localruntime.ClusterSpec, opts *flinkstandin.Options) {
-			if spec.Config["kubernetes.container.image.ref"] == brokenImage {
-				opts.Faults.FailOnStart = true
-			}
 			// Flink's fixed-delay restart strategy: a failing job restarts this often before it ends FAILED.
 			if attempts, err := strconv.Atoi(spec.Config["restart-strategy.fixed-delay.attempts"]); err == nil {
 				opts.RestartAttempts = attempts
 			}
 		},
-	}
-	if runtime, err = localruntime.New(backend); err != nil {
-		return 0, err
-	}
-	defer runtime.Close()
-	runtimeManager, err := env.NewManager(false)
-	if err != nil {
-		return 0, err
-	}
-	if err := runtime.SetupWithManager(runtimeManager); err != nil {
-		return 0, err
-	}
-	runtimeProcess := testenv.StartManager(runtimeManager)
-	defer runtimeProcess.Stop()
-	if operator, err = startOperator(); err != nil {
-		return 0, err
-	}
-	defer func() { _ = operator.Stop() }()
-	return m.Run(), nil
-}
-
-// operatorConfig is the configuration every operator in this suite runs with: the runtime's router as the REST
-// address and short intervals so tests finish quickly.
-func operatorConfig() *operatorconfig.Config {
-	return operatorconfig.New(map[string]string{
-		operatorconfig.KeyRestURLTemplate:       runtime.RestURLTemplate(),
-		operatorconfig.KeyProgressCheckInterval: "100 ms",
-		operatorconfig.KeyReconcileInterval:     "2 s",
 		// Session jobs in these tests point at hosts that do not resolve here.
-		validators.KeyDisallowRestrictedHosts: "false",
+		OperatorConfig: map[string]string{validators.KeyDisallowRestrictedHosts: "false"},
+	}, func(s *stack.Stack) error {
+		stk, env, runtime = s, s.Env, s.Runtime
+		return nil
 	})
 }
 
-// startOperator starts a fresh operator process (a new manager with the controllers); onStep, when given, sees
-// every step.
+// startOperator starts a fresh operator process; onStep, when given, sees every FlinkDeployment step.
 func startOperator(onStep ...func(context.Context, *flinkv1beta1.FlinkDeployment, string)) (*testenv.Manager, error) {
-	// The operator serves the admission webhooks too, as in a real installation.
-	mgr, err := env.NewManager(true)
-	if err != nil {
-		return nil, err
-	}
-	config := operatorConfig()
-	options := manager.Options{Controllers: true, Webhooks: true, OperatorConfig: func() *operatorconfig.Config { return config }}
-	if len(onStep) > 0 {
-		options.OnDeploymentStep = onStep[0]
-	}
-	if err := manager.Setup(mgr, options); err != nil {
-		return nil, err
-	}
-	return testenv.StartManager(mgr), nil
+	return stk.StartOperator(func(o *manager.Options) {
+		if len(onStep) > 0 {
+			o.OnDeploymentStep = onStep[0]
+		}
+	})
 }
 
-// newNamespace creates a namespace with the savepoint and checkpoint directories of its deployments.
-func newNamespace(g Gomega) string {
-	name := "fd-" + rand.String(6)
-	g.Expect(env.Client.Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}})).To(Succeed())
-	return name
-}
-
-// stateConfig returns the savepoint and checkpoint directories of a namespace as Flink options.
-func stateConfig(namespace string) []string {
-	dir := filepath.Join(stateDir, namespace)
-	return []string{"state.savepoints.dir", "file://" + dir + "/savepoints", "state.checkpoints.dir", "file://" + dir + "/checkpoints"}
-}
+func newNamespace(g Gomega) string          { return stk.NewNamespace(g, "fd") }
+func stateConfig(namespace string) []string { return stk.StateConfig(namespace) }
+func localPath(location string) string      { return stack.LocalPath(location) }
 
 func get(g Gomega, deployment *flinkv1beta1.FlinkDeployment) *flinkv1beta1.FlinkDeployment {
 	current := &flinkv1beta1.FlinkDeployment{}
@@ -144,11 +72,7 @@ func get(g Gomega, deployment *flinkv1beta1.FlinkDeployment) *flinkv1beta1.Flink
 	return current
 }
 
-func kstatus(g Gomega, obj client.Object) status.Status {
-	result, err := testenv.KStatus(obj)
-	g.Expect(err).NotTo(HaveOccurred())
-	return result
-}
+func kstatus(g Gomega, obj client.Object) status.Status { return stack.KStatus(g, obj) }
 
 // eventuallyReady waits until the deployment's latest generation is Ready and kstatus Current.
 func eventuallyReady(g Gomega, deployment *flinkv1beta1.FlinkDeployment) *flinkv1beta1.FlinkDeployment {

@@ -13,7 +13,6 @@ import (
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/manager"
-	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/internal/resources"
 	"github.com/teal-flink/teal/test/builders"
 	"github.com/teal-flink/teal/test/testenv"
@@ -26,10 +25,10 @@ func TestTakeOverFromTheApacheOperator(t *testing.T) {
 	ctx := context.Background()
 	namespace := newNamespace(g)
 	// The Apache operator is running the cluster; Teal's controllers are not running yet (its webhooks are).
-	g.Expect(operator.Stop()).To(Succeed())
+	g.Expect(stk.Operator.Stop()).To(Succeed())
 	defer func() {
 		var err error
-		operator, err = startOperator()
+		stk.Operator, err = startOperator()
 		g.Expect(err).NotTo(HaveOccurred())
 	}()
 	webhooksOnly, err := startWebhooksOnly()
@@ -78,7 +77,7 @@ func TestTakeOverFromTheApacheOperator(t *testing.T) {
 	g.Expect(env.Client.Status().Update(ctx, deployment)).To(Succeed())
 
 	g.Expect(webhooksOnly.Stop()).To(Succeed())
-	operator, err = startOperator()
+	stk.Operator, err = startOperator()
 	g.Expect(err).NotTo(HaveOccurred())
 	taken := eventuallyReady(g, deployment)
 	g.Expect(taken.Status.LifecycleState).To(Equal(flinkv1beta1.LifecycleStateStable))
@@ -87,7 +86,7 @@ func TestTakeOverFromTheApacheOperator(t *testing.T) {
 	current := &appsv1.Deployment{}
 	g.Expect(env.Client.Get(ctx, client.ObjectKeyFromObject(jobManager), current)).To(Succeed())
 	g.Expect(current.Generation).To(Equal(jobManager.Generation), "the JobManager Deployment was left as it was")
-	g.Expect(operator.Stop()).To(Succeed())
+	g.Expect(stk.Operator.Stop()).To(Succeed())
 }
 
 func TestSessionClusterUpgrade(t *testing.T) {
@@ -105,14 +104,5 @@ func TestSessionClusterUpgrade(t *testing.T) {
 
 // startWebhooksOnly runs Teal's admission webhooks without its controllers.
 func startWebhooksOnly() (*testenv.Manager, error) {
-	mgr, err := env.NewManager(true)
-	if err != nil {
-		return nil, err
-	}
-	config := operatorConfig()
-	options := manager.Options{Webhooks: true, OperatorConfig: func() *operatorconfig.Config { return config }}
-	if err := manager.Setup(mgr, options); err != nil {
-		return nil, err
-	}
-	return testenv.StartManager(mgr), nil
+	return stk.StartOperator(func(o *manager.Options) { o.Controllers = false })
 }

@@ -3,7 +3,6 @@ package flinkdeployment_test
 import (
 	"context"
 	"os"
-	"strings"
 	"testing"
 
 	"github.com/fluxcd/pkg/runtime/conditions"
@@ -24,10 +23,6 @@ func update(g Gomega, deployment *flinkv1beta1.FlinkDeployment, change func(*fli
 		change(current)
 		return env.Client.Update(context.Background(), current)
 	}, timeout, interval).Should(Succeed())
-}
-
-func localPath(location string) string {
-	return strings.TrimPrefix(strings.TrimPrefix(location, "file://"), "file:")
 }
 
 func newDeployment(g Gomega, name string, options ...builders.DeploymentOption) *flinkv1beta1.FlinkDeployment {

@@ -23,6 +23,7 @@ import (
 	"github.com/teal-flink/teal/internal/gitops"
 	"github.com/teal-flink/teal/internal/kubeapply"
 	"github.com/teal-flink/teal/internal/operatorconfig"
+	"github.com/teal-flink/teal/internal/phases"
 )
 
 // Finalizer holds a FlinkSessionJob until its job is stopped (upstream's name).
@@ -100,7 +101,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 			return ctrl.Result{}, err
 		}
 	}
-	return r.runPhases(ctx, s,
+	return phases.Run(ctx, s,
 		r.loadTarget,
 		r.findSession,
 		r.validate,
@@ -108,18 +109,6 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 		r.reconcileSnapshots,
 		r.reconcileSpec,
 	)
-}
-
-type phase func(ctx context.Context, s *scope) (ctrl.Result, error)
-
-func (r *Reconciler) runPhases(ctx context.Context, s *scope, phases ...phase) (ctrl.Result, error) {
-	for _, run := range phases {
-		result, err := run(ctx, s)
-		if err != nil || !result.IsZero() || s.done {
-			return result, err
-		}
-	}
-	return ctrl.Result{}, nil
 }
 
 // scope carries what earlier phases found to the later ones of one reconcile.
@@ -190,3 +179,6 @@ func (r *Reconciler) event(s *scope, eventType, reason, message string) {
 		r.Recorder.Eventf(s.job, nil, eventType, reason, "Reconcile", "%s", message)
 	}
 }
+
+// Done reports that the remaining phases of the reconcile are skipped.
+func (s *scope) Done() bool { return s.done }

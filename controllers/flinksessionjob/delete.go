@@ -8,6 +8,7 @@ import (
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/operatorconfig"
+	"github.com/teal-flink/teal/internal/phases"
 )
 
 // reconcileDelete stops the job (with a savepoint when kubernetes.operator.job.savepoint-on-deletion asks for
@@ -19,7 +20,7 @@ func (r *Reconciler) reconcileDelete(ctx context.Context, s *scope) (ctrl.Result
 		return ctrl.Result{}, nil
 	}
 	s.job.Status.LifecycleState = flinkv1beta1.LifecycleStateDeleting
-	if result, err := r.runPhases(ctx, s, r.loadTarget, r.findSession, r.observeJob); err != nil || !result.IsZero() {
+	if result, err := phases.Run(ctx, s, r.loadTarget, r.findSession, r.observeJob); err != nil || !result.IsZero() {
 		return result, err
 	}
 	if s.session == nil || s.job.Status.JobStatus.JobID == "" {

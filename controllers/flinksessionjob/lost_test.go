@@ -47,7 +47,7 @@ func TestJobLostBySessionClusterIsResubmitted(t *testing.T) {
 		current := fetch(g, job)
 		g.Expect(current.Status.JobStatus.JobID).NotTo(Equal(lostJob))
 		resubmitted = eventuallyReady(g, job)
-		g.Expect(runtime.Starts(session.Namespace, session.Name)).To(Equal(2))
+		g.Expect(stk.Runtime.Starts(session.Namespace, session.Name)).To(Equal(2))
 	}, timeout, interval).Should(Succeed())
 	newJob := resubmitted.Status.JobStatus.JobID
 	g.Expect(standin(g, session).RestoredFrom(newJob)).To(Equal(savepoint), "resubmitted from the newest savepoint")

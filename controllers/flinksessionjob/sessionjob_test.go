@@ -117,7 +117,7 @@ func TestSessionJobWaitsForItsSessionCluster(t *testing.T) {
 	g := NewWithT(t)
 	ctx := context.Background()
 	jars := jarServer(t)
-	namespace := newNamespace(g)
+	namespace := stk.NewNamespace(g, "ns")
 	job := builders.NewFlinkSessionJob("early", namespace, "later", jars.URL+"/job.jar")
 	g.Expect(env.Client.Create(ctx, job)).To(Succeed())
 	g.Eventually(func(g Gomega) {
@@ -127,7 +127,7 @@ func TestSessionJobWaitsForItsSessionCluster(t *testing.T) {
 	}, timeout, interval).Should(Succeed())
 
 	session := builders.NewFlinkDeployment("later", builders.InNamespace(namespace), builders.WithSessionCluster(),
-		builders.WithConfig(stateConfig(namespace)...))
+		builders.WithConfig(stk.StateConfig(namespace)...))
 	g.Expect(env.Client.Create(ctx, session)).To(Succeed())
 	running := eventuallyReady(g, job)
 	g.Expect(running.Status.JobStatus.State).To(Equal(flinkv1beta1.JobStatusRunning))

@@ -21,6 +21,7 @@ import (
 	"github.com/teal-flink/teal/internal/gitops"
 	"github.com/teal-flink/teal/internal/kubeapply"
 	"github.com/teal-flink/teal/internal/operatorconfig"
+	"github.com/teal-flink/teal/internal/phases"
 )
 
 // Finalizer holds a snapshot until its savepoint is disposed (when it asks for disposal).
@@ -86,19 +87,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 	if snapshot.Status.State == "" {
 		snapshot.Status.State = flinkv1beta1.SnapshotStateTriggerPending
 	}
-	return r.runPhases(ctx, s, r.resolveJob, r.validate, r.reconcileState)
-}
-
-type phase func(ctx context.Context, s *scope) (ctrl.Result, error)
-
-func (r *Reconciler) runPhases(ctx context.Context, s *scope, phases ...phase) (ctrl.Result, error) {
-	for _, run := range phases {
-		result, err := run(ctx, s)
-		if err != nil || !result.IsZero() || s.done {
-			return result, err
-		}
-	}
-	return ctrl.Result{}, nil
+	return phases.Run(ctx, s, r.resolveJob, r.validate, r.reconcileState)
 }
 
 // scope carries what earlier phases found to the later ones.
@@ -210,3 +199,6 @@ func (r *Reconciler) event(s *scope, eventType, reason, message string) {
 		r.Recorder.Eventf(s.snapshot, nil, eventType, reason, "Reconcile", "%s", message)
 	}
 }
+
+// Done reports that the remaining phases of the reconcile are skipped.
+func (s *scope) Done() bool { return s.done }

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -10,19 +9,18 @@ import (
 	"time"
 
 	. "github.com/onsi/gomega"
-	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/rand"
 	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/flinkdist"
 	"github.com/teal-flink/teal/test/localruntime"
+	"github.com/teal-flink/teal/test/stack"
 	"github.com/teal-flink/teal/test/testenv"
 )
 
 var (
+	stk     *stack.Stack
 	env     *testenv.Env
 	runtime *localruntime.Runtime
 	// outputDir keeps the operator's and Flink's logs; it is removed when every test passed.
@@ -67,25 +65,13 @@ func run(m *testing.M) (int, error) {
 	if err := os.MkdirAll(outputDir, 0o755); err != nil {
 		return 0, err
 	}
-	if env, err = testenv.Start(testenv.Options{WebhookManifests: []string{filepath.Join(root, "config", "webhook")}}); err != nil {
-		return 0, err
-	}
-	defer env.Stop()
-
-	runtime, err = localruntime.New(&localruntime.FlinkBackend{Dir: filepath.Join(outputDir, "flink")})
+	stk, err = stack.Start(stack.Options{Name: "e2e", Webhooks: true, NoOperator: true,
+		Backend: &localruntime.FlinkBackend{Dir: filepath.Join(outputDir, "flink")}})
 	if err != nil {
 		return 0, err
 	}
-	defer runtime.Close()
-	runtimeManager, err := env.NewManager(false)
-	if err != nil {
-		return 0, err
-	}
-	if err := runtime.SetupWithManager(runtimeManager); err != nil {
-		return 0, err
-	}
-	runtimeProcess := testenv.StartManager(runtimeManager)
-	defer runtimeProcess.Stop()
+	defer stk.Stop()
+	env, runtime = stk.Env, stk.Runtime
 
 	stop, err := startOperatorBinary(root)
 	if err != nil {
@@ -153,11 +139,7 @@ func startOperatorBinary(root string) (func() error, error) {
 	}, nil
 }
 
-func newNamespace(g Gomega) string {
-	name := "e2e-" + rand.String(6)
-	g.Expect(env.Client.Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}})).To(Succeed())
-	return name
-}
+func newNamespace(g Gomega) string { return stk.NewNamespace(g, "e2e") }
 
 // stateDirs are a scenario's checkpoint and savepoint directories, under the test's output directory, written
 // with the keys of the Flink line (2.x renamed them).
@@ -170,8 +152,4 @@ func stateDirs(namespace string, version flinkv1beta1.FlinkVersion) []string {
 	return []string{"state.checkpoints.dir", "file://" + dir + "/checkpoints", "state.savepoints.dir", "file://" + dir + "/savepoints"}
 }
 
-func kstatus(g Gomega, obj client.Object) status.Status {
-	result, err := testenv.KStatus(obj)
-	g.Expect(err).NotTo(HaveOccurred())
-	return result
-}
+func kstatus(g Gomega, obj client.Object) status.Status { return stack.KStatus(g, obj) }

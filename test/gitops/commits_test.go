@@ -2,15 +2,9 @@ package gitops
 
 import (
 	"context"
-	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
-	"time"
 
 	. "github.com/onsi/gomega"
-	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
@@ -18,83 +12,31 @@ import (
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/flinkstandin"
-	"github.com/teal-flink/teal/internal/manager"
-	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/test/builders"
-	"github.com/teal-flink/teal/test/localruntime"
+	"github.com/teal-flink/teal/test/stack"
 	"github.com/teal-flink/teal/test/testenv"
 )
 
 var (
-	env      *testenv.Env
-	runtime  *localruntime.Runtime
-	stateDir string
+	stk *stack.Stack
+	env *testenv.Env
 )
 
 const (
-	timeout  = 30 * time.Second
-	interval = 50 * time.Millisecond
+	timeout  = stack.Timeout
+	interval = stack.Interval
 	// fluxFieldManager is the field manager Flux's kustomize-controller applies with.
 	fluxFieldManager = "kustomize-controller"
 	brokenImage      = "flink:broken"
 )
 
 func TestMain(m *testing.M) {
-	code, err := run(m)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	os.Exit(code)
-}
-
-func run(m *testing.M) (int, error) {
-	var err error
-	if env, err = testenv.Start(testenv.Options{}); err != nil {
-		return 0, err
-	}
-	defer env.Stop()
-	if stateDir, err = os.MkdirTemp("", "teal-gitops-"); err != nil {
-		return 0, err
-	}
-	defer os.RemoveAll(stateDir)
-	backend := &localruntime.StandinBackend{
-		Options: flinkstandin.Options{Instant: true},
-		JarDir:  stateDir,
-		Customize: func(spec localruntime.ClusterSpec, opts *flinkstandin.Options) {
-			if spec.Config["kubernetes.container.image.ref"] == brokenImage {
-				opts.Faults.FailOnStart = true
-			}
-		},
-	}
-	if runtime, err = localruntime.New(backend); err != nil {
-		return 0, err
-	}
-	defer runtime.Close()
-	runtimeManager, err := env.NewManager(false)
-	if err != nil {
-		return 0, err
-	}
-	if err := runtime.SetupWithManager(runtimeManager); err != nil {
-		return 0, err
-	}
-	runtimeProcess := testenv.StartManager(runtimeManager)
-	defer runtimeProcess.Stop()
-	mgr, err := env.NewManager(false)
-	if err != nil {
-		return 0, err
-	}
-	config := operatorconfig.New(map[string]string{
-		operatorconfig.KeyRestURLTemplate:       runtime.RestURLTemplate(),
-		operatorconfig.KeyProgressCheckInterval: "100 ms",
-		operatorconfig.KeyReconcileInterval:     "2 s",
+	stack.Main(m, stack.Options{Name: "gitops", Images: map[string]func(*flinkstandin.Options){
+		brokenImage: func(o *flinkstandin.Options) { o.Faults.FailOnStart = true },
+	}}, func(s *stack.Stack) error {
+		stk, env = s, s.Env
+		return nil
 	})
-	if err := manager.Setup(mgr, manager.Options{Controllers: true, OperatorConfig: func() *operatorconfig.Config { return config }}); err != nil {
-		return 0, err
-	}
-	operator := testenv.StartManager(mgr)
-	defer func() { _ = operator.Stop() }()
-	return m.Run(), nil
 }
 
 // apply applies obj the way Flux does: server-side apply of the whole manifest under its field manager.
@@ -113,14 +55,12 @@ func apply(g Gomega, obj client.Object) {
 func TestCommitSequence(t *testing.T) {
 	g := NewWithT(t)
 	ctx := context.Background()
-	namespace := "gitops"
-	g.Expect(env.Client.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}})).To(Succeed())
-	dir := filepath.Join(stateDir, namespace)
+	namespace := stk.NewNamespace(g, "gitops")
 	manifest := func(image string, state flinkv1beta1.JobState) *flinkv1beta1.FlinkBlueGreenDeployment {
 		return builders.NewFlinkBlueGreenDeployment("orders",
 			[]builders.DeploymentOption{builders.InNamespace(namespace), builders.WithImage(image), builders.WithJobState(state),
 				builders.WithUpgradeMode(flinkv1beta1.UpgradeModeSavepoint),
-				builders.WithConfig("state.savepoints.dir", "file://"+dir+"/savepoints", "state.checkpoints.dir", "file://"+dir+"/checkpoints")},
+				builders.WithConfig(stk.StateConfig(namespace)...)},
 			builders.WithBlueGreenConfig("kubernetes.operator.bluegreen.abort.grace-period", "3 s"),
 			builders.WithBlueGreenIngress("{{name}}.flink.example.com"))
 	}

@@ -3,6 +3,7 @@ package testenv
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -16,8 +17,10 @@ var skipNameValidation = true
 // Manager is a controller-runtime manager running in the test process.
 type Manager struct {
 	ctrl.Manager
-	cancel context.CancelFunc
-	done   chan error
+	cancel   context.CancelFunc
+	done     chan error
+	stopOnce sync.Once
+	stopErr  error
 }
 
 // NewManager creates a manager on this control plane without metrics or probes; with webhooks it serves them
@@ -50,13 +53,16 @@ func StartManager(mgr ctrl.Manager) *Manager {
 	return running
 }
 
-// Stop stops the manager and waits until it has stopped, as a killed operator process would be.
+// Stop stops the manager and waits until it has stopped, as a killed operator process would be. Stopping a
+// stopped manager returns the first outcome again.
 func (m *Manager) Stop() error {
-	m.cancel()
-	select {
-	case err := <-m.done:
-		return err
-	case <-time.After(time.Minute):
-		return fmt.Errorf("the manager did not stop within a minute")
-	}
+	m.stopOnce.Do(func() {
+		m.cancel()
+		select {
+		case m.stopErr = <-m.done:
+		case <-time.After(time.Minute):
+			m.stopErr = fmt.Errorf("the manager did not stop within a minute")
+		}
+	})
+	return m.stopErr
 }
