@@ -2,14 +2,12 @@ package flinkdeployment
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/fluxcd/pkg/runtime/patch"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/client-go/tools/events"
@@ -78,13 +76,8 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 	s := &scope{deployment: deployment, patcher: patch.NewSerialPatcher(deployment, r.Client)}
 	defer func() {
 		r.summarize(s, retErr)
-		err := s.patcher.Patch(ctx, deployment, gitops.PatchOptions(deployment, kubeapply.FieldManager)...)
-		if err != nil && !(s.released && apierrors.IsNotFound(err)) {
-			retErr = errors.Join(retErr, err)
-		}
-		if retErr == nil && result.RequeueAfter == 0 && !s.released {
-			result.RequeueAfter = s.requeueAfter()
-		}
+		gitops.FinishReconcile(ctx, s.patcher, deployment, kubeapply.FieldManager,
+			gitops.Ending{Released: s.released, RequeueAfter: s.requeueAfter}, &result, &retErr)
 	}()
 
 	if !deployment.DeletionTimestamp.IsZero() {

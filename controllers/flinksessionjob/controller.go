@@ -2,12 +2,10 @@ package flinksessionjob
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/fluxcd/pkg/runtime/patch"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -85,13 +83,8 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 	s := &scope{job: job, patcher: patch.NewSerialPatcher(job, r.Client), config: r.OperatorConfig()}
 	defer func() {
 		r.summarize(s, retErr)
-		err := s.patcher.Patch(ctx, job, gitops.PatchOptions(job, kubeapply.FieldManager)...)
-		if err != nil && !(s.released && apierrors.IsNotFound(err)) {
-			retErr = errors.Join(retErr, err)
-		}
-		if retErr == nil && result.RequeueAfter == 0 && !s.released {
-			result.RequeueAfter = s.requeueAfter()
-		}
+		gitops.FinishReconcile(ctx, s.patcher, job, kubeapply.FieldManager,
+			gitops.Ending{Released: s.released, RequeueAfter: s.requeueAfter}, &result, &retErr)
 	}()
 	if !job.DeletionTimestamp.IsZero() {
 		return r.reconcileDelete(ctx, s)

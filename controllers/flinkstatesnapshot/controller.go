@@ -2,7 +2,6 @@ package flinkstatesnapshot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -68,13 +67,8 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 			r.summarize(s, retErr)
 			setLabels(s)
 		}
-		err := s.patcher.Patch(ctx, snapshot, gitops.PatchOptions(snapshot, kubeapply.FieldManager)...)
-		if err != nil && !(s.released && apierrors.IsNotFound(err)) {
-			retErr = errors.Join(retErr, err)
-		}
-		if retErr == nil && result.RequeueAfter == 0 && !s.released {
-			result.RequeueAfter = s.requeueAfter()
-		}
+		gitops.FinishReconcile(ctx, s.patcher, snapshot, kubeapply.FieldManager,
+			gitops.Ending{Released: s.released, RequeueAfter: s.requeueAfter}, &result, &retErr)
 	}()
 	if !snapshot.DeletionTimestamp.IsZero() {
 		return r.reconcileDelete(ctx, s)

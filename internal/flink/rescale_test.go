@@ -43,6 +43,7 @@ func runRescale(t *testing.T, url, jarPath string, httpClient *http.Client, wait
 		requirement.Parallelism.UpperBound = 2
 		requirements[id] = requirement
 	}
+	started := time.Now()
 	g.Expect(client.UpdateResourceRequirements(ctx, jobID, requirements)).To(Succeed())
 
 	g.Eventually(func(g Gomega) {
@@ -53,6 +54,7 @@ func runRescale(t *testing.T, url, jarPath string, httpClient *http.Client, wait
 			g.Expect(vertex.Parallelism).To(Equal(2), "vertex %s", vertex.Name)
 		}
 	}).WithTimeout(wait).WithPolling(200 * time.Millisecond).Should(Succeed())
+	t.Logf("every vertex at parallelism 2 %s after the PUT (polled every 200 ms)", time.Since(started).Round(time.Millisecond))
 	jobs, err := client.ListJobs(ctx)
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(jobs).To(HaveLen(1), "the same job, rescaled in place")

@@ -1,8 +1,14 @@
 package gitops
 
 import (
+	"context"
+	"errors"
+	"time"
+
 	"github.com/fluxcd/pkg/runtime/conditions"
 	"github.com/fluxcd/pkg/runtime/patch"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	ctrl "sigs.k8s.io/controller-runtime"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 )
@@ -82,4 +88,26 @@ func PatchOptions(obj Object, fieldOwner string) []patch.Option {
 		options = append(options, patch.WithStatusObservedGeneration{})
 	}
 	return options
+}
+
+// Ending is how a reconcile ends, for FinishReconcile.
+type Ending struct {
+	// Released: the finalizer is gone, so the object may already be deleted (a NotFound patch is expected) and
+	// is not requeued.
+	Released bool
+	// RequeueAfter is when a successful reconcile that asked for nothing else runs again.
+	RequeueAfter func() time.Duration
+}
+
+// FinishReconcile is the deferred end of a reconcile: the one final patch of obj (status, owned conditions and,
+// on a terminal outcome, observedGeneration), its error joined to *retErr, and the requeue of a successful
+// reconcile that asked for none.
+func FinishReconcile(ctx context.Context, patcher *patch.SerialPatcher, obj Object, fieldOwner string, ending Ending,
+	result *ctrl.Result, retErr *error) {
+	if err := patcher.Patch(ctx, obj, PatchOptions(obj, fieldOwner)...); err != nil && !(ending.Released && apierrors.IsNotFound(err)) {
+		*retErr = errors.Join(*retErr, err)
+	}
+	if *retErr == nil && result.IsZero() && !ending.Released && ending.RequeueAfter != nil {
+		result.RequeueAfter = ending.RequeueAfter()
+	}
 }
