@@ -29,13 +29,7 @@ func TestOperatorKilledMidUpgrade(t *testing.T) {
 		{"old cluster deleted", func(_ *flinkv1beta1.FlinkDeployment, step string) bool { return step == "DeleteCluster" }},
 		{"new cluster created", func(_ *flinkv1beta1.FlinkDeployment, step string) bool { return step == "Deploy" }},
 	}
-	// The suite's operator steps aside: one operator at a time, as with leader election.
-	NewWithT(t).Expect(stk.Operator.Stop()).To(Succeed())
-	defer func() {
-		var err error
-		stk.Operator, err = startOperator()
-		NewWithT(t).Expect(err).NotTo(HaveOccurred())
-	}()
+	defer stepAside(t)()
 
 	for _, crash := range crashPoints {
 		t.Run(crash.name, func(t *testing.T) {
@@ -46,21 +40,9 @@ func TestOperatorKilledMidUpgrade(t *testing.T) {
 			deployment := newDeployment(g, "crash", builders.WithUpgradeMode(flinkv1beta1.UpgradeModeSavepoint))
 			g.Expect(first.Stop()).To(Succeed())
 
-			killed := make(chan struct{})
-			var once sync.Once
-			dying, err := startOperator(func(ctx context.Context, d *flinkv1beta1.FlinkDeployment, step string) {
-				if d.Name == deployment.Name && d.Namespace == deployment.Namespace && crash.at(d, step) {
-					once.Do(func() { close(killed) })
-					<-ctx.Done() // the process hangs here until it is killed
-				}
+			fresh := killDuring(g, deployment, crash.at, func() {
+				update(g, deployment, func(d *flinkv1beta1.FlinkDeployment) { d.Spec.Image = "flink:1.20.1" })
 			})
-			g.Expect(err).NotTo(HaveOccurred())
-			update(g, deployment, func(d *flinkv1beta1.FlinkDeployment) { d.Spec.Image = "flink:1.20.1" })
-			g.Eventually(killed, timeout).Should(BeClosed())
-			g.Expect(dying.Stop()).To(Succeed())
-
-			fresh, err := startOperator()
-			g.Expect(err).NotTo(HaveOccurred())
 			defer func() { g.Expect(fresh.Stop()).To(Succeed()) }()
 			current := eventuallyReady(g, deployment)
 			g.Expect(current.Generation).To(BeEquivalentTo(2))
@@ -77,7 +59,38 @@ func TestOperatorKilledMidUpgrade(t *testing.T) {
 			jobs, err := jobClient(g, current).ListJobs(ctx)
 			g.Expect(err).NotTo(HaveOccurred())
 			g.Expect(jobs).To(HaveLen(1))
-			_ = testenv.Context
 		})
 	}
+}
+
+// stepAside stops the suite's operator for a test that runs its own (one operator at a time, as with leader
+// election); the returned function starts it again.
+func stepAside(t *testing.T) func() {
+	NewWithT(t).Expect(stk.Operator.Stop()).To(Succeed())
+	return func() {
+		var err error
+		stk.Operator, err = startOperator()
+		NewWithT(t).Expect(err).NotTo(HaveOccurred())
+	}
+}
+
+// killDuring starts an operator that dies right after the first step of deployment matching at (it hangs, then
+// is stopped before the reconcile's final status patch), runs act to set things going, and returns a fresh
+// operator started after the death. The caller stops it.
+func killDuring(g Gomega, deployment *flinkv1beta1.FlinkDeployment, at func(*flinkv1beta1.FlinkDeployment, string) bool, act func()) *testenv.Manager {
+	killed := make(chan struct{})
+	var once sync.Once
+	dying, err := startOperator(func(ctx context.Context, d *flinkv1beta1.FlinkDeployment, step string) {
+		if d.Name == deployment.Name && d.Namespace == deployment.Namespace && at(d, step) {
+			once.Do(func() { close(killed) })
+			<-ctx.Done() // the process hangs here until it is killed
+		}
+	})
+	g.Expect(err).NotTo(HaveOccurred())
+	act()
+	g.Eventually(killed, timeout).Should(BeClosed())
+	g.Expect(dying.Stop()).To(Succeed())
+	fresh, err := startOperator()
+	g.Expect(err).NotTo(HaveOccurred())
+	return fresh
 }
