@@ -11,6 +11,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/flink"
 	"github.com/teal-flink/teal/test/builders"
 )
 
@@ -63,4 +64,33 @@ func TestJobLostBySessionClusterIsResubmitted(t *testing.T) {
 		}
 	}
 	g.Expect(warnings).To(ConsistOf(ContainSubstring("no longer known to session cluster")))
+}
+
+// A job last seen ended is not resubmitted when the cluster forgets it: it may just have expired from the
+// cluster's job history.
+func TestEndedJobForgottenByTheClusterIsNotResubmitted(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	jars := jarServer(t)
+	session := newCluster(g, "session", builders.WithSessionCluster())
+	job := builders.NewFlinkSessionJob("ended", session.Namespace, session.Name, jars.URL+"/topspeed.jar")
+	g.Expect(env.Client.Create(ctx, job)).To(Succeed())
+	jobID := eventuallyReady(g, job).Status.JobStatus.JobID
+
+	// Someone cancels the job outside the operator; the operator records it.
+	rest, err := flink.New(standin(g, session).URL(), flink.Options{})
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(rest.CancelJob(ctx, jobID)).To(Succeed())
+	g.Eventually(func(g Gomega) {
+		g.Expect(fetch(g, job).Status.JobStatus.State).To(Equal(flinkv1beta1.JobStatusCanceled))
+	}, timeout, interval).Should(Succeed())
+
+	jobManager := &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: session.Namespace, Name: session.Name}}
+	g.Expect(env.Client.Delete(ctx, jobManager, client.PropagationPolicy(metav1.DeletePropagationBackground))).To(Succeed())
+	g.Eventually(func() int { return stk.Runtime.Starts(session.Namespace, session.Name) }, timeout, interval).Should(Equal(2))
+	g.Consistently(func(g Gomega) {
+		current := fetch(g, job)
+		g.Expect(current.Status.JobStatus.JobID).To(Equal(jobID), "not resubmitted")
+		g.Expect(standin(g, session).JobIDs()).To(BeEmpty())
+	}, "2s", interval).Should(Succeed())
 }

@@ -125,7 +125,9 @@ func (r *Reconciler) observeJob(ctx context.Context, s *scope) (ctrl.Result, err
 			jobStatus.UpdateTime = strconv.FormatInt(r.Now().UnixMilli(), 10)
 		}
 	}
-	s.jobLost = s.current == nil
+	// A job last seen ended (a finished bounded job, say) may simply have expired from the cluster's history:
+	// only one that was still running counts as lost.
+	s.jobLost = s.current == nil && !jobStatus.State.IsGloballyTerminal()
 	return ctrl.Result{}, nil
 }
 
