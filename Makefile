@@ -76,6 +76,7 @@ docker-build: ## Build the operator image (needs a Docker engine).
 test: tools verify ## Run every test against the real control plane, the end-to-end suite, then each fuzz target.
 	go test $(GOTEST_FLAGS) $$(go list ./... | grep -v /test/e2e)
 	$(MAKE) e2e
+	hack/fuzz_classify_test.sh
 	FUZZ_TIME=$(FUZZ_TIME) hack/fuzz.sh
 
 .PHONY: e2e
