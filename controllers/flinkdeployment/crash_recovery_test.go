@@ -33,12 +33,9 @@ func TestOperatorKilledMidRollback(t *testing.T) {
 	for _, crash := range crashPoints {
 		t.Run(crash.name, func(t *testing.T) {
 			g := NewWithT(t)
-			first, err := startOperator()
-			g.Expect(err).NotTo(HaveOccurred())
-			deployment := newDeployment(g, "crash-rollback", builders.WithUpgradeMode(flinkv1beta1.UpgradeModeSavepoint),
+			deployment := deployAlone(g, "crash-rollback", builders.WithUpgradeMode(flinkv1beta1.UpgradeModeSavepoint),
 				builders.WithConfig(operatorconfig.KeyRollbackEnabled, "true", operatorconfig.KeyReadinessTimeout, "2 s",
 					"high-availability.type", "kubernetes", "high-availability.storageDir", "file:///tmp/teal-ha"))
-			g.Expect(first.Stop()).To(Succeed())
 
 			upgraded := false
 			fresh := killDuring(g, deployment, func(d *flinkv1beta1.FlinkDeployment, step string) bool {
@@ -80,11 +77,8 @@ func TestOperatorKilledMidRestart(t *testing.T) {
 	for _, crash := range crashPoints {
 		t.Run(crash.name, func(t *testing.T) {
 			g := NewWithT(t)
-			first, err := startOperator()
-			g.Expect(err).NotTo(HaveOccurred())
-			deployment := newDeployment(g, "crash-restart", builders.WithUpgradeMode(flinkv1beta1.UpgradeModeSavepoint),
+			deployment := deployAlone(g, "crash-restart", builders.WithUpgradeMode(flinkv1beta1.UpgradeModeSavepoint),
 				builders.WithConfig(operatorconfig.KeyJobRestartFailed, "true"))
-			g.Expect(first.Stop()).To(Succeed())
 
 			fresh := killDuring(g, deployment, crash.at, func() {
 				server := localruntime.Server(runtime.Cluster(deployment.Namespace, deployment.Name))

@@ -35,10 +35,7 @@ func TestOperatorKilledMidUpgrade(t *testing.T) {
 		t.Run(crash.name, func(t *testing.T) {
 			g := NewWithT(t)
 			ctx := context.Background()
-			first, err := startOperator()
-			g.Expect(err).NotTo(HaveOccurred())
-			deployment := newDeployment(g, "crash", builders.WithUpgradeMode(flinkv1beta1.UpgradeModeSavepoint))
-			g.Expect(first.Stop()).To(Succeed())
+			deployment := deployAlone(g, "crash", builders.WithUpgradeMode(flinkv1beta1.UpgradeModeSavepoint))
 
 			fresh := killDuring(g, deployment, crash.at, func() {
 				update(g, deployment, func(d *flinkv1beta1.FlinkDeployment) { d.Spec.Image = "flink:1.20.1" })
@@ -93,4 +90,14 @@ func killDuring(g Gomega, deployment *flinkv1beta1.FlinkDeployment, at func(*fli
 	fresh, err := startOperator()
 	g.Expect(err).NotTo(HaveOccurred())
 	return fresh
+}
+
+// deployAlone creates a deployment, Ready, with an operator of its own that is stopped afterwards (the test then
+// runs the operators it means to kill).
+func deployAlone(g Gomega, name string, options ...builders.DeploymentOption) *flinkv1beta1.FlinkDeployment {
+	first, err := startOperator()
+	g.Expect(err).NotTo(HaveOccurred())
+	deployment := newDeployment(g, name, options...)
+	g.Expect(first.Stop()).To(Succeed())
+	return deployment
 }

@@ -14,6 +14,7 @@ import (
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/controllers/flinkdeployment"
 	"github.com/teal-flink/teal/test/builders"
+	"github.com/teal-flink/teal/test/stack"
 )
 
 // snapshotsOf lists the snapshot resources that reference a deployment.
@@ -128,13 +129,7 @@ func TestManualSavepointWithoutSnapshotResources(t *testing.T) {
 	update(g, deployment, func(d *flinkv1beta1.FlinkDeployment) { d.Spec.Job.SavepointTriggerNonce = &nonce })
 	g.Eventually(func(g Gomega) {
 		current := get(g, deployment)
-		info := current.Status.JobStatus.SavepointInfo
-		g.Expect(info).NotTo(BeNil())
-		g.Expect(info.LastSavepoint).NotTo(BeNil())
-		g.Expect(info.LastSavepoint.TriggerType).To(Equal(flinkv1beta1.SnapshotTriggerManual))
-		g.Expect(info.LastSavepoint.TriggerNonce).To(HaveValue(Equal(nonce)))
-		g.Expect(info.TriggerID).To(BeEmpty())
-		g.Expect(localPath(info.LastSavepoint.Location)).To(BeADirectory())
+		stack.ExpectLegacyManualSavepoint(g, current.Status.JobStatus, nonce)
 		g.Expect(kstatus(g, current)).To(Equal(status.CurrentStatus))
 		g.Expect(conditions.IsTrue(current, flinkv1beta1.ConditionReady)).To(BeTrue())
 	}, timeout, interval).Should(Succeed())

@@ -13,6 +13,7 @@ import (
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/test/builders"
+	"github.com/teal-flink/teal/test/stack"
 )
 
 // With snapshot resources disabled a session job's manual and periodic savepoints are kept in its status, as
@@ -33,13 +34,7 @@ func TestSessionJobSavepointsWithoutSnapshotResources(t *testing.T) {
 	update(g, job, func(j *flinkv1beta1.FlinkSessionJob) { j.Spec.Job.SavepointTriggerNonce = &nonce })
 	g.Eventually(func(g Gomega) {
 		current := fetch(g, job)
-		info := current.Status.JobStatus.SavepointInfo
-		g.Expect(info).NotTo(BeNil())
-		g.Expect(info.LastSavepoint).NotTo(BeNil())
-		g.Expect(info.LastSavepoint.TriggerType).To(Equal(flinkv1beta1.SnapshotTriggerManual))
-		g.Expect(info.LastSavepoint.TriggerNonce).To(HaveValue(Equal(nonce)))
-		g.Expect(info.TriggerID).To(BeEmpty())
-		g.Expect(localPath(info.LastSavepoint.Location)).To(BeADirectory())
+		stack.ExpectLegacyManualSavepoint(g, current.Status.JobStatus, nonce)
 		g.Expect(kstatus(g, current)).To(Equal(status.CurrentStatus))
 		g.Expect(conditions.IsTrue(current, flinkv1beta1.ConditionReady)).To(BeTrue())
 	}, timeout, interval).Should(Succeed())

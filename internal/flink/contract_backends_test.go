@@ -31,28 +31,33 @@ func loadSpec(t testing.TB, version string) *openapi.Spec {
 	return spec
 }
 
+// startStandIn starts a stand-in JobManager for one test (instant, uploads under stateDir) and returns it, a jar
+// to upload, and an HTTP client whose every exchange is checked against Flink's OpenAPI spec for the line.
+func startStandIn(t *testing.T, stateDir string, opts flinkstandin.Options) (*flinkstandin.Server, string, *http.Client, *openapi.Recorder) {
+	opts.Instant, opts.UploadDir = true, filepath.Join(stateDir, "upload")
+	server, err := flinkstandin.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(server.Close)
+	jar := filepath.Join(stateDir, "TopSpeedWindowing.jar")
+	if err := os.WriteFile(jar, []byte("PK\x03\x04 stand-in jar"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	recorder := &openapi.Recorder{}
+	transport := openapi.Transport(loadSpec(t, opts.FlinkVersion), http.DefaultTransport, recorder)
+	return server, jar, &http.Client{Transport: transport}, recorder
+}
+
 // TestContractStandIn runs the contract against the stand-in serving each Flink line's wire shapes.
 func TestContractStandIn(t *testing.T) {
 	for _, version := range []string{flinkdist.Flink1, flinkdist.Flink2} {
 		t.Run(version, func(t *testing.T) {
 			t.Parallel()
 			stateDir := t.TempDir()
-			server, err := flinkstandin.New(flinkstandin.Options{
-				FlinkVersion: version, Instant: true, UploadDir: filepath.Join(stateDir, "upload"),
-				CheckpointDir: filepath.Join(stateDir, "checkpoints"),
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(server.Close)
-			jar := filepath.Join(stateDir, "TopSpeedWindowing.jar")
-			if err := os.WriteFile(jar, []byte("PK\x03\x04 stand-in jar"), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			// Every exchange of the suite is checked against Flink's OpenAPI spec for the served line.
+			server, jar, httpClient, recorder := startStandIn(t, stateDir, flinkstandin.Options{FlinkVersion: version,
+				CheckpointDir: filepath.Join(stateDir, "checkpoints")})
 			spec := loadSpec(t, version)
-			recorder := &openapi.Recorder{}
-			httpClient := &http.Client{Transport: openapi.Transport(spec, http.DefaultTransport, recorder)}
 			runContract(t, contractBackend{url: server.URL(), jarPath: jar, stateDir: stateDir,
 				waitTimeout: 5 * time.Second, pollInterval: 10 * time.Millisecond, httpClient: httpClient})
 			if failures := recorder.Failures(); len(failures) > 0 {

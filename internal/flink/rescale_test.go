@@ -3,7 +3,6 @@ package flink_test
 import (
 	"context"
 	"net/http"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -13,7 +12,6 @@ import (
 	"github.com/teal-flink/teal/internal/flink"
 	"github.com/teal-flink/teal/internal/flinkdist"
 	"github.com/teal-flink/teal/internal/flinkstandin"
-	"github.com/teal-flink/teal/internal/flinkstandin/openapi"
 )
 
 // runRescale checks what in-place scaling relies on: with the adaptive scheduler, PUT resource-requirements
@@ -62,19 +60,7 @@ func runRescale(t *testing.T, url, jarPath string, httpClient *http.Client, wait
 }
 
 func TestRescaleInPlaceStandIn(t *testing.T) {
-	stateDir := t.TempDir()
-	server, err := flinkstandin.New(flinkstandin.Options{
-		FlinkVersion: flinkdist.Flink1, Instant: true, TaskSlots: 4, UploadDir: filepath.Join(stateDir, "upload")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(server.Close)
-	jar := filepath.Join(stateDir, "TopSpeedWindowing.jar")
-	if err := os.WriteFile(jar, []byte("PK\x03\x04 stand-in jar"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	recorder := &openapi.Recorder{}
-	httpClient := &http.Client{Transport: openapi.Transport(loadSpec(t, flinkdist.Flink1), http.DefaultTransport, recorder)}
+	server, jar, httpClient, recorder := startStandIn(t, t.TempDir(), flinkstandin.Options{FlinkVersion: flinkdist.Flink1, TaskSlots: 4})
 	runRescale(t, server.URL(), jar, httpClient, 5*time.Second)
 	if failures := recorder.Failures(); len(failures) > 0 {
 		t.Fatalf("requests or responses outside the specification: %v", failures)

@@ -236,6 +236,18 @@ func KStatus(g Gomega, obj client.Object) status.Status {
 	return result
 }
 
+// ExpectLegacyManualSavepoint checks a savepoint taken for a nonce on the status path (snapshot resources
+// disabled): it is the last savepoint, carries the nonce, exists on disk, and no trigger is left in flight.
+func ExpectLegacyManualSavepoint(g Gomega, jobStatus flinkv1beta1.JobStatus, nonce int64) {
+	info := jobStatus.SavepointInfo
+	g.Expect(info).NotTo(BeNil())
+	g.Expect(info.LastSavepoint).NotTo(BeNil())
+	g.Expect(info.LastSavepoint.TriggerType).To(Equal(flinkv1beta1.SnapshotTriggerManual))
+	g.Expect(info.LastSavepoint.TriggerNonce).To(HaveValue(Equal(nonce)))
+	g.Expect(info.TriggerID).To(BeEmpty())
+	g.Expect(LocalPath(info.LastSavepoint.Location)).To(BeADirectory())
+}
+
 // LocalPath turns a Flink file URI ("file:/x", "file:///x") into a local path.
 func LocalPath(location string) string {
 	return strings.TrimPrefix(strings.TrimPrefix(location, "file://"), "file:")
