@@ -34,12 +34,16 @@ func TestFailureBeforeTransition(t *testing.T) {
 // aborted, however long the grace period is exceeded.
 func TestGreenNotAbortedWhenItBlipsAfterBlueIsDeleted(t *testing.T) {
 	g := NewWithT(t)
-	bg := newBlueGreen(g, "blip", []builders.DeploymentOption{builders.WithUpgradeMode(flinkv1beta1.UpgradeModeSavepoint)},
-		builders.WithBlueGreenConfig("kubernetes.operator.bluegreen.abort.grace-period", "1 s"))
+	bg := newBlueGreen(g, "blip", []builders.DeploymentOption{builders.WithUpgradeMode(flinkv1beta1.UpgradeModeSavepoint)})
 	eventuallyIn(g, bg, flinkv1beta1.BlueGreenActiveBlue, status.CurrentStatus)
 	update(g, bg, func(b *flinkv1beta1.FlinkBlueGreenDeployment) { b.Spec.Template.Spec.Image = restartingImage })
 	eventuallyIn(g, bg, flinkv1beta1.BlueGreenActiveGreen, status.CurrentStatus)
 	g.Eventually(func(g Gomega) { g.Expect(children(g, bg)).To(HaveLen(1)) }, timeout, interval).Should(Succeed())
+	// Now a grace period far shorter than the blip: a configuration-only change, applied without a transition.
+	update(g, bg, func(b *flinkv1beta1.FlinkBlueGreenDeployment) {
+		b.Spec.Configuration["kubernetes.operator.bluegreen.abort.grace-period"] = "1 s"
+	})
+	eventuallyIn(g, bg, flinkv1beta1.BlueGreenActiveGreen, status.CurrentStatus)
 
 	server, jobID := job(g, bg.Namespace, "blip-green")
 	g.Expect(server.FailJob(jobID, "injected blip")).To(Succeed())

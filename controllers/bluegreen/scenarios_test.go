@@ -220,8 +220,11 @@ func TestFailureDuringTransitionAbortsThenALaterChangeSucceeds(t *testing.T) {
 	events := &eventsList{}
 	g.Expect(events.reasons(g, bg)).To(ContainElement(flinkv1beta1.ReasonTransitionAborted))
 
-	// The fix commit starts over and succeeds.
-	update(g, bg, func(b *flinkv1beta1.FlinkBlueGreenDeployment) { b.Spec.Template.Spec.Image = "flink:1.20.2" })
+	// The fix commit starts over and succeeds (with a grace period a slow machine cannot exceed).
+	update(g, bg, func(b *flinkv1beta1.FlinkBlueGreenDeployment) {
+		b.Spec.Template.Spec.Image = "flink:1.20.2"
+		b.Spec.Configuration["kubernetes.operator.bluegreen.abort.grace-period"] = "1 min"
+	})
 	current = eventuallyIn(g, bg, flinkv1beta1.BlueGreenActiveGreen, status.CurrentStatus)
 	g.Expect(current.Status.Error).To(BeEmpty())
 	g.Expect(child(g, bg, "green").Spec.Image).To(Equal("flink:1.20.2"))
@@ -256,7 +259,10 @@ func TestFailureBeforeFirstDeployment(t *testing.T) {
 	current := eventuallyIn(g, bg, flinkv1beta1.BlueGreenInitializingBlue, status.FailedStatus)
 	g.Expect(conditions.GetReason(current, flinkv1beta1.ConditionStalled)).To(Equal(flinkv1beta1.ReasonTransitionAborted))
 	g.Expect(child(g, bg, "blue").Spec.Job.State).To(Equal(flinkv1beta1.JobStateSuspended))
-	update(g, bg, func(b *flinkv1beta1.FlinkBlueGreenDeployment) { b.Spec.Template.Spec.Image = "flink:1.20" })
+	update(g, bg, func(b *flinkv1beta1.FlinkBlueGreenDeployment) {
+		b.Spec.Template.Spec.Image = "flink:1.20"
+		b.Spec.Configuration["kubernetes.operator.bluegreen.abort.grace-period"] = "1 min"
+	})
 	current = eventuallyIn(g, bg, flinkv1beta1.BlueGreenActiveBlue, status.CurrentStatus)
 	g.Expect(current.Status.ActiveDeployment).To(Equal("firstfail-blue"))
 }

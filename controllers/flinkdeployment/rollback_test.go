@@ -64,8 +64,12 @@ func TestFailedUpgradeRollsBackToTheStableSpec(t *testing.T) {
 	}, "1s", interval).Should(Succeed())
 	g.Expect(runtime.Starts(deployment.Namespace, deployment.Name)).To(Equal(3))
 
-	// A fix is an ordinary upgrade from the rolled-back job.
-	update(g, deployment, func(d *flinkv1beta1.FlinkDeployment) { d.Spec.Image = "flink:1.20.1" })
+	// A fix is an ordinary upgrade from the rolled-back job (given a readiness timeout a slow machine cannot
+	// exceed).
+	update(g, deployment, func(d *flinkv1beta1.FlinkDeployment) {
+		d.Spec.Image = "flink:1.20.1"
+		builders.WithConfig(operatorconfig.KeyReadinessTimeout, "1 min")(d)
+	})
 	fixed := eventuallyReady(g, deployment)
 	g.Expect(fixed.Generation).To(BeEquivalentTo(3))
 	g.Expect(fixed.Status.LifecycleState).To(Equal(flinkv1beta1.LifecycleStateStable))

@@ -57,11 +57,17 @@ func TestCommitSequence(t *testing.T) {
 	ctx := context.Background()
 	namespace := stk.NewNamespace(g, "gitops")
 	manifest := func(image string, state flinkv1beta1.JobState) *flinkv1beta1.FlinkBlueGreenDeployment {
+		// The bad commit is aborted after a short grace period; the good ones get a long one, so a slow machine
+		// never aborts them.
+		grace := "1 min"
+		if image == brokenImage {
+			grace = "3 s"
+		}
 		return builders.NewFlinkBlueGreenDeployment("orders",
 			[]builders.DeploymentOption{builders.InNamespace(namespace), builders.WithImage(image), builders.WithJobState(state),
 				builders.WithUpgradeMode(flinkv1beta1.UpgradeModeSavepoint),
 				builders.WithConfig(stk.StateConfig(namespace)...)},
-			builders.WithBlueGreenConfig("kubernetes.operator.bluegreen.abort.grace-period", "3 s"),
+			builders.WithBlueGreenConfig("kubernetes.operator.bluegreen.abort.grace-period", grace),
 			builders.WithBlueGreenIngress("{{name}}.flink.example.com"))
 	}
 	commits := []struct {
