@@ -48,6 +48,7 @@ func TestJobLostBySessionClusterIsResubmitted(t *testing.T) {
 		current := fetch(g, job)
 		g.Expect(current.Status.JobStatus.JobID).NotTo(Equal(lostJob))
 		resubmitted = eventuallyReady(g, job)
+		g.Expect(resubmitted.Status.JobStatus.State).To(Equal(flinkv1beta1.JobStatusRunning))
 		g.Expect(stk.Runtime.Starts(session.Namespace, session.Name)).To(Equal(2))
 	}, timeout, interval).Should(Succeed())
 	newJob := resubmitted.Status.JobStatus.JobID
