@@ -307,6 +307,7 @@ func TestJobMetricsDecodesBothWireShapes(t *testing.T) {
 		g.Expect(err).NotTo(HaveOccurred())
 		_, err = client.JobRestarts(context.Background(), metricsJobID)
 		g.Expect(err).To(MatchError(ContainSubstring("numRestarts")))
+		g.Expect(err).To(MatchError(flink.ErrMetricUnavailable))
 	})
 }
 

@@ -3,6 +3,7 @@ package flink
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -11,6 +12,12 @@ import (
 
 // MetricNumRestarts is the job metric counting restarts since the job was submitted.
 const MetricNumRestarts = "numRestarts"
+
+// ErrMetricUnavailable reports that Flink's answer lacks a requested metric. Flink serves job metrics from a
+// store its metric fetcher refreshes at most every metrics.fetcher.update-interval (10 s by default), and answers
+// an empty list for a job it does not know: right after a submission a metric is briefly missing, so callers
+// should retry later rather than treat this as a failure of the job.
+var ErrMetricUnavailable = errors.New("flink: metric not available")
 
 // metricValues decodes GET /jobs/:jobid/metrics. Flink sends a bare array of {id, value}, although the
 // OpenAPI specification describes an object with a "metrics" array: both are accepted.
@@ -55,7 +62,8 @@ func (c *Client) JobMetrics(ctx context.Context, jobID string, names ...string) 
 	return values, nil
 }
 
-// JobRestarts returns the job's numRestarts metric.
+// JobRestarts returns the job's numRestarts metric. A missing metric is an error matching ErrMetricUnavailable,
+// never 0.
 func (c *Client) JobRestarts(ctx context.Context, jobID string) (int64, error) {
 	values, err := c.JobMetrics(ctx, jobID, MetricNumRestarts)
 	if err != nil {
@@ -63,7 +71,7 @@ func (c *Client) JobRestarts(ctx context.Context, jobID string) (int64, error) {
 	}
 	value, found := values[MetricNumRestarts]
 	if !found {
-		return 0, fmt.Errorf("job %s does not report the %s metric", jobID, MetricNumRestarts)
+		return 0, fmt.Errorf("job %s does not report the %s metric: %w", jobID, MetricNumRestarts, ErrMetricUnavailable)
 	}
 	restarts, err := strconv.ParseInt(value, 10, 64)
 	if err != nil {

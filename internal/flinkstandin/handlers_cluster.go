@@ -14,7 +14,7 @@ func (s *Server) newMux() *http.ServeMux {
 	mux.HandleFunc("GET /jobs/{jobid}", s.withJob(s.handleJobDetails))
 	mux.HandleFunc("PATCH /jobs/{jobid}", s.withJob(s.handleCancel))
 	mux.HandleFunc("GET /jobs/{jobid}/exceptions", s.withJob(s.handleExceptions))
-	mux.HandleFunc("GET /jobs/{jobid}/metrics", s.withJob(s.handleJobMetrics))
+	mux.HandleFunc("GET /jobs/{jobid}/metrics", s.withOptionalJob(s.handleJobMetrics))
 	mux.HandleFunc("GET /jobs/{jobid}/execution-result", s.withJob(s.handleExecutionResult))
 	mux.HandleFunc("GET /jobs/{jobid}/checkpoints", s.withJob(s.handleCheckpointStatistics))
 	mux.HandleFunc("POST /jobs/{jobid}/checkpoints", s.withJob(s.handleTriggerCheckpoint))

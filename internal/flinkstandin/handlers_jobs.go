@@ -11,11 +11,21 @@ import (
 	"time"
 )
 
-// jobHandler serves a request about an existing job; it runs with s.mu held and the job advanced to now.
+// jobHandler serves a request about a job; it runs with s.mu held and the job advanced to now. j is nil only
+// for an unknown job under withOptionalJob.
 type jobHandler func(w http.ResponseWriter, r *http.Request, j *job, now time.Time)
 
 // withJob validates the job ID and looks the job up, answering 400 and 404 as Flink does.
-func (s *Server) withJob(handle jobHandler) http.HandlerFunc {
+func (s *Server) withJob(handle jobHandler) http.HandlerFunc { return s.resolveJob(handle, false) }
+
+// withOptionalJob is withJob for the endpoints Flink answers for an unknown job too (job metrics): handle gets
+// a nil job instead of the 404.
+func (s *Server) withOptionalJob(handle jobHandler) http.HandlerFunc {
+	return s.resolveJob(handle, true)
+}
+
+// resolveJob validates the path parameters and looks the job up; an unknown job is a 404 unless optional.
+func (s *Server) resolveJob(handle jobHandler, optional bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		jobID := r.PathValue("jobid")
 		if !hexID32.MatchString(jobID) {
@@ -32,7 +42,7 @@ func (s *Server) withJob(handle jobHandler) http.HandlerFunc {
 		defer s.mu.Unlock()
 		now := s.advance()
 		j := s.jobs[jobID]
-		if j == nil {
+		if j == nil && !optional {
 			writeError(w, http.StatusNotFound, fmt.Sprintf(
 				"org.apache.flink.runtime.messages.FlinkJobNotFoundException: Could not find Flink job (%s)", jobID))
 			return
@@ -249,14 +259,19 @@ func (j *job) hasVertex(id string) bool {
 }
 
 // handleJobMetrics serves the job metrics the stand-in models (numRestarts) as Flink does: a bare array of
-// {id, value}, unknown names left out, every known metric when none is asked for.
+// {id, value}, unknown names left out, every known metric's id (without value) when none is asked for. Like
+// Flink, which serves these from its metric store, it answers an empty array for a job it does not know.
 func (s *Server) handleJobMetrics(w http.ResponseWriter, r *http.Request, j *job, _ time.Time) {
-	known := map[string]string{"numRestarts": strconv.FormatInt(j.restarts, 10)}
 	type metric struct {
 		ID    string `json:"id"`
 		Value string `json:"value,omitempty"`
 	}
 	metrics := []metric{}
+	if j == nil {
+		writeJSON(w, http.StatusOK, metrics)
+		return
+	}
+	known := map[string]string{"numRestarts": strconv.FormatInt(j.restarts, 10)}
 	if get := r.URL.Query().Get("get"); get != "" {
 		for _, name := range strings.Split(get, ",") {
 			if value, ok := known[name]; ok {

@@ -112,6 +112,40 @@ func TestJobLifecycleFollowsTheClock(t *testing.T) {
 	g.Expect(statistics.Counts.Completed).To(BeEquivalentTo(5))
 }
 
+func TestJobMetricsCountRestarts(t *testing.T) {
+	t.Run("healthy job", func(t *testing.T) {
+		g := NewWithT(t)
+		h := newHarness(t, flinkstandin.Options{RestartAttempts: 3})
+		jobID := h.submit(t, flinkstandin.JobSpec{})
+		g.Expect(h.state(t, jobID)).To(Equal(flink.JobRunning))
+		h.clock.Step(time.Hour)
+		restarts, err := h.client.JobRestarts(ctx, jobID)
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(restarts).To(BeZero(), "a job that never failed has not restarted")
+	})
+	t.Run("injected failures", func(t *testing.T) {
+		g := NewWithT(t)
+		h := newHarness(t, flinkstandin.Options{RestartAttempts: 2, Instant: true})
+		jobID := h.submit(t, flinkstandin.JobSpec{})
+		for restart := 1; restart <= 2; restart++ {
+			g.Expect(h.server.FailJob(jobID, "boom")).To(Succeed())
+			g.Expect(h.state(t, jobID)).To(Equal(flink.JobRunning))
+			g.Expect(h.client.JobRestarts(ctx, jobID)).To(BeEquivalentTo(restart))
+		}
+		g.Expect(h.server.FailJob(jobID, "boom")).To(Succeed())
+		g.Expect(h.state(t, jobID)).To(Equal(flink.JobFailed))
+		g.Expect(h.client.JobRestarts(ctx, jobID)).To(BeEquivalentTo(2), "the final failure is no restart")
+	})
+	t.Run("unknown job", func(t *testing.T) {
+		g := NewWithT(t)
+		h := newHarness(t, flinkstandin.Options{})
+		unknownJob := "0123456789abcdef0123456789abcdef"
+		g.Expect(h.client.JobMetrics(ctx, unknownJob, "numRestarts")).To(BeEmpty(), "Flink answers [], not 404")
+		_, err := h.client.JobRestarts(ctx, unknownJob)
+		g.Expect(err).To(MatchError(flink.ErrMetricUnavailable))
+	})
+}
+
 func TestInjectedJobFaults(t *testing.T) {
 	t.Run("fails on start", func(t *testing.T) {
 		g := NewWithT(t)
