@@ -52,9 +52,6 @@ type Reconciler struct {
 	// OnStep, when set, is called after the intent is recorded ("Intent <STATE>") and after each effect
 	// ("ApplyChild(GREEN)", …), before the reconcile's final status patch (tracing; crash tests stop here).
 	OnStep func(ctx context.Context, bg *flinkv1beta1.FlinkBlueGreenDeployment, step string)
-	// PollOnly disables the watches on children and ingresses, so progress only comes from the reschedule
-	// interval: upstream's behaviour, for comparison in benchmarks.
-	PollOnly bool
 
 	// started remembers when each transition began in this process, for TransitionRecorder durations.
 	started sync.Map
@@ -69,14 +66,13 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if r.Flink == nil {
 		r.Flink = NewSavepointAPIFactory()
 	}
-	b := ctrl.NewControllerManagedBy(mgr).
+	return ctrl.NewControllerManagedBy(mgr).
 		For(&flinkv1beta1.FlinkBlueGreenDeployment{}, builder.WithPredicates(
 			predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
-		Named("flinkbluegreendeployment")
-	if !r.PollOnly {
-		b = b.Owns(&flinkv1beta1.FlinkDeployment{}).Owns(&networkingv1.Ingress{})
-	}
-	return b.Complete(r)
+		Owns(&flinkv1beta1.FlinkDeployment{}).
+		Owns(&networkingv1.Ingress{}).
+		Named("flinkbluegreendeployment").
+		Complete(r)
 }
 
 // Reconcile moves one FlinkBlueGreenDeployment one step along its state machine and reports where it stands.

@@ -51,7 +51,7 @@ func TestMain(m *testing.M) {
 // startOperator starts a fresh operator process built by manager.Setup, as main.go builds it.
 func startOperator() (*testenv.Manager, error) { return stk.StartOperator() }
 
-// startInstrumentedOperator starts an operator whose blue/green reconciler is customised (hooks, poll-only):
+// startInstrumentedOperator starts an operator whose blue/green reconciler is customised (hooks):
 // the same two controllers manager.Setup registers, assembled by hand.
 func startInstrumentedOperator(customize func(*bluegreen.Reconciler)) (*testenv.Manager, error) {
 	mgr, err := env.NewManager(false)
