@@ -78,8 +78,9 @@ type Ending struct {
 // fields and, on a terminal outcome only, observedGeneration = the generation the reconcile worked on), its
 // error joined to *retErr, and the requeue of a successful reconcile that asked for none. A write refused
 // because the object is gone or was replaced (ErrGone) is dropped: the status was computed for an object that
-// no longer exists, and the new one has a reconcile of its own queued by its creation. It returns the write's
-// error (nil when nothing needed writing).
+// no longer exists, and the new one has a reconcile of its own queued by its creation. A write refused because
+// the object changed since it was read (ErrChanged) requeues the reconcile at once. It returns the write's error
+// (nil when nothing needed writing).
 func FinishReconcile(ctx context.Context, patcher *Patcher, obj Object, ending Ending, result *ctrl.Result, retErr *error) error {
 	if ending.Released {
 		return nil
@@ -89,7 +90,12 @@ func FinishReconcile(ctx context.Context, patcher *Patcher, obj Object, ending E
 		observed = obj.GetGeneration()
 	}
 	err := patcher.write(ctx, obj, observed)
-	if err != nil && !errors.Is(err, ErrGone) {
+	switch {
+	case errors.Is(err, ErrChanged) && *retErr == nil:
+		// Computed from an older version: run again from the current one (no error: nothing failed).
+		*result = ctrl.Result{RequeueAfter: time.Millisecond}
+		return err
+	case err != nil && !errors.Is(err, ErrGone):
 		*retErr = errors.Join(*retErr, err)
 	}
 	if *retErr == nil && result.IsZero() && ending.RequeueAfter != nil {

@@ -19,14 +19,21 @@ import (
 // created again under the same name (a different UID). The write was not made, and must not be.
 var ErrGone = errors.New("the object was deleted or replaced")
 
+// ErrChanged reports that the object changed since the reconcile read it (a new commit, or a read from a cache
+// that had not seen the latest write yet): the write was not made, since it was computed from an older version;
+// the reconcile runs again from the current one.
+var ErrChanged = errors.New("the object changed since it was read")
+
 // Patcher writes a Teal object during one reconcile, bound to the object it was read as (its UID):
 //   - the status in one request to the status subresource, conditions, observedGeneration and the state fields
 //     together, so no stored version shows one without the other;
 //   - metadata changes (finalizers, annotations, labels) in one request to the object.
 //
-// Both requests are JSON patches whose first operation tests metadata.uid, so the API server refuses them when
-// the object was deleted and created again under the same name: a write computed for the old object never
-// lands on the new one. Each write sends only what changed since the previous one.
+// Both requests are JSON patches whose first operations test metadata.uid and metadata.resourceVersion, so the
+// API server refuses them when the object was deleted and created again under the same name (a write computed
+// for the old object never lands on the new one), and when it changed since it was read (a status computed from
+// a stale read never overwrites a newer one, so observedGeneration never moves backward). The status is written
+// whole, as the reconcile computed it; metadata changes field by field.
 type Patcher struct {
 	client     client.Client
 	fieldOwner string
@@ -71,6 +78,7 @@ func (p *Patcher) write(ctx context.Context, obj client.Object, observed int64) 
 			return err
 		}
 		resourceVersion = written.GetResourceVersion()
+		obj.SetResourceVersion(resourceVersion)
 		if observed > 0 {
 			// The typed object learns the generation it now reports, as the stored object does.
 			if err := setObservedGeneration(obj, written); err != nil {
@@ -93,7 +101,10 @@ func (p *Patcher) write(ctx context.Context, obj client.Object, observed int64) 
 // send applies operations after a test of metadata.uid, to the status subresource or to the object, and returns
 // the object as stored (obj itself keeps what the reconcile computed).
 func (p *Patcher) send(ctx context.Context, obj client.Object, status bool, operations []operation) (client.Object, error) {
-	operations = append([]operation{{Op: "test", Path: "/metadata/uid", Value: string(p.uid)}}, operations...)
+	operations = append([]operation{
+		{Op: "test", Path: "/metadata/uid", Value: string(p.uid)},
+		{Op: "test", Path: "/metadata/resourceVersion", Value: obj.GetResourceVersion()},
+	}, operations...)
 	body, err := json.Marshal(operations)
 	if err != nil {
 		return nil, err
@@ -119,6 +130,8 @@ func classify(err error) error {
 	case apierrors.IsInvalid(err) && strings.Contains(err.Error(), "/metadata/uid"):
 		// The test of metadata.uid failed (422): the name now belongs to another object.
 		return fmt.Errorf("%w (its UID changed): %w", ErrGone, err)
+	case apierrors.IsInvalid(err) && strings.Contains(err.Error(), "/metadata/resourceVersion"):
+		return fmt.Errorf("%w: %w", ErrChanged, err)
 	}
 	return err
 }
