@@ -15,14 +15,14 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
-// ErrGone reports that the object a status was computed for no longer exists: it was deleted, or deleted and
-// created again under the same name (a different UID). The write was not made, and must not be.
-var ErrGone = errors.New("the object was deleted or replaced")
+// ErrGone reports that the object a status was computed for no longer exists. The write was not made.
+var ErrGone = errors.New("the object was deleted")
 
-// ErrChanged reports that the object changed since the reconcile read it (a new commit, or a read from a cache
-// that had not seen the latest write yet): the write was not made, since it was computed from an older version;
+// ErrChanged reports that the stored object is not the version the reconcile read: it changed since (a new
+// commit, or the read came from a cache that had not seen the latest write yet), or it was deleted and created
+// again under the same name (another UID). The write was not made, since it was computed for another version;
 // the reconcile runs again from the current one.
-var ErrChanged = errors.New("the object changed since it was read")
+var ErrChanged = errors.New("the object changed or was replaced since it was read")
 
 // Patcher writes a Teal object during one reconcile, bound to the object it was read as (its UID):
 //   - the status in one request to the status subresource, conditions, observedGeneration and the state fields
@@ -122,15 +122,15 @@ func (p *Patcher) send(ctx context.Context, obj client.Object, status bool, oper
 	return written, nil
 }
 
-// classify turns the API server's answers for a vanished or replaced object into ErrGone.
+// classify turns the API server's answers for a vanished, replaced or changed object into ErrGone and
+// ErrChanged. A failed JSON patch test is a 422 without causes (a status the schema rejects has causes).
 func classify(err error) error {
+	var status apierrors.APIStatus
 	switch {
 	case apierrors.IsNotFound(err):
 		return fmt.Errorf("%w: %w", ErrGone, err)
-	case apierrors.IsInvalid(err) && strings.Contains(err.Error(), "/metadata/uid"):
-		// The test of metadata.uid failed (422): the name now belongs to another object.
-		return fmt.Errorf("%w (its UID changed): %w", ErrGone, err)
-	case apierrors.IsInvalid(err) && strings.Contains(err.Error(), "/metadata/resourceVersion"):
+	case apierrors.IsInvalid(err) && errors.As(err, &status) &&
+		(status.Status().Details == nil || len(status.Status().Details.Causes) == 0):
 		return fmt.Errorf("%w: %w", ErrChanged, err)
 	}
 	return err

@@ -9,6 +9,7 @@ import (
 	. "github.com/onsi/gomega"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	utiljson "k8s.io/apimachinery/pkg/util/json"
 	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
 
 	"github.com/teal-flink/teal/test/testenv"
@@ -100,7 +101,7 @@ func kstatusOf(g Gomega, obj object) status.Status {
 	raw, err := json.Marshal(obj)
 	g.Expect(err).NotTo(HaveOccurred())
 	content := map[string]any{}
-	g.Expect(json.Unmarshal(raw, &content)).To(Succeed())
+	g.Expect(utiljson.Unmarshal(raw, &content)).To(Succeed())
 	content["apiVersion"], content["kind"] = "flink.apache.org/v1beta1", "FlinkDeployment"
 	result, err := status.Compute(&unstructured.Unstructured{Object: content})
 	g.Expect(err).NotTo(HaveOccurred())

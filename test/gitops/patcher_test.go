@@ -48,7 +48,7 @@ func TestStatusWriteBoundToUID(t *testing.T) {
 	old.Status.ObservedGeneration = 7
 	gitops.MarkReady(old, flinkv1beta1.ReasonSucceeded, "written for the deleted object")
 	err := patcher.Patch(ctx, old)
-	g.Expect(err).To(MatchError(gitops.ErrGone))
+	g.Expect(err).To(MatchError(gitops.ErrChanged))
 
 	current := &flinkv1beta1.FlinkDeployment{}
 	g.Expect(env.Client.Get(ctx, client.ObjectKeyFromObject(old), current)).To(Succeed())
@@ -74,6 +74,7 @@ func TestStatusIsOneWrite(t *testing.T) {
 	err := patcher.Patch(ctx, deployment)
 	g.Expect(err).NotTo(HaveOccurred())
 
+	caughtUp(g, recorder)
 	recorder.Stop()
 	versions, errs := recorder.Versions()
 	g.Expect(errs).To(BeEmpty())

@@ -40,11 +40,12 @@ type Version struct {
 // Recorder records every stored version of every Teal object of a namespace, from watches started before a
 // scenario: Argo CD and Flux act on each version the API server stores, so each one must keep the contract.
 type Recorder struct {
-	mu       sync.Mutex
-	versions []Version
-	cancel   context.CancelFunc
-	done     sync.WaitGroup
-	errs     []error
+	mu        sync.Mutex
+	namespace string
+	versions  []Version
+	cancel    context.CancelFunc
+	done      sync.WaitGroup
+	errs      []error
 }
 
 // Record starts watching the Teal kinds of namespace; Stop ends the watches.
@@ -54,7 +55,7 @@ func Record(config *rest.Config, namespace string) (*Recorder, error) {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &Recorder{cancel: cancel}
+	r := &Recorder{cancel: cancel, namespace: namespace}
 	started := make(chan error, len(tealKinds))
 	for _, kind := range tealKinds {
 		r.done.Add(1)
@@ -108,6 +109,36 @@ func (r *Recorder) fail(err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.errs = append(r.errs, err)
+}
+
+// Seen reports whether the recorder has received the version resourceVersion of the object uid.
+func (r *Recorder) Seen(uid types.UID, resourceVersion string) bool {
+	rv, _ := strconv.ParseInt(resourceVersion, 10, 64)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, v := range r.versions {
+		if v.UID == uid && v.ResourceVersion >= rv {
+			return true
+		}
+	}
+	return false
+}
+
+// CaughtUp reports whether the recorder has received the stored version of every Teal object of namespace.
+func (r *Recorder) CaughtUp(ctx context.Context, c client.Client, namespace string) (bool, error) {
+	for _, kind := range tealKinds {
+		list := &unstructured.UnstructuredList{}
+		list.SetGroupVersionKind(testenv.GVK(kind + "List"))
+		if err := c.List(ctx, list, client.InNamespace(namespace)); err != nil {
+			return false, err
+		}
+		for _, item := range list.Items {
+			if !r.Seen(item.GetUID(), item.GetResourceVersion()) {
+				return false, nil
+			}
+		}
+	}
+	return true, nil
 }
 
 // Stop ends the watches.

@@ -31,6 +31,7 @@ func record(t *testing.T, g Gomega, namespace string) *Recorder {
 // expectContractKept stops the recorder, replays every version and fails with each violation. It logs how
 // many versions were judged, what the tools concluded and the first-write windows.
 func expectContractKept(t *testing.T, g Gomega, recorder *Recorder) Report {
+	caughtUp(g, recorder)
 	recorder.Stop()
 	versions, errs := recorder.Versions()
 	g.Expect(errs).To(BeEmpty())
@@ -45,6 +46,13 @@ func expectContractKept(t *testing.T, g Gomega, recorder *Recorder) Report {
 	}
 	g.Expect(lines).To(BeEmpty(), "the contract is broken by these stored versions:\n%s", strings.Join(lines, "\n"))
 	return report
+}
+
+// caughtUp waits until the recorder has received the stored version of every object of its namespace.
+func caughtUp(g Gomega, recorder *Recorder) {
+	g.Eventually(func() (bool, error) {
+		return recorder.CaughtUp(context.Background(), env.Client, recorder.namespace)
+	}, timeout, interval).Should(BeTrue())
 }
 
 // summarize counts the judgements per kind and per (kstatus, Lua) pair.
