@@ -67,8 +67,9 @@ func Current(obj Object) Outcome {
 
 // Ending is how a reconcile ends, for FinishReconcile.
 type Ending struct {
-	// Released: the finalizer is gone, so the object may already be deleted: nothing more is written about it
-	// (a write could only fail, or, without the UID test, land on an object created since under the same name).
+	// Released: the reconcile removed the finalizer. The final write stores the status first, while the object
+	// still exists, then the finalizer's removal, which lets the API server delete it: nothing is written after
+	// (a later write could only fail, or land on an object created since under the same name). It is not requeued.
 	Released bool
 	// RequeueAfter is when a successful reconcile that asked for nothing else runs again.
 	RequeueAfter func() time.Duration
@@ -82,11 +83,8 @@ type Ending struct {
 // the object changed since it was read (ErrChanged) requeues the reconcile at once. It returns the write's error
 // (nil when nothing needed writing).
 func FinishReconcile(ctx context.Context, patcher *Patcher, obj Object, ending Ending, result *ctrl.Result, retErr *error) error {
-	if ending.Released {
-		return nil
-	}
 	var observed int64
-	if Current(obj).Terminal() {
+	if !ending.Released && Current(obj).Terminal() {
 		observed = obj.GetGeneration()
 	}
 	err := patcher.write(ctx, obj, observed)
@@ -98,7 +96,7 @@ func FinishReconcile(ctx context.Context, patcher *Patcher, obj Object, ending E
 	case err != nil && !errors.Is(err, ErrGone):
 		*retErr = errors.Join(*retErr, err)
 	}
-	if *retErr == nil && result.IsZero() && ending.RequeueAfter != nil {
+	if *retErr == nil && result.IsZero() && !ending.Released && ending.RequeueAfter != nil {
 		result.RequeueAfter = ending.RequeueAfter()
 	}
 	return err

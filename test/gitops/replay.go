@@ -212,10 +212,14 @@ func Replay(versions []Version) Report {
 		}
 		key := v.Kind + "/" + v.Name + "/" + shortUID(v.UID)
 		_, hasStatus := v.Object.Object["status"]
-		if _, ok := created[v.UID]; !ok {
-			created[v.UID] = v.Received
+		if _, seen := created[v.UID]; !seen {
+			// Only an object whose creation was recorded (no status yet) has a first-write window to measure.
+			created[v.UID] = time.Time{}
+			if !hasStatus {
+				created[v.UID] = v.Received
+			}
 		}
-		if _, done := report.FirstWrite[key]; hasStatus && !done {
+		if _, done := report.FirstWrite[key]; hasStatus && !done && !created[v.UID].IsZero() {
 			report.FirstWrite[key] = v.Received.Sub(created[v.UID])
 		}
 		generation, _, _ := unstructured.NestedInt64(v.Object.Object, "status", "observedGeneration")
@@ -392,6 +396,9 @@ func describeVersion(obj *unstructured.Unstructured) string {
 	for _, item := range list {
 		if c, ok := item.(map[string]any); ok {
 			text += fmt.Sprintf(", %v=%v/%v(g%v)", c["type"], c["status"], c["reason"], c["observedGeneration"])
+			if message, _ := c["message"].(string); c["type"] == flinkv1beta1.ConditionStalled && message != "" {
+				text += fmt.Sprintf(" %.200q", message)
+			}
 		}
 	}
 	return text

@@ -12,6 +12,8 @@ import (
 
 	. "github.com/onsi/gomega"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -110,7 +112,9 @@ func eventuallyObserved(g Gomega, obj client.Object, want status.Status) {
 		g.Expect(observedGeneration(obj)).To(Equal(obj.GetGeneration()))
 		result, err := testenv.KStatus(obj)
 		g.Expect(err).NotTo(HaveOccurred())
-		g.Expect(result).To(Equal(want))
+		content, err := k8sruntime.DefaultUnstructuredConverter.ToUnstructured(obj)
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(result).To(Equal(want), "%s", describeVersion(&unstructured.Unstructured{Object: content}))
 	}, timeout, interval).Should(Succeed())
 }
 
