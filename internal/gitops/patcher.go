@@ -54,7 +54,9 @@ func (p *Patcher) Patch(ctx context.Context, obj client.Object) error {
 	return p.write(ctx, obj, 0)
 }
 
-// write patches the status (with observedGeneration set to observed when positive), then the metadata.
+// write patches the metadata, then the status (with observedGeneration set to observed when positive): labels
+// derived from the status (a snapshot's state) are never behind it. On an object being deleted the status goes
+// first, since removing the last finalizer lets the API server delete the object.
 func (p *Patcher) write(ctx context.Context, obj client.Object, observed int64) error {
 	beforeContent, err := runtime.DefaultUnstructuredConverter.ToUnstructured(p.before)
 	if err != nil {
@@ -71,29 +73,42 @@ func (p *Patcher) write(ctx context.Context, obj client.Object, observed int64) 
 	if observed > 0 {
 		status["observedGeneration"] = observed
 	}
-	resourceVersion := obj.GetResourceVersion()
-	if !reflect.DeepEqual(normalize(status), normalize(beforeContent["status"])) {
+	writeStatus := func() error {
+		if reflect.DeepEqual(normalize(status), normalize(beforeContent["status"])) {
+			return nil
+		}
 		written, err := p.send(ctx, obj, true, []operation{{Op: "add", Path: "/status", Value: status}})
 		if err != nil {
 			return err
 		}
-		resourceVersion = written.GetResourceVersion()
-		obj.SetResourceVersion(resourceVersion)
+		obj.SetResourceVersion(written.GetResourceVersion())
 		if observed > 0 {
 			// The typed object learns the generation it now reports, as the stored object does.
-			if err := setObservedGeneration(obj, written); err != nil {
-				return err
-			}
+			return setObservedGeneration(obj, written)
 		}
+		return nil
 	}
-	if operations := metadataOperations(beforeContent, content); len(operations) > 0 {
+	writeMetadata := func() error {
+		operations := metadataOperations(beforeContent, content)
+		if len(operations) == 0 {
+			return nil
+		}
 		written, err := p.send(ctx, obj, false, operations)
 		if err != nil {
 			return err
 		}
-		resourceVersion = written.GetResourceVersion()
+		obj.SetResourceVersion(written.GetResourceVersion())
+		return nil
 	}
-	obj.SetResourceVersion(resourceVersion)
+	steps := []func() error{writeMetadata, writeStatus}
+	if obj.GetDeletionTimestamp() != nil {
+		steps = []func() error{writeStatus, writeMetadata}
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return err
+		}
+	}
 	p.before = obj.DeepCopyObject().(client.Object)
 	return nil
 }
