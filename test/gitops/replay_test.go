@@ -42,6 +42,9 @@ func expectContractKept(t *testing.T, g Gomega, recorder *Recorder) Report {
 	for key, window := range report.FirstWrite {
 		t.Logf("first status write of %s: %s after its creation was delivered", key, window)
 	}
+	for situation, count := range situations(report) {
+		t.Logf("FlinkDeployment version: %s ×%d", situation, count)
+	}
 	var lines []string
 	for _, violation := range report.Violations {
 		lines = append(lines, violation.String())
@@ -55,6 +58,31 @@ func caughtUp(g Gomega, recorder *Recorder) {
 	g.Eventually(func() (bool, error) {
 		return recorder.CaughtUp(context.Background(), env.Client, recorder.namespace)
 	}, timeout, interval).Should(BeTrue())
+}
+
+// situations counts the FlinkDeployment versions by the fields Argo CD's bundled FlinkDeployment health script
+// reads (reconciliationStatus.state, jobManagerDeploymentStatus) next to those it ignores, with Teal's verdict:
+// the evidence behind the table in docs/gitops.md.
+func situations(report Report) map[string]int {
+	counts := map[string]int{}
+	for i, v := range report.Versions {
+		if v.Kind != "FlinkDeployment" || v.Deleted || v.Object.GetDeletionTimestamp() != nil {
+			continue
+		}
+		counts[situation(v)+" → Teal "+report.Judgements[i].Health.Status]++
+	}
+	return counts
+}
+
+// situation describes a FlinkDeployment version by the fields the table in docs/gitops.md talks about.
+func situation(v Version) string {
+	field := func(path ...string) string {
+		value, _, _ := unstructured.NestedString(v.Object.Object, append([]string{"status"}, path...)...)
+		return value
+	}
+	observed, _, _ := unstructured.NestedInt64(v.Object.Object, "status", "observedGeneration")
+	return fmt.Sprintf("reconciliation=%s jobManager=%s job=%s lifecycle=%s unobserved=%t", field("reconciliationStatus", "state"),
+		field("jobManagerDeploymentStatus"), field("jobStatus", "state"), field("lifecycleState"), observed < v.Object.GetGeneration())
 }
 
 // summarize counts the judgements per kind and per (kstatus, Lua) pair.
@@ -139,7 +167,21 @@ func TestReplayCommitSequence(t *testing.T) {
 		apply(g, commit.object)
 		eventuallyObserved(g, commit.object, commit.want)
 	}
-	expectContractKept(t, g, recorder)
+	report := expectContractKept(t, g, recorder)
+
+	// The table of docs/gitops.md, row by row: each situation in which Argo CD's bundled FlinkDeployment script
+	// (reading reconciliationStatus.state and jobManagerDeploymentStatus only) says Healthy occurred in this
+	// scenario's children, with the verdict the table gives for Teal's script.
+	seen := situations(report)
+	rows := []struct{ name, pattern string }{
+		{"the job FAILED, cluster up", `^reconciliation=DEPLOYED jobManager=READY job=FAILED .*unobserved=false → Teal Degraded$`},
+		{"suspended as the spec asks", `^reconciliation=DEPLOYED jobManager=\S* job=SUSPENDED lifecycle=SUSPENDED unobserved=false → Teal Suspended$`},
+		{"a new commit not yet observed", `^reconciliation=DEPLOYED jobManager=READY job=RUNNING .*unobserved=true → Teal Progressing$`},
+		{"a new spec deployed, job not running yet", `^reconciliation=DEPLOYED jobManager=DEPLOYING .* → Teal Progressing$`},
+	}
+	for _, row := range rows {
+		g.Expect(seen).To(HaveKey(MatchRegexp(row.pattern)), "docs/gitops.md row %q was not seen", row.name)
+	}
 }
 
 // TestReplaySuspendDuringFailingTransition is defect 2: a suspend pushed while a broken transition waits for its
