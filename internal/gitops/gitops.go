@@ -83,6 +83,12 @@ type Ending struct {
 // the object changed since it was read (ErrChanged) requeues the reconcile at once. It returns the write's error
 // (nil when nothing needed writing).
 func FinishReconcile(ctx context.Context, patcher *Patcher, obj Object, ending Ending, result *ctrl.Result, retErr *error) error {
+	if errors.Is(*retErr, ErrChanged) {
+		// A write in the middle of the reconcile found a newer version: the final one would too. Run again from
+		// the current version (no error: nothing failed, and no action was taken on the stale intent).
+		*retErr, *result = nil, ctrl.Result{RequeueAfter: time.Millisecond}
+		return ErrChanged
+	}
 	var observed int64
 	if !ending.Released && Current(obj).Terminal() {
 		observed = obj.GetGeneration()
