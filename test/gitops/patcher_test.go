@@ -88,3 +88,30 @@ func TestStatusIsOneWrite(t *testing.T) {
 	}
 	g.Expect(written).To(Equal(1), "the status was stored in %d versions", written)
 }
+
+// TestStatusWriteFromStaleReadRefused: a status computed from a version that is no longer the stored one (a
+// read from a lagging cache) is refused instead of overwriting the newer status, so observedGeneration never
+// moves backward.
+func TestStatusWriteFromStaleReadRefused(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	namespace := stk.NewNamespace(g, "patcher-stale")
+	deployment := unreconciled(g, namespace, "stale")
+	eventuallyObserved(g, deployment, status.FailedStatus)
+	stale := deployment.DeepCopy()
+	stalePatcher := gitops.NewPatcher(stale, env.Client, "teal-test")
+
+	newer := deployment.DeepCopy()
+	newerPatcher := gitops.NewPatcher(newer, env.Client, "teal-test")
+	gitops.MarkStalled(newer, flinkv1beta1.ReasonValidationError, "the newer verdict")
+	g.Expect(newerPatcher.Patch(ctx, newer)).To(Succeed())
+
+	stale.Status.ObservedGeneration = 0
+	gitops.MarkReconciling(stale, flinkv1beta1.ReasonRetrying, "computed from a stale read")
+	g.Expect(stalePatcher.Patch(ctx, stale)).To(MatchError(gitops.ErrChanged))
+
+	current := &flinkv1beta1.FlinkDeployment{}
+	g.Expect(env.Client.Get(ctx, client.ObjectKeyFromObject(deployment), current)).To(Succeed())
+	g.Expect(current.Status.ObservedGeneration).To(Equal(deployment.Status.ObservedGeneration))
+	g.Expect(current.Status.Conditions).NotTo(ContainElement(HaveField("Message", "computed from a stale read")))
+}
