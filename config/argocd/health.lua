@@ -1,5 +1,6 @@
--- Teal health check (GitOps status contract, see docs/gitops.md): Stalled=True is Degraded, Reconciling=True or
--- a generation not yet observed is Progressing, Ready=True is Healthy (Suspended when the spec asks for it).
+-- Teal health check (GitOps status contract, see docs/gitops.md): a generation not yet observed or
+-- Reconciling=True is Progressing, then Stalled=True is Degraded, Ready=True is Healthy (Suspended when the spec
+-- asks for it).
 local hs = {}
 if obj.metadata ~= nil and obj.metadata.deletionTimestamp ~= nil then
   hs.status = "Progressing"
@@ -29,9 +30,11 @@ local function describe(condition)
   end
   return text
 end
-if stalled ~= nil and stalled.status == "True" then
-  hs.status = "Degraded"
-  hs.message = describe(stalled)
+-- The checks run in kstatus's order: a generation not yet observed is Progressing whatever the conditions say
+-- (they speak for an older commit), then Reconciling, then Stalled, then Ready.
+if generation ~= nil and obj.status.observedGeneration ~= generation then
+  hs.status = "Progressing"
+  hs.message = "Waiting for the controller to observe generation " .. tostring(generation)
   return hs
 end
 if reconciling ~= nil and reconciling.status == "True" then
@@ -39,9 +42,9 @@ if reconciling ~= nil and reconciling.status == "True" then
   hs.message = describe(reconciling)
   return hs
 end
-if generation ~= nil and obj.status.observedGeneration ~= generation then
-  hs.status = "Progressing"
-  hs.message = "Waiting for the controller to observe generation " .. tostring(generation)
+if stalled ~= nil and stalled.status == "True" then
+  hs.status = "Degraded"
+  hs.message = describe(stalled)
   return hs
 end
 if ready ~= nil and ready.status == "True" then

@@ -2,11 +2,9 @@ package bluegreen
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"time"
 
-	"github.com/fluxcd/pkg/runtime/patch"
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -85,18 +83,18 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 		// The children and the ingress are owned: the garbage collector removes them.
 		return ctrl.Result{}, nil
 	}
-	s := &scope{bg: bg, patcher: patch.NewSerialPatcher(bg, r.Client), initialState: bg.Status.BlueGreenState}
+	s := &scope{bg: bg, patcher: gitops.NewPatcher(bg, r.Client, kubeapply.FieldManager), initialState: bg.Status.BlueGreenState}
 	defer func() {
 		r.summarize(s, retErr)
-		if err := s.patcher.Patch(ctx, bg, gitops.PatchOptions(bg, kubeapply.FieldManager)...); err != nil {
-			retErr = errors.Join(retErr, err)
+		if err := gitops.FinishReconcile(ctx, s.patcher, bg, gitops.Ending{RequeueAfter: s.requeueAfter}, &result, &retErr); err != nil {
 			return
 		}
 		r.report(s)
-		if retErr == nil && result.IsZero() {
-			result.RequeueAfter = s.requeueAfter()
-		}
 	}()
+	// Before anything else, say that the object is being worked on: a status-less object reads Current.
+	if _, err := gitops.Acknowledge(ctx, s.patcher, bg); err != nil {
+		return ctrl.Result{}, err
+	}
 	return phases.Run(ctx, s,
 		r.loadConfig,
 		r.validateSpec,

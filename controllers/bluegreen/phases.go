@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/fluxcd/pkg/runtime/conditions"
-	"github.com/fluxcd/pkg/runtime/patch"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -17,7 +16,6 @@ import (
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/flink"
 	"github.com/teal-flink/teal/internal/gitops"
-	"github.com/teal-flink/teal/internal/kubeapply"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/validators"
 )
@@ -36,7 +34,7 @@ type scope struct {
 	// bg is the object reconciled; phases change its status, the deferred patch writes it.
 	bg *flinkv1beta1.FlinkBlueGreenDeployment
 	// patcher patches bg; act uses it to record intent before carrying out effects.
-	patcher *patch.SerialPatcher
+	patcher *gitops.Patcher
 	// initialState is the blueGreenState the reconcile started from.
 	initialState flinkv1beta1.FlinkBlueGreenDeploymentState
 	// config is the operator configuration; grace, reschedule and deletionDelay the blue/green options.
@@ -199,9 +197,16 @@ func (r *Reconciler) observeChildren(ctx context.Context, s *scope) (ctrl.Result
 	return ctrl.Result{}, nil
 }
 
+// observeChild judges a child by the status its own controller reported for it. A status that cannot be about
+// the object that exists (an observedGeneration ahead of its generation, DELETING on an object not being
+// deleted) was left by a deleted child of the same name: the child counts as not yet reported on.
 func observeChild(fd *flinkv1beta1.FlinkDeployment) child {
 	c := child{Exists: fd.DeletionTimestamp.IsZero(), Terminating: !fd.DeletionTimestamp.IsZero()}
 	c.SpecSuspended = fd.Spec.Job != nil && fd.Spec.Job.State == flinkv1beta1.JobStateSuspended
+	if inheritedStatus(fd) {
+		c.Problem = "the controller has not reported on this object yet (its status was left by a deleted child of the same name)"
+		return c
+	}
 	current := fd.Status.ObservedGeneration == fd.Generation
 	c.Ready = c.Exists && current && fd.Status.LifecycleState == flinkv1beta1.LifecycleStateStable &&
 		fd.Status.JobStatus.State == flinkv1beta1.JobStatusRunning
@@ -214,6 +219,12 @@ func observeChild(fd *flinkv1beta1.FlinkDeployment) child {
 		}
 	}
 	return c
+}
+
+// inheritedStatus reports a child status that cannot have been written for this object.
+func inheritedStatus(fd *flinkv1beta1.FlinkDeployment) bool {
+	deleting := fd.Status.LifecycleState == flinkv1beta1.LifecycleStateDeleting || fd.Status.LifecycleState == flinkv1beta1.LifecycleStateDeleted
+	return fd.Status.ObservedGeneration > fd.Generation || (deleting && fd.DeletionTimestamp.IsZero())
 }
 
 func orUnknown(value string) string {
@@ -274,13 +285,7 @@ func (r *Reconciler) activeJob(ctx context.Context, s *scope, t flinkv1beta1.Blu
 
 // decide runs the state machine.
 func (r *Reconciler) decide(_ context.Context, s *scope) (ctrl.Result, error) {
-	d := next(s.obs)
-	if d.Outcome.Kind == outcomeReady && s.obs.Diff == diffSuspend && d.State != "" {
-		// A suspend deferred during the transition comes next: not done with this generation yet.
-		d.Outcome = outcome{Kind: outcomeReconciling, Reason: flinkv1beta1.ReasonTransitioning,
-			Message: "transition complete; suspending next as the spec asks"}
-		d.Wait = time.Millisecond
-	}
+	d := forLatestGeneration(s.obs, next(s.obs))
 	s.decision = &d
 	s.event, s.eventWarning, s.wait = d.Event, d.Warning, d.Wait
 	return ctrl.Result{}, nil
@@ -301,7 +306,7 @@ func (r *Reconciler) act(ctx context.Context, s *scope) (ctrl.Result, error) {
 			if d.Outcome.Kind == outcomeReconciling {
 				gitops.MarkReconciling(bg, d.Outcome.Reason, "%s", d.Outcome.Message)
 			}
-			if err := s.patcher.Patch(ctx, bg, gitops.IntermediatePatchOptions(kubeapply.FieldManager)...); err != nil {
+			if err := s.patcher.Patch(ctx, bg); err != nil {
 				return ctrl.Result{}, fmt.Errorf("recording the intent: %w", err)
 			}
 			r.recordState(bg, s.initialState, bg.Status.BlueGreenState)

@@ -1,6 +1,7 @@
 package bluegreen
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 
@@ -40,6 +41,27 @@ func (r *Reconciler) summarize(s *scope, err error) {
 	default:
 		gitops.MarkReconciling(bg, o.Reason, "%s", o.Message)
 	}
+}
+
+// forLatestGeneration keeps a decision's outcome to the generation it is about. A transition's end (complete or
+// aborted) is the outcome of the spec the transition rolled out; when a newer commit was deferred until the
+// transition is over (a suspend), that commit has not been attempted yet, so the object reports Reconciling
+// towards it (observedGeneration stays) instead of Ready or Stalled with the new generation as observed.
+func forLatestGeneration(o observations, d decision) decision {
+	inTransition := o.State == flinkv1beta1.BlueGreenTransitioningToBlue || o.State == flinkv1beta1.BlueGreenTransitioningToGreen ||
+		o.State == flinkv1beta1.BlueGreenSavepointingBlue || o.State == flinkv1beta1.BlueGreenSavepointingGreen
+	pending := o.Reconciled && (o.Diff != diffIgnore && o.Diff != "" || o.TopLevelChanged) && !d.Intent.RecordSpec
+	if !inTransition || !pending || d.Outcome.Kind == outcomeReconciling {
+		return d
+	}
+	message := "transition complete; "
+	if d.Outcome.Kind == outcomeStalled {
+		message = d.Outcome.Message + "; "
+	}
+	d.Outcome = outcome{Kind: outcomeReconciling, Reason: flinkv1beta1.ReasonTransitioning,
+		Message: message + fmt.Sprintf("the newer commit (%s) comes next", o.Diff)}
+	d.Wait = time.Millisecond
+	return d
 }
 
 // report emits the reconcile's event and tells the metrics hook, once the status that says so is written.

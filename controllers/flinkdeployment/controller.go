@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/fluxcd/pkg/runtime/patch"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -73,15 +72,19 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 	if err := r.Get(ctx, req.NamespacedName, deployment); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	s := &scope{deployment: deployment, patcher: patch.NewSerialPatcher(deployment, r.Client)}
+	s := &scope{deployment: deployment, patcher: gitops.NewPatcher(deployment, r.Client, kubeapply.FieldManager)}
 	defer func() {
 		r.summarize(s, retErr)
-		gitops.FinishReconcile(ctx, s.patcher, deployment, kubeapply.FieldManager,
+		gitops.FinishReconcile(ctx, s.patcher, deployment,
 			gitops.Ending{Released: s.released, RequeueAfter: s.requeueAfter}, &result, &retErr)
 	}()
 
 	if !deployment.DeletionTimestamp.IsZero() {
 		return r.reconcileDelete(ctx, s)
+	}
+	// Before anything else, say that the object is being worked on: a status-less object reads Current.
+	if _, err := gitops.Acknowledge(ctx, s.patcher, deployment); err != nil {
+		return ctrl.Result{}, err
 	}
 	if controllerutil.AddFinalizer(deployment, Finalizer) {
 		if err := s.patch(ctx); err != nil {

@@ -4,12 +4,10 @@ import (
 	"context"
 	"time"
 
-	"github.com/fluxcd/pkg/runtime/patch"
 	appsv1 "k8s.io/api/apps/v1"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/gitops"
-	"github.com/teal-flink/teal/internal/kubeapply"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/internal/reconciled"
 )
@@ -19,7 +17,7 @@ type scope struct {
 	// deployment is the object reconciled; phases change its status, the deferred patch writes it.
 	deployment *flinkv1beta1.FlinkDeployment
 	// patcher patches the object; phases use it to record intent before acting.
-	patcher *patch.SerialPatcher
+	patcher *gitops.Patcher
 	// config is the operator configuration for this resource.
 	config *operatorconfig.Config
 	// target is the last reconciled spec (deployed, or being deployed); nil before the first deployment.
@@ -69,7 +67,7 @@ func (s *scope) patch(ctx context.Context) error {
 	if s.progress != nil {
 		gitops.MarkReconciling(s.deployment, s.progress.reason, "%s", s.progress.message)
 	}
-	return s.patcher.Patch(ctx, s.deployment, gitops.IntermediatePatchOptions(kubeapply.FieldManager)...)
+	return s.patcher.Patch(ctx, s.deployment)
 }
 
 func (s *scope) setProgress(reason, message string) {

@@ -22,7 +22,7 @@ func (r *Reconciler) summarize(s *scope, reconcileErr error) {
 		return
 	}
 	status.LifecycleState = lifecycle.Derive(lifecycle.Observation{
-		Current: status.LifecycleState, Reconciliation: status.ReconciliationStatus,
+		Current: currentLifecycle(deployment), Reconciliation: status.ReconciliationStatus,
 		LastReconciledJobState: targetJobState(s), JobState: status.JobStatus.State, Error: status.Error,
 		JobManager: status.JobManagerDeploymentStatus,
 	})
@@ -41,6 +41,18 @@ func (r *Reconciler) summarize(s *scope, reconcileErr error) {
 	default:
 		r.summarizeSteadyState(s)
 	}
+}
+
+// currentLifecycle is the recorded lifecycle state as far as it belongs to this object: DELETING and DELETED
+// stick only while the object is being deleted. On an object that is not, they were written for a deleted
+// object of the same name, and the state is derived afresh.
+func currentLifecycle(deployment *flinkv1beta1.FlinkDeployment) flinkv1beta1.ResourceLifecycleState {
+	state := deployment.Status.LifecycleState
+	if deployment.DeletionTimestamp.IsZero() &&
+		(state == flinkv1beta1.LifecycleStateDeleting || state == flinkv1beta1.LifecycleStateDeleted) {
+		return ""
+	}
+	return state
 }
 
 func targetJobState(s *scope) flinkv1beta1.JobState {
@@ -83,7 +95,7 @@ func (r *Reconciler) summarizeSteadyState(s *scope) {
 	}
 	// lifecycleState was derived before stability was recorded.
 	status.LifecycleState = lifecycle.Derive(lifecycle.Observation{
-		Current: status.LifecycleState, Reconciliation: status.ReconciliationStatus,
+		Current: currentLifecycle(deployment), Reconciliation: status.ReconciliationStatus,
 		LastReconciledJobState: targetJobState(s), JobState: status.JobStatus.State, Error: status.Error,
 		JobManager: status.JobManagerDeploymentStatus,
 	})

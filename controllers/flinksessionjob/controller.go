@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/fluxcd/pkg/runtime/patch"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -80,14 +79,18 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 	if err := r.Get(ctx, req.NamespacedName, job); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	s := &scope{job: job, patcher: patch.NewSerialPatcher(job, r.Client), config: r.OperatorConfig()}
+	s := &scope{job: job, patcher: gitops.NewPatcher(job, r.Client, kubeapply.FieldManager), config: r.OperatorConfig()}
 	defer func() {
 		r.summarize(s, retErr)
-		gitops.FinishReconcile(ctx, s.patcher, job, kubeapply.FieldManager,
+		gitops.FinishReconcile(ctx, s.patcher, job,
 			gitops.Ending{Released: s.released, RequeueAfter: s.requeueAfter}, &result, &retErr)
 	}()
 	if !job.DeletionTimestamp.IsZero() {
 		return r.reconcileDelete(ctx, s)
+	}
+	// Before anything else, say that the object is being worked on: a status-less object reads Current.
+	if _, err := gitops.Acknowledge(ctx, s.patcher, job); err != nil {
+		return ctrl.Result{}, err
 	}
 	if controllerutil.AddFinalizer(job, Finalizer) {
 		if err := s.patch(ctx); err != nil {
@@ -109,7 +112,7 @@ type scope struct {
 	// job is the object reconciled; the deferred patch writes its status.
 	job *flinkv1beta1.FlinkSessionJob
 	// patcher patches it; steps use it to record intent before acting.
-	patcher *patch.SerialPatcher
+	patcher *gitops.Patcher
 	// config is the operator configuration for the job (session cluster and job keys layered).
 	config *operatorconfig.Config
 	// target is the last reconciled spec; nil before the first submission.
@@ -153,7 +156,7 @@ func (s *scope) patch(ctx context.Context) error {
 	if s.progress != nil {
 		gitops.MarkReconciling(s.job, s.progress.reason, "%s", s.progress.message)
 	}
-	return s.patcher.Patch(ctx, s.job, gitops.IntermediatePatchOptions(kubeapply.FieldManager)...)
+	return s.patcher.Patch(ctx, s.job)
 }
 
 func (s *scope) requeueAfter() time.Duration {

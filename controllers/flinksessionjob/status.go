@@ -19,7 +19,7 @@ func (r *Reconciler) summarize(s *scope, reconcileErr error) {
 	}
 	derive := func() {
 		status.LifecycleState = lifecycle.Derive(lifecycle.Observation{
-			Current: status.LifecycleState, Reconciliation: status.ReconciliationStatus,
+			Current: currentLifecycle(job), Reconciliation: status.ReconciliationStatus,
 			LastReconciledJobState: targetJobState(s), JobState: status.JobStatus.State, Error: status.Error,
 		})
 	}
@@ -55,4 +55,16 @@ func targetJobState(s *scope) flinkv1beta1.JobState {
 		return ""
 	}
 	return desiredState(s.target)
+}
+
+// currentLifecycle is the recorded lifecycle state as far as it belongs to this object: DELETING and DELETED
+// stick only while the object is being deleted. On an object that is not, they were written for a deleted
+// object of the same name, and the state is derived afresh.
+func currentLifecycle(job *flinkv1beta1.FlinkSessionJob) flinkv1beta1.ResourceLifecycleState {
+	state := job.Status.LifecycleState
+	if job.DeletionTimestamp.IsZero() &&
+		(state == flinkv1beta1.LifecycleStateDeleting || state == flinkv1beta1.LifecycleStateDeleted) {
+		return ""
+	}
+	return state
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/fluxcd/pkg/runtime/patch"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/client-go/tools/events"
@@ -61,17 +60,21 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 	if err := r.Get(ctx, req.NamespacedName, snapshot); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	s := &scope{snapshot: snapshot, patcher: patch.NewSerialPatcher(snapshot, r.Client), config: r.OperatorConfig()}
+	s := &scope{snapshot: snapshot, patcher: gitops.NewPatcher(snapshot, r.Client, kubeapply.FieldManager), config: r.OperatorConfig()}
 	defer func() {
 		if !s.released {
 			r.summarize(s, retErr)
 			setLabels(s)
 		}
-		gitops.FinishReconcile(ctx, s.patcher, snapshot, kubeapply.FieldManager,
+		gitops.FinishReconcile(ctx, s.patcher, snapshot,
 			gitops.Ending{Released: s.released, RequeueAfter: s.requeueAfter}, &result, &retErr)
 	}()
 	if !snapshot.DeletionTimestamp.IsZero() {
 		return r.reconcileDelete(ctx, s)
+	}
+	// Before anything else, say that the object is being worked on: a status-less object reads Current.
+	if _, err := gitops.Acknowledge(ctx, s.patcher, snapshot); err != nil {
+		return ctrl.Result{}, err
 	}
 	if controllerutil.AddFinalizer(snapshot, Finalizer) {
 		if err := s.patch(ctx); err != nil {
@@ -89,7 +92,7 @@ type scope struct {
 	// snapshot is the object reconciled.
 	snapshot *flinkv1beta1.FlinkStateSnapshot
 	// patcher patches it; phases use it to record intent before acting.
-	patcher *patch.SerialPatcher
+	patcher *gitops.Patcher
 	// config is the operator configuration (of the referenced resource once found).
 	config *operatorconfig.Config
 	// referenceFound: the referenced FlinkDeployment or FlinkSessionJob exists.
@@ -122,7 +125,7 @@ func (s *scope) patch(ctx context.Context) error {
 	if s.progress != nil {
 		gitops.MarkReconciling(s.snapshot, s.progress.reason, "%s", s.progress.message)
 	}
-	return s.patcher.Patch(ctx, s.snapshot, gitops.IntermediatePatchOptions(kubeapply.FieldManager)...)
+	return s.patcher.Patch(ctx, s.snapshot)
 }
 
 func (s *scope) requeueAfter() time.Duration {

@@ -1,6 +1,7 @@
 // Command argocdcm writes config/argocd/argocd-cm.yaml, the argocd-cm snippet users merge into Argo CD, from
 // the one health script every Teal kind shares (config/argocd/health.lua) and the blue/green retry action
-// (config/argocd/actions/FlinkBlueGreenDeployment), and copies it into the chart README's Argo CD section.
+// (config/argocd/actions/FlinkBlueGreenDeployment), and copies it into the Argo CD sections of the chart README
+// and docs/gitops.md.
 // `make manifests` runs it; `make verify` fails when either is stale.
 package main
 
@@ -33,8 +34,10 @@ func main() {
 	if err == nil {
 		err = os.WriteFile("config/argocd/argocd-cm.yaml", []byte(snippet), 0o644)
 	}
-	if err == nil {
-		err = replaceBlock("charts/teal/README.md", snippet)
+	for _, doc := range []string{"charts/teal/README.md", "docs/gitops.md"} {
+		if err == nil {
+			err = replaceBlock(doc, snippet)
+		}
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "argocdcm:", err)

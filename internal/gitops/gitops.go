@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/fluxcd/pkg/runtime/conditions"
-	"github.com/fluxcd/pkg/runtime/patch"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
@@ -67,47 +65,58 @@ func Current(obj Object) Outcome {
 	return InProgress
 }
 
-// IntermediatePatchOptions are the options of a patch in the middle of a reconcile, which records intent before
-// an action: the outcome is not known yet, so observedGeneration stays where it is.
-func IntermediatePatchOptions(fieldOwner string) []patch.Option {
-	return []patch.Option{
-		patch.WithOwnedConditions{Conditions: ownedConditions},
-		patch.WithFieldOwner(fieldOwner),
-	}
-}
-
-var ownedConditions = []string{
-	flinkv1beta1.ConditionReady, flinkv1beta1.ConditionReconciling, flinkv1beta1.ConditionStalled, flinkv1beta1.ConditionRunning,
-}
-
-// PatchOptions are the options of the one status patch a reconcile ends with: Teal owns its conditions, and
-// status.observedGeneration advances only when the outcome is terminal.
-func PatchOptions(obj Object, fieldOwner string) []patch.Option {
-	options := IntermediatePatchOptions(fieldOwner)
-	if Current(obj).Terminal() {
-		options = append(options, patch.WithStatusObservedGeneration{})
-	}
-	return options
-}
-
 // Ending is how a reconcile ends, for FinishReconcile.
 type Ending struct {
-	// Released: the finalizer is gone, so the object may already be deleted (a NotFound patch is expected) and
-	// is not requeued.
+	// Released: the reconcile removed the finalizer. The final write stores the status first, while the object
+	// still exists, then the finalizer's removal, which lets the API server delete it: nothing is written after
+	// (a later write could only fail, or land on an object created since under the same name). It is not requeued.
 	Released bool
 	// RequeueAfter is when a successful reconcile that asked for nothing else runs again.
 	RequeueAfter func() time.Duration
 }
 
-// FinishReconcile is the deferred end of a reconcile: the one final patch of obj (status, owned conditions and,
-// on a terminal outcome, observedGeneration), its error joined to *retErr, and the requeue of a successful
-// reconcile that asked for none.
-func FinishReconcile(ctx context.Context, patcher *patch.SerialPatcher, obj Object, fieldOwner string, ending Ending,
-	result *ctrl.Result, retErr *error) {
-	if err := patcher.Patch(ctx, obj, PatchOptions(obj, fieldOwner)...); err != nil && !(ending.Released && apierrors.IsNotFound(err)) {
+// FinishReconcile is the deferred end of a reconcile: the one final status write of obj (conditions, state
+// fields and, on a terminal outcome only, observedGeneration = the generation the reconcile worked on), its
+// error joined to *retErr, and the requeue of a successful reconcile that asked for none. A write refused
+// because the object is gone or was replaced (ErrGone) is dropped: the status was computed for an object that
+// no longer exists, and the new one has a reconcile of its own queued by its creation. A write refused because
+// the object changed since it was read (ErrChanged) requeues the reconcile at once. It returns the write's error
+// (nil when nothing needed writing).
+func FinishReconcile(ctx context.Context, patcher *Patcher, obj Object, ending Ending, result *ctrl.Result, retErr *error) error {
+	if errors.Is(*retErr, ErrChanged) {
+		// A write in the middle of the reconcile found a newer version: the final one would too. Run again from
+		// the current version (no error: nothing failed, and no action was taken on the stale intent).
+		*retErr, *result = nil, ctrl.Result{RequeueAfter: time.Millisecond}
+		return ErrChanged
+	}
+	var observed int64
+	if !ending.Released && Current(obj).Terminal() {
+		observed = obj.GetGeneration()
+	}
+	err := patcher.write(ctx, obj, observed)
+	switch {
+	case errors.Is(err, ErrChanged) && *retErr == nil:
+		// Computed from an older version: run again from the current one (no error: nothing failed).
+		*result = ctrl.Result{RequeueAfter: time.Millisecond}
+		return err
+	case err != nil && !errors.Is(err, ErrGone):
 		*retErr = errors.Join(*retErr, err)
 	}
 	if *retErr == nil && result.IsZero() && !ending.Released && ending.RequeueAfter != nil {
 		result.RequeueAfter = ending.RequeueAfter()
 	}
+	return err
+}
+
+// Acknowledge is the first action of a controller on an object it has never reported on (no Ready condition):
+// one status write saying that the controller works on the object's generation (Reconciling=True, Ready=Unknown).
+// Until it lands, kstatus reads a status-less object as Current; it makes that window as short as the first
+// reconcile's start. It reports whether it wrote.
+func Acknowledge(ctx context.Context, patcher *Patcher, obj Object) (bool, error) {
+	if conditions.Has(obj, flinkv1beta1.ConditionReady) {
+		return false, nil
+	}
+	conditions.MarkReconciling(obj, flinkv1beta1.ReasonProgressing, "working on generation %d", obj.GetGeneration())
+	conditions.MarkUnknown(obj, flinkv1beta1.ConditionReady, flinkv1beta1.ReasonProgressing, "working on generation %d", obj.GetGeneration())
+	return true, patcher.Patch(ctx, obj)
 }

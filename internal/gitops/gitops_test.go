@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/fluxcd/pkg/runtime/conditions"
-	"github.com/fluxcd/pkg/runtime/patch"
 	. "github.com/onsi/gomega"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -69,25 +68,30 @@ func TestReconcilingAndStalledAreExclusive(t *testing.T) {
 	g.Expect(Current(d)).To(Equal(Stalled))
 }
 
-func TestObservedGenerationOnlyOnTerminalOutcomes(t *testing.T) {
+func TestMetadataOperations(t *testing.T) {
+	meta := func(fields map[string]any) map[string]any { return map[string]any{"metadata": fields} }
 	cases := []struct {
-		mark func(Object)
-		want bool
+		name          string
+		before, after map[string]any
+		want          []operation
 	}{
-		{func(o Object) { MarkReconciling(o, "Deploying", "x") }, false},
-		{func(o Object) { MarkReady(o, "Succeeded", "x") }, true},
-		{func(o Object) { MarkStalled(o, "JobFailed", "x") }, true},
+		{"nothing changed", meta(map[string]any{"finalizers": []any{"a"}}), meta(map[string]any{"finalizers": []any{"a"}}), nil},
+		{"first finalizer", meta(map[string]any{}), meta(map[string]any{"finalizers": []any{"a"}}),
+			[]operation{{Op: "add", Path: "/metadata/finalizers", Value: []any{"a"}}}},
+		{"finalizer removed: the list is tested first", meta(map[string]any{"finalizers": []any{"x", "a"}}), meta(map[string]any{"finalizers": []any{"x"}}),
+			[]operation{{Op: "test", Path: "/metadata/finalizers", Value: []any{"x", "a"}}, {Op: "add", Path: "/metadata/finalizers", Value: []any{"x"}}}},
+		{"last finalizer removed", meta(map[string]any{"finalizers": []any{"a"}}), meta(map[string]any{}),
+			[]operation{{Op: "test", Path: "/metadata/finalizers", Value: []any{"a"}}, {Op: "add", Path: "/metadata/finalizers", Value: []any{}}}},
+		{"annotations change key by key", meta(map[string]any{"annotations": map[string]any{"keep": "1", "teal.flink.apache.org/retry": "1", "old": "x"}}),
+			meta(map[string]any{"annotations": map[string]any{"keep": "1", "old": "y"}}),
+			[]operation{{Op: "add", Path: "/metadata/annotations/old", Value: "y"}, {Op: "remove", Path: "/metadata/annotations/teal.flink.apache.org~1retry"}}},
+		{"first label", meta(map[string]any{}), meta(map[string]any{"labels": map[string]any{"a": "b"}}),
+			[]operation{{Op: "add", Path: "/metadata/labels", Value: map[string]any{"a": "b"}}}},
 	}
-	for i, tc := range cases {
-		g := NewWithT(t)
-		d := deployment(3, 1)
-		tc.mark(d)
-		hasObservedGeneration := false
-		for _, option := range PatchOptions(d, "teal") {
-			if _, ok := option.(patch.WithStatusObservedGeneration); ok {
-				hasObservedGeneration = true
-			}
-		}
-		g.Expect(hasObservedGeneration).To(Equal(tc.want), "case %d", i)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			g := NewWithT(t)
+			g.Expect(metadataOperations(tc.before, tc.after)).To(Equal(tc.want))
+		})
 	}
 }

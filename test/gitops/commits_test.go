@@ -12,6 +12,7 @@ import (
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/flinkstandin"
+	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/test/builders"
 	"github.com/teal-flink/teal/test/stack"
 	"github.com/teal-flink/teal/test/testenv"
@@ -33,6 +34,10 @@ const (
 func TestMain(m *testing.M) {
 	stack.Main(m, stack.Options{Name: "gitops", Images: map[string]func(*flinkstandin.Options){
 		brokenImage: func(o *flinkstandin.Options) { o.Faults.FailOnStart = true },
+	}, OperatorConfig: map[string]string{
+		// Session jobs' jars are served from a local httptest server.
+		operatorconfig.KeyAllowedArtifactSchemes:                       "http,https",
+		"kubernetes.operator.user.artifacts.disallow-restricted-hosts": "false",
 	}}, func(s *stack.Stack) error {
 		stk, env = s, s.Env
 		return nil

@@ -1,12 +1,16 @@
 package gitops
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
 
 	. "github.com/onsi/gomega"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	utiljson "k8s.io/apimachinery/pkg/util/json"
+	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
 
 	"github.com/teal-flink/teal/test/testenv"
 )
@@ -74,4 +78,32 @@ func TestArgoCDConfigMapCarriesTheScripts(t *testing.T) {
 		g.Expect(err).NotTo(HaveOccurred())
 		g.Expect(script).To(Equal(string(source)), "the %s script in argocd-cm.yaml is out of date: run make manifests", kind)
 	}
+}
+
+// TestHealthGenerationNotObservedBeforeStalled is defect 4: a fix committed on top of a Stalled generation reads
+// Progressing (as kstatus says InProgress) until the operator reacts, not Degraded.
+func TestHealthGenerationNotObservedBeforeStalled(t *testing.T) {
+	fix := object{Metadata: metav1.ObjectMeta{Generation: 3}, Status: &objectStatus{ObservedGeneration: 2, Conditions: []metav1.Condition{
+		condition("Ready", "False", "TransitionAborted", 2), condition("Stalled", "True", "TransitionAborted", 2)}}}
+	for _, kind := range kinds {
+		t.Run(kind, func(t *testing.T) {
+			g := NewWithT(t)
+			health, err := EvaluateHealth(kind, fix)
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(health.Status).To(Equal("Progressing"), "message: %s", health.Message)
+			g.Expect(kstatusOf(g, fix)).To(Equal(status.InProgressStatus))
+		})
+	}
+}
+
+// kstatusOf computes kstatus for a health-script test object.
+func kstatusOf(g Gomega, obj object) status.Status {
+	raw, err := json.Marshal(obj)
+	g.Expect(err).NotTo(HaveOccurred())
+	content := map[string]any{}
+	g.Expect(utiljson.Unmarshal(raw, &content)).To(Succeed())
+	content["apiVersion"], content["kind"] = "flink.apache.org/v1beta1", "FlinkDeployment"
+	result, err := status.Compute(&unstructured.Unstructured{Object: content})
+	g.Expect(err).NotTo(HaveOccurred())
+	return result.Status
 }
