@@ -248,15 +248,24 @@ start kube-apiserver "$BIN/kube-apiserver" \
   --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
   --allow-privileged=true --profiling=false --v=1
 
-# Images go in while the control plane starts.
-log "importing images"
+# Images go in while the control plane starts; the large Flink images in the background, awaited at the end.
 wait_for containerd 60 in_netns ctr --address "$STATE/containerd/containerd.sock" version
+import_image() {
+  in_netns ctr --address "$STATE/containerd/containerd.sock" -n k8s.io images import "$1" \
+    >>"$STATE/logs/import.log" 2>&1 || { log "ctr images import $1 failed (see $STATE/logs/import.log)"; return 1; }
+}
 import_start=$(date +%s)
 for image in "$BIN"/images/*.tar; do
-  in_netns ctr --address "$STATE/containerd/containerd.sock" -n k8s.io images import \
-    "$image" >>"$STATE/logs/import.log" 2>&1 || die "ctr images import $image failed (see $STATE/logs/import.log)"
+  [[ ${image##*/} == flink-* ]] || import_image "$image"
 done
-log "imported $(ls "$BIN"/images/*.tar | wc -l) images in $(($(date +%s) - import_start))s"
+(
+  for image in "$BIN"/images/flink-*.tar; do
+    [[ -e $image ]] || continue
+    import_image "$image" || exit 1
+  done
+  log "imported the Flink images in $(($(date +%s) - import_start))s"
+) &
+flink_import=$!
 
 kubectl() { in_netns "$BIN/kubectl" --kubeconfig "$KUBECONFIG_ADMIN" "$@"; }
 wait_for kube-apiserver 120 kubectl get --raw /readyz
@@ -361,6 +370,7 @@ if [[ $INSTALL_TEAL == true ]]; then
     die "helm install failed (see $STATE/logs/helm-install.log)"
 fi
 
+wait "$flink_import" || die "importing the Flink images failed (see $STATE/logs/import.log)"
 log "cluster $CLUSTER_NAME is up after $(($(date +%s) - start_time))s"
 cat <<EOF
 

@@ -7,8 +7,9 @@
 #                                       or rootfs (only the Flink images' cached root filesystem layer)
 #
 # - flink-<version>: a Debian bookworm root filesystem with the OpenJDK 17 JRE (debootstrap --variant=minbase),
-#   the Flink distribution that hack/install-flink.sh installs, copied into /opt/flink (a symlinked lib/ makes
-#   Flink fail with "Flink distribution jar not found"), owned by the user flink (9999, as in the official image),
+#   the Flink distribution that hack/install-flink.sh installs (jars) with Flink's bin/ scripts and default conf/
+#   from the apache-flink wheel, copied into /opt/flink (a symlinked lib/ makes Flink fail with "Flink
+#   distribution jar not found"), owned by the user flink (9999, as in the official image),
 #   and hack/images/flink/docker-entrypoint.sh as /docker-entrypoint.sh. Named docker.io/library/flink:<version>
 #   and flink:<major.minor>, so the samples' `image: flink:1.20` runs it.
 # - operator: bin/teal (`make build`) as /teal, running as 65532:65532 like the distroless Dockerfile image.
@@ -147,13 +148,37 @@ unmount_under() {
   done
 }
 
+# flink_scripts <version> prints a cached directory with Flink's bin/ scripts (jobmanager.sh, taskmanager.sh,
+# standalone-job.sh, kubernetes-jobmanager.sh, config.sh, ...) and its default conf/, taken from the apache-flink
+# wheel on PyPI: hack/install-flink.sh installs the jars (apache-flink-libraries), not the scripts. Any wheel
+# carries the same scripts, so one for CPython 3.10 on manylinux is asked for by name, whatever Python runs here.
+flink_scripts() {
+  local version=$1 dir=$images/pyflink-$1
+  if [[ ! -f $dir/.complete ]]; then
+    rm -rf "$dir"
+    mkdir -p "$dir/wheel"
+    log "downloading apache-flink==$version (Flink's scripts and default configuration) from PyPI"
+    python3 -m pip download --quiet --no-deps --disable-pip-version-check --only-binary :all: \
+      --platform manylinux2014_x86_64 --python-version 3.10 --implementation cp --abi cp310 \
+      --dest "$dir/wheel" "apache-flink==$version" >&2 || die "pip download of apache-flink==$version failed"
+    python3 -m zipfile -e "$dir"/wheel/*.whl "$dir/wheel/unpacked"
+    [[ -f $dir/wheel/unpacked/pyflink/bin/config.sh ]] || die "the apache-flink $version wheel has no bin/config.sh"
+    mv "$dir/wheel/unpacked/pyflink/bin" "$dir/bin"
+    mv "$dir/wheel/unpacked/pyflink/conf" "$dir/conf"
+    rm -rf "$dir/wheel"
+    echo "$version" >"$dir/.complete"
+  fi
+  echo "$dir"
+}
+
 build_flink() {
   local version=$1 dist=$cache/flink/$1 key tar
   [[ -f $dist/.complete ]] || "$root/hack/install-flink.sh" "$version"
   [[ -f $FLINK_ENTRYPOINT ]] || die "no entrypoint script at $FLINK_ENTRYPOINT"
-  local layer
+  local layer scripts
   layer=$(rootfs)
-  key=$(hash_of "$dist/.complete" "$FLINK_ENTRYPOINT" "$root/hack/images/main.go" "$root/hack/images/build.sh")
+  scripts=$(flink_scripts "$version")
+  key=$(hash_of "$dist/.complete" "$scripts/.complete" "$FLINK_ENTRYPOINT" "$root/hack/images/main.go" "$root/hack/images/build.sh")
   tar=$images/flink-$version-$DEBIAN_SUITE-$key.tar
   if [[ ! -f $tar ]]; then
     local work
@@ -161,15 +186,17 @@ build_flink() {
     mkdir -p "$work/opt/flink/log" "$work/opt/flink/examples/streaming"
     # Copied, not linked: Flink looks for its distribution jar by real path.
     local d
-    for d in lib opt plugins bin conf; do
-      [[ -d $dist/$d ]] && cp -rL "$dist/$d" "$work/opt/flink/$d"
+    for d in lib opt plugins bin; do
+      if [[ -d $dist/$d ]]; then cp -rL "$dist/$d" "$work/opt/flink/$d"; fi
     done
     [[ -f $work/opt/flink/lib/flink-dist-$version.jar ]] || die "$dist has no lib/flink-dist-$version.jar"
-    mkdir -p "$work/opt/flink/conf"
+    mkdir -p "$work/opt/flink/bin"
+    cp -rL "$scripts/bin/." "$work/opt/flink/bin/"
+    cp -rL "$scripts/conf" "$work/opt/flink/conf"
+    rm -f "$work"/opt/flink/bin/*.bat
     cp -L "$dist/examples/TopSpeedWindowing.jar" "$work/opt/flink/examples/streaming/TopSpeedWindowing.jar"
     chmod -R a+rX "$work/opt/flink"
-    find "$work/opt/flink/bin" -type f -name '*.sh' -exec chmod 0755 {} +
-    [[ -f $work/opt/flink/bin/flink ]] && chmod 0755 "$work/opt/flink/bin/flink"
+    find "$work/opt/flink/bin" -type f \( -name '*.sh' -o -name flink \) -exec chmod 0755 {} +
     tar --numeric-owner --owner=9999 --group=9999 -C "$work" -cf "$work/flink.tar" opt
     "$(builder)" -out "$tar" -tag "docker.io/library/flink:$version" -tag "docker.io/library/flink:${version%.*}" \
       -layer "$layer" -layer "$work/flink.tar" -file "$FLINK_ENTRYPOINT=/docker-entrypoint.sh:0755" \
