@@ -25,7 +25,7 @@ stop_processes() {
       log "stopping $(wc -w <<<"$pids") processes"
       kill -TERM $pids 2>/dev/null || true
     elif ((round == 20)); then
-      log "sending SIGKILL to $(wc -w <<<"$pids") processes"
+      log "sending SIGKILL to what is left: $(for p in $pids; do cat "/proc/$p/comm" 2>/dev/null; done | sort | uniq -c | xargs)"
       kill -KILL $pids 2>/dev/null || true
     elif ((round > 20)); then
       kill -KILL $pids 2>/dev/null || true

@@ -25,7 +25,15 @@ done
 section mounts;     awk '{print $5, $9}' /proc/self/mountinfo | sort
 section cgroups;    find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d \( -name 'teal-*' -o -name 'kubepods*' \) 2>/dev/null
 section processes
-ps -eo comm= | grep -E '^(etcd|kube-apiserver|kube-controller|kube-scheduler|kubelet|kube-proxy|containerd|containerd-shim|coredns|java|pause|teal)' | sort | uniq -c
+# The cluster's own binaries anywhere; etcd, kube-apiserver and java also run in the envtest suites, so those
+# count only inside a local cluster's cgroups.
+for p in /proc/[0-9]*; do
+  comm=$(cat "$p/comm" 2>/dev/null) || continue
+  case $comm in
+    kube-controller*|kube-scheduler|kubelet|kube-proxy|containerd*|coredns|pause|teal) echo "$comm" ;;
+    etcd|kube-apiserver|java) grep -q ':/teal-' "$p/cgroup" 2>/dev/null && echo "$comm (in a cluster cgroup)" ;;
+  esac
+done | sort | uniq -c
 section files
 for p in /run/containerd /var/lib/kubelet /var/log/containers /var/log/pods /var/lib/cni /etc/cni /opt/cni \
   /opt/containerd /run/netns /var/lib/teal-cluster /var/lib/containerd; do

@@ -254,16 +254,18 @@ import_image() {
   in_netns ctr --address "$STATE/containerd/containerd.sock" -n k8s.io images import "$1" \
     >>"$STATE/logs/import.log" 2>&1 || { log "ctr images import $1 failed (see $STATE/logs/import.log)"; return 1; }
 }
+log "importing the images in bin/images"
 import_start=$(date +%s)
 for image in "$BIN"/images/*.tar; do
   [[ ${image##*/} == flink-* ]] || import_image "$image"
 done
 (
-  for image in "$BIN"/images/flink-*.tar; do
-    [[ -e $image ]] || continue
+  shopt -s nullglob
+  flink_images=("$BIN"/images/flink-*.tar)
+  for image in "${flink_images[@]}"; do
     import_image "$image" || exit 1
   done
-  log "imported the Flink images in $(($(date +%s) - import_start))s"
+  ((${#flink_images[@]} == 0)) || log "imported the Flink images in $(($(date +%s) - import_start))s"
 ) &
 flink_import=$!
 
@@ -374,7 +376,7 @@ wait "$flink_import" || die "importing the Flink images failed (see $STATE/logs/
 log "cluster $CLUSTER_NAME is up after $(($(date +%s) - start_time))s"
 cat <<EOF
 
-Cluster "$CLUSTER_NAME" is up: Kubernetes v$("$BIN/kubectl" version --client -o json | sed -n 's/.*"gitVersion": "\(v[^"]*\)".*/\1/p' | head -n1) on node $NODE_NAME ($NODE_IP), inside network namespace $NETNS.
+Cluster "$CLUSTER_NAME" is up: Kubernetes $("$BIN/kubectl" version --client -o json | sed -n 's/.*"gitVersion": "\(v[^"]*\)".*/\1/p' | head -n1) on node $NODE_NAME ($NODE_IP), inside network namespace $NETNS.
 Its addresses exist only in that namespace, so run every client through these wrappers:
 
   hack/cluster/kubectl get pods -A                 # kubectl with the cluster's admin kubeconfig
