@@ -13,23 +13,33 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 [[ $(id -u) == 0 ]] || die "the local cluster needs root"
 
-# 1. Processes. Pods' processes are in the cgroups too (kubelet's cgroupRoot), so they stop with the rest.
+# 1. Processes. Pods' processes are in the cgroups too (kubelet's cgroupRoot), so they stop with the rest:
+# first kubelet (so that it restarts nothing), then everything but the API server and etcd, then the API server
+# (its clients gone, it shuts down at once), then etcd; SIGKILL for whatever outlives 10 s.
+daemon_pid() { [[ -f $STATE/pids/$1 ]] && cat "$STATE/pids/$1" || true; }
 stop_processes() {
-  local round pids
-  for round in $(seq 1 40); do
+  local round pids apiserver etcd rest
+  apiserver=$(daemon_pid kube-apiserver) etcd=$(daemon_pid etcd)
+  for round in $(seq 1 60); do
     pids=$(cluster_pids)
     [[ -z $pids ]] && return 0
+    rest=$(grep -vxF -e "${apiserver:-none}" -e "${etcd:-none}" <<<"$pids" || true)
     if ((round == 1)); then
-      # kubelet first, so that it does not restart the containers that are being stopped.
-      [[ -f $STATE/pids/kubelet ]] && kill -TERM "$(cat "$STATE/pids/kubelet")" 2>/dev/null || true
       log "stopping $(wc -w <<<"$pids") processes"
+      local kubelet
+      kubelet=$(daemon_pid kubelet)
+      # Only a PID found in the cgroups: a stale PID file must not hit an unrelated process.
+      if [[ -n $kubelet ]] && grep -qxF "$kubelet" <<<"$pids"; then kill -TERM "$kubelet" 2>/dev/null || true; fi
+      kill -TERM $rest 2>/dev/null || true
+    elif [[ -z $rest ]] && grep -qxF "${apiserver:-none}" <<<"$pids"; then
+      kill -TERM "$apiserver" 2>/dev/null || true
+    elif [[ -z $rest ]]; then
       kill -TERM $pids 2>/dev/null || true
-    elif ((round == 20)); then
-      log "sending SIGKILL to what is left: $(for p in $pids; do cat "/proc/$p/comm" 2>/dev/null; done | sort | uniq -c | xargs)"
-      kill -KILL $pids 2>/dev/null || true
-    elif ((round > 20)); then
-      kill -KILL $pids 2>/dev/null || true
     fi
+    if ((round == 20)); then
+      log "sending SIGKILL to what is left: $(for p in $pids; do cat "/proc/$p/comm" 2>/dev/null; done | sort | uniq -c | xargs)"
+    fi
+    ((round < 20)) || kill -KILL $pids 2>/dev/null || true
     sleep 0.5
   done
   die "processes still running in the cluster's cgroups: $(cluster_pids | tr '\n' ' ')"
