@@ -54,7 +54,7 @@ build_kube() { # build_kube <tool> <package>
     [[ -f $src/go.sum ]] || { kube_wrapper "$src"; (cd "$src" && GOFLAGS=-mod=mod go get "k8s.io/kubernetes/cmd/kube-apiserver@v$KUBE_VERSION" "k8s.io/kubernetes/cmd/kubectl@v$KUBE_VERSION"); }
     # The wrapper first resolved the dependencies of kube-apiserver and kubectl; the node's other components
     # (kubelet, kube-proxy, ...) need a few more modules, added to the same wrapper once.
-    (cd "$src" && go list -mod=readonly "$pkg" >/dev/null 2>&1) || (cd "$src" && GOFLAGS=-mod=mod go get "$pkg@v$KUBE_VERSION")
+    (cd "$src" && go list -deps -mod=readonly "$pkg" >/dev/null 2>&1) || (cd "$src" && GOFLAGS=-mod=mod go get "$pkg@v$KUBE_VERSION")
     mkdir -p "$out"
     (cd "$src" && CGO_ENABLED=0 go build -trimpath -ldflags "$(kube_ldflags)" -o "$out/$tool.tmp" "$pkg")
     mv "$out/$tool.tmp" "$out/$tool"
