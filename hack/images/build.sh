@@ -46,7 +46,8 @@ die() { printf '[images] ERROR: %s\n' "$*" >&2; exit 1; }
 hash_of() {
   local f
   for f in "$@"; do
-    if [[ -d $f ]]; then (cd "$f" && find . -type f -print0 | sort -z | xargs -0 sha256sum); else sha256sum "$f"; fi
+    # Contents and relative names only, so that every clone of the repository shares the cache entries.
+    if [[ -d $f ]]; then (cd "$f" && find . -type f -print0 | sort -z | xargs -0 sha256sum); else sha256sum <"$f"; fi
   done | sha256sum | cut -c1-16
 }
 
@@ -59,6 +60,7 @@ builder() {
     log "building the image builder (go-containerregistry)"
     mkdir -p "${bin%/*}"
     (cd "$src" && CGO_ENABLED=0 go build -trimpath -o "$bin.tmp" .) && mv "$bin.tmp" "$bin"
+    find "$cache/tools" -maxdepth 1 -name 'teal-images-*' ! -path "${bin%/*}" -exec rm -rf {} +
   fi
   echo "$bin"
 }
@@ -76,6 +78,7 @@ build_pause() {
     (cd "$root/hack/images" && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$work/pause" ./pause)
     "$(builder)" -out "$tar" -tag "$PAUSE_IMAGE" -file "$work/pause=/pause:0755" -entrypoint /pause
     rm -rf "$work"
+    find "$images" -maxdepth 1 -name 'pause-*.tar' ! -path "$tar" -delete
   fi
   publish pause "$tar"
 }
@@ -87,6 +90,7 @@ build_coredns() {
   if [[ ! -f $tar ]]; then
     "$(builder)" -out "$tar" -tag "$COREDNS_IMAGE" -file "$bin=/coredns:0755" \
       -entrypoint /coredns -port 53/udp -port 53/tcp -port 9153/tcp
+    find "$images" -maxdepth 1 -name 'coredns-*.tar' ! -path "$tar" -delete
   fi
   publish coredns "$tar"
 }
