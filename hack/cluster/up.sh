@@ -95,6 +95,21 @@ cert kube-proxy "/CN=system:kube-proxy" client
 # The Node authorizer and NodeRestriction admit the kubelet by this identity only.
 cert kubelet-client "/O=system:nodes/CN=system:node:$NODE_NAME" client
 cert kubelet "/CN=$NODE_NAME" server "IP:$NODE_IP,DNS:$NODE_NAME"
+# The front proxy's own CA and client certificate, for requests the API server forwards to aggregated APIs; the
+# other components read this CA from kube-system/extension-apiserver-authentication and log errors without it.
+openssl_quiet req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 \
+  -keyout "$pki/front-proxy-ca.key" -out "$pki/front-proxy-ca.crt" -subj "/CN=teal-$CLUSTER_NAME-front-proxy-ca"
+front_proxy_client() {
+  openssl_quiet req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+    -keyout "$pki/front-proxy-client.key" -out "$pki/front-proxy-client.csr" -subj "/CN=front-proxy-client"
+  printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n' \
+    >"$pki/front-proxy-client.ext"
+  openssl_quiet x509 -req -in "$pki/front-proxy-client.csr" -CA "$pki/front-proxy-ca.crt" \
+    -CAkey "$pki/front-proxy-ca.key" -CAcreateserial -days 365 -extfile "$pki/front-proxy-client.ext" \
+    -out "$pki/front-proxy-client.crt"
+  rm -f "$pki/front-proxy-client.csr" "$pki/front-proxy-client.ext"
+}
+front_proxy_client
 openssl_quiet ecparam -name prime256v1 -genkey -noout -out "$pki/sa.key"
 openssl_quiet ec -in "$pki/sa.key" -pubout -out "$pki/sa.pub"
 chmod 0600 "$pki"/*.key
@@ -246,6 +261,10 @@ start kube-apiserver "$BIN/kube-apiserver" \
   --service-cluster-ip-range "$SERVICE_CIDR" \
   --service-account-issuer "https://kubernetes.default.svc.$CLUSTER_DOMAIN" \
   --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
+  --requestheader-client-ca-file "$pki/front-proxy-ca.crt" --requestheader-allowed-names front-proxy-client \
+  --requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
+  --requestheader-extra-headers-prefix X-Remote-Extra- \
+  --proxy-client-cert-file "$pki/front-proxy-client.crt" --proxy-client-key-file "$pki/front-proxy-client.key" \
   --allow-privileged=true --profiling=false --v=1
 
 # Images go in while the control plane starts; the large Flink images in the background, awaited at the end.
