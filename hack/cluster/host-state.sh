@@ -25,13 +25,13 @@ done
 section mounts;     awk '{print $5, $9}' /proc/self/mountinfo | sort
 section cgroups;    find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d \( -name 'teal-*' -o -name 'kubepods*' \) 2>/dev/null
 section processes
-# The cluster's own binaries anywhere; etcd, kube-apiserver and java also run in the envtest suites, so those
+# The cluster's own binaries anywhere; etcd, kube-apiserver, java and teal also run in the test suites, so those
 # count only inside a local cluster's cgroups.
 for p in /proc/[0-9]*; do
   comm=$(cat "$p/comm" 2>/dev/null) || continue
   case $comm in
-    kube-controller*|kube-scheduler|kubelet|kube-proxy|containerd*|coredns|pause|teal) echo "$comm" ;;
-    etcd|kube-apiserver|java) grep -q ':/teal-' "$p/cgroup" 2>/dev/null && echo "$comm (in a cluster cgroup)" ;;
+    kube-controller*|kube-scheduler|kubelet|kube-proxy|containerd*|coredns|pause) echo "$comm" ;;
+    etcd|kube-apiserver|java|teal) grep -q ':/teal-' "$p/cgroup" 2>/dev/null && echo "$comm (in a cluster cgroup)" ;;
   esac
 done | sort | uniq -c
 section files
