@@ -42,6 +42,8 @@ on_exit() {
   else
     "$cluster_root/hack/cluster/down.sh" || true
   fi
+  # The background import ends once containerd is gone; nothing of this run outlives it.
+  [[ -z ${flink_import:-} ]] || wait "$flink_import" 2>/dev/null || true
 }
 trap on_exit EXIT
 
