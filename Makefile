@@ -2,6 +2,7 @@
 #
 #   make demo      the blue/green demo on an embedded local control plane
 #   make test      every test, against a real kube-apiserver + etcd built from source (cached in ~/.cache/teal)
+#   make cluster   a local single-node Kubernetes (built from source, in its own network namespace) with Teal
 #
 # Tools are built from the Go module proxy by hack/install-tools.sh, cached by version under $(TEAL_CACHE) and
 # linked into bin/, so a fresh clone pays the build once per machine.
@@ -95,6 +96,28 @@ demo: ## The blue/green demo on an embedded local control plane (kube-apiserver 
 .PHONY: run
 run: ## Run the operator against the current kubeconfig (controllers only; webhooks need a reachable server).
 	go run . --webhooks=false --leader-elect=false $(RUN_ARGS)
+
+##@ Local cluster (docs/cluster.md)
+
+# Name of the local cluster: its network namespace is teal-$(CLUSTER_NAME), its state /var/lib/teal-cluster/$(CLUSTER_NAME).
+CLUSTER_NAME ?= teal
+export CLUSTER_NAME
+
+.PHONY: images
+images: build ## Build the local cluster's images without a Docker engine: Flink 1.20.3 and 2.3.0, the operator, pause, CoreDNS.
+	hack/cluster/install-packages.sh
+	hack/install-tools.sh coredns
+	hack/install-flink.sh
+	hack/images/build.sh
+
+.PHONY: cluster
+cluster: images ## Bring up a local single-node Kubernetes cluster with Teal installed by Helm (root; see docs/cluster.md).
+	hack/install-tools.sh cluster
+	hack/cluster/up.sh
+
+.PHONY: cluster-down
+cluster-down: ## Remove the local cluster: processes, network namespace, mounts, cgroups, state.
+	hack/cluster/down.sh
 
 .PHONY: clean
 clean: ## Remove bin/ links (the tool cache in $(TEAL_CACHE) stays).

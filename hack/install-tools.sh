@@ -2,7 +2,10 @@
 # Builds the test control plane and CLI tools from the Go module proxy, caches them by version outside the
 # clone (CI clones afresh every run), and links them into bin/.
 #
-#   hack/install-tools.sh [tool ...]    tools: kube-apiserver etcd kubectl controller-gen helm (default: all)
+#   hack/install-tools.sh [tool ...]
+#
+# tools: kube-apiserver etcd kubectl controller-gen helm (the default), and for the local cluster (hack/cluster):
+# kubelet kube-controller-manager kube-scheduler kube-proxy coredns (or `cluster` for all of those).
 #
 # Every tool lands in $TEAL_CACHE/tools/<tool>-<version>/<tool>; a second run only re-links.
 set -euo pipefail
@@ -11,6 +14,7 @@ KUBE_VERSION=${KUBE_VERSION:-1.36.3}
 ETCD_VERSION=${ETCD_VERSION:-3.6.16}
 CONTROLLER_TOOLS_VERSION=${CONTROLLER_TOOLS_VERSION:-v0.21.0}
 HELM_VERSION=${HELM_VERSION:-v3.20.0}
+COREDNS_VERSION=${COREDNS_VERSION:-v1.15.0}
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cache=${TEAL_CACHE:-$HOME/.cache/teal}/tools
@@ -48,6 +52,9 @@ build_kube() { # build_kube <tool> <package>
     log "building $tool v$KUBE_VERSION from the Go module proxy (several minutes, once)"
     local src=$cache/src-kubernetes-v$KUBE_VERSION
     [[ -f $src/go.sum ]] || { kube_wrapper "$src"; (cd "$src" && GOFLAGS=-mod=mod go get "k8s.io/kubernetes/cmd/kube-apiserver@v$KUBE_VERSION" "k8s.io/kubernetes/cmd/kubectl@v$KUBE_VERSION"); }
+    # The wrapper first resolved the dependencies of kube-apiserver and kubectl; the node's other components
+    # (kubelet, kube-proxy, ...) need a few more modules, added to the same wrapper once.
+    (cd "$src" && go list -deps -mod=readonly "$pkg" >/dev/null 2>&1) || (cd "$src" && GOFLAGS=-mod=mod go get "$pkg@v$KUBE_VERSION")
     mkdir -p "$out"
     (cd "$src" && CGO_ENABLED=0 go build -trimpath -ldflags "$(kube_ldflags)" -o "$out/$tool.tmp" "$pkg")
     mv "$out/$tool.tmp" "$out/$tool"
@@ -83,10 +90,15 @@ go_install() { # go_install <tool> <module path>@<version>
 
 tools=("$@")
 [[ ${#tools[@]} -gt 0 ]] || tools=(controller-gen helm etcd kube-apiserver kubectl)
+if [[ " ${tools[*]} " == *" cluster "* ]]; then
+  tools=(etcd kube-apiserver kubectl kube-controller-manager kube-scheduler kube-proxy kubelet coredns helm)
+fi
 for t in "${tools[@]}"; do
   case $t in
     kube-apiserver) build_kube kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver ;;
     kubectl) build_kube kubectl k8s.io/kubernetes/cmd/kubectl ;;
+    kubelet | kube-controller-manager | kube-scheduler | kube-proxy) build_kube "$t" "k8s.io/kubernetes/cmd/$t" ;;
+    coredns) go_install coredns "github.com/coredns/coredns@$COREDNS_VERSION" ;;
     etcd) build_etcd ;;
     controller-gen) go_install controller-gen "sigs.k8s.io/controller-tools/cmd/controller-gen@$CONTROLLER_TOOLS_VERSION" ;;
     helm) go_install helm "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" ;;
