@@ -34,7 +34,7 @@ public record KubeConnection(URI server, Supplier<String> token, SSLContext sslC
 
     /**
      * The connection a pod has: KUBERNETES_SERVICE_HOST/PORT, the service account token and CA. Falls back to the
-     * kubeconfig named by KUBECONFIG (or ~/.kube/config) outside a pod.
+     * kubeconfig named by the system property teal.gate.kubeconfig, KUBECONFIG, or ~/.kube/config outside a pod.
      */
     public static KubeConnection auto() throws IOException {
         String host = System.getenv("KUBERNETES_SERVICE_HOST");
@@ -42,7 +42,8 @@ public record KubeConnection(URI server, Supplier<String> token, SSLContext sslC
             String port = System.getenv().getOrDefault("KUBERNETES_SERVICE_PORT", "443");
             return fromServiceAccount(host, port, SERVICE_ACCOUNT_DIR);
         }
-        String kubeconfig = System.getenv("KUBECONFIG");
+        // The system property lets tests and local runs of several jobs in one JVM point at a kubeconfig.
+        String kubeconfig = System.getProperty("teal.gate.kubeconfig", System.getenv("KUBECONFIG"));
         Path path = kubeconfig != null ? Path.of(kubeconfig.split(java.io.File.pathSeparator)[0])
                 : Path.of(System.getProperty("user.home"), ".kube", "config");
         if (!Files.exists(path)) {
