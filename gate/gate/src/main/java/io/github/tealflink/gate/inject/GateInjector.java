@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
 import org.apache.flink.api.dag.Transformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.operators.ChainingStrategy;
 import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
 import org.apache.flink.streaming.api.transformations.OneInputTransformation;
@@ -223,6 +224,7 @@ public final class GateInjector {
     }
 
     /** Makes {@code consumer} read from {@code replacement} instead of {@code old} (its input fields are final). */
+    @SuppressWarnings({"unchecked", "rawtypes"})
     static void replaceInput(Transformation<?> consumer, Transformation<?> old, Transformation<?> replacement) {
         boolean replaced = false;
         for (Class<?> c = consumer.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
@@ -235,6 +237,10 @@ public final class GateInjector {
                     Object value = f.get(consumer);
                     if (value == old) {
                         f.set(consumer, replacement);
+                        replaced = true;
+                    } else if (value instanceof DataStream<?> stream && stream.getTransformation() == old) {
+                        // Sink V2 sinks expand from the DataStream they were given, not from their input transformation.
+                        f.set(consumer, new DataStream(stream.getExecutionEnvironment(), replacement));
                         replaced = true;
                     } else if (value instanceof List<?> list && list.stream().anyMatch(x -> x == old)) {
                         List<Object> copy = new ArrayList<>(list);
