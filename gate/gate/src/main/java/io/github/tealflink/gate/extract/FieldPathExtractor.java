@@ -19,10 +19,31 @@ public final class FieldPathExtractor implements EventTimeExtractor {
 
     private final String path;
     private final String[] segments;
+    private final String description;
     private transient Map<Class<?>, Accessor[]> cache;
+    // The record class seen last and its accessors: the common monomorphic stream skips the map lookup.
+    private transient Class<?> hotClass;
+    private transient Accessor[] hotAccessors;
 
     private interface Accessor {
         Object get(Object target) throws Exception;
+
+        /** The value as epoch ms; a primitive long field is read without boxing. */
+        default long getMillis(Object target, String source) throws Exception {
+            return TimeValues.toMillis(get(target), source);
+        }
+    }
+
+    private record LongFieldAccessor(Field field) implements Accessor {
+        @Override
+        public Object get(Object target) throws Exception {
+            return field.getLong(target);
+        }
+
+        @Override
+        public long getMillis(Object target, String source) throws Exception {
+            return field.getLong(target);
+        }
     }
 
     /** An extractor for {@code path}; rejects a blank path. */
@@ -33,10 +54,24 @@ public final class FieldPathExtractor implements EventTimeExtractor {
         }
         this.path = path;
         this.segments = path.split("\\.");
+        this.description = ProtocolKeys.CONF_FIELD_PATH + " = \"" + path + "\"";
     }
 
     @Override
     public long extract(Object record) {
+        if (record != null && record.getClass() == hotClass) {
+            try {
+                return hotAccessors[0].getMillis(record, description);
+            } catch (IllegalArgumentException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalArgumentException(description + ": cannot read it from " + record.getClass().getName(), e);
+            }
+        }
+        return slowExtract(record);
+    }
+
+    private long slowExtract(Object record) {
         Object current = record;
         for (int i = 0; i < segments.length; i++) {
             if (current == null) {
@@ -44,7 +79,7 @@ public final class FieldPathExtractor implements EventTimeExtractor {
             }
             current = step(current, i);
         }
-        return TimeValues.toMillis(current, describe());
+        return TimeValues.toMillis(current, description);
     }
 
     private Object step(Object target, int index) {
@@ -64,6 +99,10 @@ public final class FieldPathExtractor implements EventTimeExtractor {
             a = resolve(target.getClass(), seg);
             accessors[index] = a;
         }
+        if (segments.length == 1) {
+            hotClass = target.getClass();
+            hotAccessors = accessors;
+        }
         try {
             return a.get(target);
         } catch (Exception e) {
@@ -72,7 +111,7 @@ public final class FieldPathExtractor implements EventTimeExtractor {
     }
 
     private static boolean isRow(Object o) {
-        return o.getClass().getName().equals("org.apache.flink.types.Row");
+        return o instanceof org.apache.flink.types.Row;
     }
 
     private Object rowField(Object row, String seg) {
@@ -93,7 +132,7 @@ public final class FieldPathExtractor implements EventTimeExtractor {
                 Field f = c.getDeclaredField(seg);
                 if (!Modifier.isStatic(f.getModifiers())) {
                     f.setAccessible(true);
-                    return f::get;
+                    return f.getType() == long.class ? new LongFieldAccessor(f) : f::get;
                 }
             } catch (NoSuchFieldException | RuntimeException ignored) {
                 // try the next class, then getters
@@ -116,6 +155,6 @@ public final class FieldPathExtractor implements EventTimeExtractor {
 
     @Override
     public String describe() {
-        return ProtocolKeys.CONF_FIELD_PATH + " = \"" + path + "\"";
+        return description;
     }
 }

@@ -135,12 +135,23 @@ public final class GateOperator<T> extends AbstractStreamOperator<T>
     @Override
     public void processElement(StreamRecord<T> element) throws Exception {
         refreshView();
-        flushIfDecided();
+        if (!held.isEmpty() || heldWatermark != null) {
+            flushIfDecided();
+        }
         T value = element.getValue();
         long t = settings.extractor().extract(value);
-        long ts = element.hasTimestamp() ? element.getTimestamp() : Long.MIN_VALUE;
-        route(value, ts, t, false);
-        act();
+        Decision d = GateDecisions.decide(view, settings.colour(), t);
+        if (d == Decision.EMIT) {
+            // the common path: pass the record on as it came, no copy, no new StreamRecord
+            output.collect(element);
+            emitted.inc();
+            if (t > maxEmitted) {
+                maxEmitted = t;
+            }
+        } else {
+            route(value, element.hasTimestamp() ? element.getTimestamp() : Long.MIN_VALUE, t, false);
+        }
+        // Protocol writes are driven by watermarks, idleness, checkpoints and the tick, not by each record.
     }
 
     private void route(T value, long ts, long eventTime, boolean fromHold) {

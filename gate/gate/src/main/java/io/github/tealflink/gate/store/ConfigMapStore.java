@@ -49,6 +49,8 @@ public final class ConfigMapStore implements CoordinationStore {
     private final AtomicLong watchEvents = new AtomicLong();
     private volatile boolean closed;
     private volatile Snapshot latest;
+    /** The open watch's body, closed by {@link #close()} to end a watch blocked on the network. */
+    private volatile Stream<String> openWatch;
     private final Object watchLock = new Object();
 
     private record Snapshot(String resourceVersion, Map<String, String> data) {}
@@ -281,6 +283,11 @@ public final class ConfigMapStore implements CoordinationStore {
                     throw new IOException("WATCH " + describe() + ": HTTP " + resp.statusCode());
                 }
                 failures = 0;
+                openWatch = resp.body();
+                if (closed) {
+                    openWatch.close();
+                    return;
+                }
                 try (Stream<String> lines = resp.body()) {
                     for (String line : (Iterable<String>) lines::iterator) {
                         if (closed) {
@@ -335,6 +342,10 @@ public final class ConfigMapStore implements CoordinationStore {
     @Override
     public void close() {
         closed = true;
+        Stream<String> watch = openWatch;
+        if (watch != null) {
+            watch.close();
+        }
         watcher.interrupt();
         writer.shutdownNow();
         synchronized (watchLock) {
