@@ -144,6 +144,7 @@ class BlueGreenExactlyOnceIT {
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(Configuration.fromMap(conf));
         env.enableCheckpointing(300);
+        env.setParallelism(2);
         Params p = new Params(tmp.resolve(colour).toUri().toString(), 200, BASE, STEP);
         return SequenceJobs.start(env, variant, p, "proof-" + variant.flag + "-" + colour);
     }

@@ -124,7 +124,7 @@ public final class KubeControlPlane implements AutoCloseable {
                 "--token-auth-file", dir.resolve("tokens.csv").toString(),
                 "--authorization-mode", "RBAC",
                 "--enable-priority-and-fairness=false"));
-        server = URI.create("https://localhost:" + port);
+        server = URI.create("https://127.0.0.1:" + port);
         Path caFile = certDir.resolve("apiserver.crt");
         awaitReady(apiserver, "kube-apiserver", () -> Files.exists(caFile) && Files.size(caFile) > 0);
         String kubeconfig = String.join("\n",
