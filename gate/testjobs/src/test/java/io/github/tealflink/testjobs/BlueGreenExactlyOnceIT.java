@@ -9,6 +9,7 @@ import io.github.tealflink.testjobs.SequenceJobs.Variant;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -204,17 +205,28 @@ class BlueGreenExactlyOnceIT {
         if (!Files.isDirectory(dir)) {
             return out;
         }
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)
-                    .filter(f -> !f.getFileName().toString().startsWith("."))::iterator) {
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            // in-progress and pending part files are hidden (".part-…") and may be renamed while we look
+            files = walk.filter(f -> !f.getFileName().toString().startsWith(".")).toList();
+        } catch (IOException | UncheckedIOException e) {
+            return seqs(variant, dir);
+        }
+        for (Path f : files) {
+            if (!Files.isRegularFile(f)) {
+                continue;
+            }
+            try {
                 for (String line : Files.readAllLines(f)) {
                     if (!line.isBlank()) {
                         out.add(Long.parseLong(line.split(",")[0].replace("\"", "").trim()));
                     }
                 }
+            } catch (NoSuchFileException e) {
+                // committed files are never removed; this was something else in the directory
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
         return out;
     }
