@@ -124,6 +124,12 @@ class BlueGreenExactlyOnceIT {
             assertEquals(0L, counts.firstKey(), sink + ": the first record is 0");
             assertEquals(0, duplicates, sink + ": no record is emitted twice");
             assertEquals(0, missing, sink + ": no record between the first and the last is missing");
+            if (variant == Variant.FILESINK || variant == Variant.SQL) {
+                // A FileSink restored from blue's savepoint keeps blue's open bucket (and its path) until that
+                // bucket's files are committed, so some of green's first records can land under blue's directory:
+                // for these sinks the directories do not tell the colours apart, only the union is checked.
+                continue;
+            }
             assertTrue(!blueSeqs.isEmpty() && !greenSeqs.isEmpty(), sink + ": both colours emitted");
             long blueMaxTime = BASE + STEP * blueSeqs.stream().mapToLong(Long::longValue).max().getAsLong();
             long greenMinTime = BASE + STEP * greenSeqs.stream().mapToLong(Long::longValue).min().getAsLong();
@@ -132,11 +138,49 @@ class BlueGreenExactlyOnceIT {
         }
     }
 
+    /**
+     * The contrast: the same hand-over without gates (BASIC mode) duplicates what blue emitted after its savepoint.
+     * Also shows that the checks above detect duplicates.
+     */
+    @org.junit.jupiter.api.Test
+    void withoutGatesTheHandOverDuplicatesRecords(@TempDir Path tmp) throws Exception {
+        Variant variant = Variant.SINGLE;
+        JobClient blue = startJob(variant, "BLUE", null, tmp, null);
+        awaitLines(variant, tmp.resolve("BLUE"), 200);
+        String savepoint = blue.triggerSavepoint(tmp.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
+                .get(60, TimeUnit.SECONDS);
+        JobClient green = startJob(variant, "GREEN", null, tmp, savepoint);
+        eventually(() -> status(green) == JobStatus.RUNNING, () -> "green status " + status(green));
+        long blueMax = maxSeq(variant, tmp.resolve("BLUE"));
+        // BASIC: blue is removed once green runs; stop it as the proof does, after green started emitting
+        eventually(() -> maxSeq(variant, tmp.resolve("GREEN")) >= 0, () -> "green emits; green " + status(green));
+        blue.stopWithSavepoint(false, tmp.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
+                .get(60, TimeUnit.SECONDS);
+        eventually(() -> maxSeq(variant, tmp.resolve("GREEN")) >= blueMax + 200, () -> "green passes blue's last record");
+        green.stopWithSavepoint(false, tmp.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
+                .get(60, TimeUnit.SECONDS);
+        TreeMap<Long, Integer> counts = new TreeMap<>();
+        Stream.concat(seqs(variant, tmp.resolve("BLUE").resolve("single")).stream(),
+                seqs(variant, tmp.resolve("GREEN").resolve("single")).stream()).forEach(s -> counts.merge(s, 1, Integer::sum));
+        long duplicates = counts.values().stream().filter(c -> c > 1).count();
+        long missing = counts.lastKey() - counts.firstKey() + 1 - counts.size();
+        System.out.printf("[proof] BASIC (no gate) %s: duplicates %d, missing %d%n", variant.flag, duplicates, missing);
+        assertTrue(duplicates > 0, "without gates, green re-emits what blue emitted after the savepoint");
+        assertEquals(0, missing);
+    }
+
     private static JobClient start(Variant variant, String colour, String cm, Path tmp, String savepoint) throws Exception {
+        return startJob(variant, colour, cm, tmp, savepoint);
+    }
+
+    /** Starts a job of {@code colour}; with {@code cm} null, without gates (BASIC mode). */
+    private static JobClient startJob(Variant variant, String colour, String cm, Path tmp, String savepoint) throws Exception {
         Map<String, String> conf = new HashMap<>(variant.gateConfig());
-        conf.put("bluegreen.gate.injection.enabled", "true");
+        conf.put("bluegreen.gate.injection.enabled", Boolean.toString(cm != null));
         conf.put("bluegreen.active-deployment-type", colour);
-        conf.put("bluegreen.configmap.name", cm);
+        if (cm != null) {
+            conf.put("bluegreen.configmap.name", cm);
+        }
         conf.put("kubernetes.namespace", "default");
         conf.put("execution.checkpointing.interval", "300 ms");
         if (savepoint != null) {
