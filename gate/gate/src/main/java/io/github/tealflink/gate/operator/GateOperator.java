@@ -66,6 +66,7 @@ public final class GateOperator<T> extends AbstractStreamOperator<T>
     private transient long passedWForCheckpoint;
     private transient boolean checkpointCoversPass;
     private transient int subtask;
+    private transient String jobId;
     private transient int parallelism;
     private transient Counter emitted;
     private transient Counter dropped;
@@ -108,6 +109,7 @@ public final class GateOperator<T> extends AbstractStreamOperator<T>
         passedWForCheckpoint = Long.MIN_VALUE;
         subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+        jobId = getContainingTask().getEnvironment().getJobID().toString();
         emitted = getMetricGroup().counter("tealGateEmitted");
         dropped = getMetricGroup().counter("tealGateDropped");
         heldCount = getMetricGroup().counter("tealGateHeld");
@@ -308,17 +310,30 @@ public final class GateOperator<T> extends AbstractStreamOperator<T>
             return;
         }
         if (GateDecisions.shouldProposeW(v, own) && !idle && !GateDecisions.anyIdle(v.data(), own)) {
-            long w = GateDecisions.computeW(watermark, getProcessingTimeService().getCurrentProcessingTime(),
+            // This subtask now holds its output (decide says HOLD while W is being agreed), so nothing it emits
+            // from here on can reach W; its candidate lies above everything it emitted before.
+            long candidate = GateDecisions.computeW(watermark, getProcessingTimeService().getCurrentProcessingTime(),
                     v.deletionDelayMs(), maxEmitted);
+            String candidateKey = GateDecisions.candidateKey(own, settings.gateId(), subtask, parallelism);
             write(data -> {
                 GateView fresh = parseOrNull(data);
                 if (!GateDecisions.shouldProposeW(fresh, own) || GateDecisions.anyIdle(data, own)) {
-                    return null; // another gate was first, or an input went idle: first writer wins
+                    return null; // W is set already (first writer wins), or an input went idle
                 }
-                LOG.info("Teal gate {}: proposing W = {} (watermark {}, delay {} ms)", gateName(), w, watermark,
-                        v.deletionDelayMs());
-                return Map.of(ProtocolKeys.WATERMARK_TOGGLE_VALUE, Long.toString(w),
-                        ProtocolKeys.WATERMARK_STAGE, WatermarkStage.WATERMARK_SET.name());
+                Map<String, String> changes = new HashMap<>();
+                Map<String, String> after = new HashMap<>(data);
+                String existing = data.get(candidateKey);
+                if (existing == null || !existing.endsWith("@" + jobId)) {
+                    changes.put(candidateKey, GateDecisions.candidateValue(candidate, jobId));
+                    after.putAll(changes);
+                }
+                Long agreed = GateDecisions.agreedW(after, own, settings.gateCount(), jobId);
+                if (agreed != null) {
+                    LOG.info("Teal gate {}: every outgoing gate subtask holds; W = {} (largest candidate)", gateName(), agreed);
+                    changes.put(ProtocolKeys.WATERMARK_TOGGLE_VALUE, Long.toString(agreed));
+                    changes.put(ProtocolKeys.WATERMARK_STAGE, WatermarkStage.WATERMARK_SET.name());
+                }
+                return changes;
             });
             return;
         }

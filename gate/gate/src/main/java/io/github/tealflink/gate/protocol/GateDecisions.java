@@ -28,7 +28,8 @@ public final class GateDecisions {
      *       (INITIALIZING, TRANSITIONING) → HOLD; otherwise (RUNNING, FAILING, CLEAR_TO_TEARDOWN without W, as after
      *       an abort that cleared W) → EMIT;
      *   <li>outgoing: W set → EMIT iff {@code t < W}, also after its watermark passed W (late records below W
-     *       have no other emitter); W not set → EMIT.
+     *       have no other emitter); TRANSITIONING without W (W being agreed) → HOLD, so that nothing it emits can
+     *       reach W; otherwise → EMIT.
      * </ul>
      */
     public static Decision decide(GateView view, Colour own, long t) {
@@ -47,7 +48,7 @@ public final class GateDecisions {
         if (view.hasW()) {
             return t < view.w() ? Decision.EMIT : Decision.DROP;
         }
-        return Decision.EMIT;
+        return view.stage() == Stage.TRANSITIONING ? Decision.HOLD : Decision.EMIT;
     }
 
     /** Whether an incoming gate without W must hold: the operator announced a cut-over. */
@@ -69,7 +70,7 @@ public final class GateDecisions {
     }
 
     /**
-     * W proposed by an outgoing gate: its watermark (processing time while it has none) plus the deletion delay,
+     * The W candidate of an outgoing gate subtask: its watermark (processing time while it has none) plus the deletion delay,
      * and never at or below an event time this gate already emitted (the incoming job would emit that record
      * again).
      */
@@ -102,6 +103,69 @@ public final class GateDecisions {
     /** The ConfigMap key that records the given outgoing gate subtask as passed. */
     public static String passedKey(Colour colour, int gateId, int subtask, int parallelism) {
         return ProtocolKeys.PASSED_PREFIX + colour + ".g" + gateId + "." + subtask + "." + parallelism;
+    }
+
+    /** The ConfigMap key of the given outgoing gate subtask's W candidate. */
+    public static String candidateKey(Colour colour, int gateId, int subtask, int parallelism) {
+        return ProtocolKeys.CANDIDATE_PREFIX + colour + ".g" + gateId + "." + subtask + "." + parallelism;
+    }
+
+    /** The value of a candidate key: the candidate W and the job that wrote it (keys of other jobs are stale). */
+    public static String candidateValue(long w, String jobId) {
+        return w + "@" + jobId;
+    }
+
+    /**
+     * W once every subtask of every one of the {@code gateCount} gates of {@code colour} in job {@code jobId} wrote
+     * its candidate: the largest candidate, so that W lies above every event time any of them emitted; null while
+     * candidates are missing.
+     */
+    public static Long agreedW(Map<String, String> data, Colour colour, int gateCount, String jobId) {
+        String prefix = ProtocolKeys.CANDIDATE_PREFIX + colour + ".g";
+        String suffix = "@" + jobId;
+        Map<String, Set<Integer>> subtasks = new HashMap<>();
+        long max = Long.MIN_VALUE;
+        for (Map.Entry<String, String> e : data.entrySet()) {
+            if (!e.getKey().startsWith(prefix) || e.getValue() == null || !e.getValue().endsWith(suffix)) {
+                continue;
+            }
+            String[] parts = e.getKey().substring(prefix.length()).split("\\.");
+            if (parts.length != 3) {
+                continue;
+            }
+            try {
+                int subtask = Integer.parseInt(parts[1]);
+                int parallelism = Integer.parseInt(parts[2]);
+                long w = Long.parseLong(e.getValue().substring(0, e.getValue().length() - suffix.length()));
+                if (subtask >= 0 && subtask < parallelism) {
+                    subtasks.computeIfAbsent(Integer.parseInt(parts[0]) + "/" + parallelism, k -> new HashSet<>()).add(subtask);
+                    max = Math.max(max, w);
+                }
+            } catch (NumberFormatException ignored) {
+                // not a key of ours
+            }
+        }
+        if (gateCount <= 0 || !complete(subtasks, gateCount)) {
+            return null;
+        }
+        return max;
+    }
+
+    private static boolean complete(Map<String, Set<Integer>> subtasksByGateAndParallelism, int gateCount) {
+        for (int gate = 0; gate < gateCount; gate++) {
+            boolean complete = false;
+            for (Map.Entry<String, Set<Integer>> e : subtasksByGateAndParallelism.entrySet()) {
+                String[] gp = e.getKey().split("/");
+                if (Integer.parseInt(gp[0]) == gate && e.getValue().size() == Integer.parseInt(gp[1])) {
+                    complete = true;
+                    break;
+                }
+            }
+            if (!complete) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The ConfigMap key that records the given gate subtask's input as idle. */
@@ -143,20 +207,7 @@ public final class GateDecisions {
                 // not a key of ours
             }
         }
-        for (int gate = 0; gate < gateCount; gate++) {
-            boolean complete = false;
-            for (Map.Entry<String, Set<Integer>> e : subtasksByGateAndParallelism.entrySet()) {
-                String[] gp = e.getKey().split("/");
-                if (Integer.parseInt(gp[0]) == gate && e.getValue().size() == Integer.parseInt(gp[1])) {
-                    complete = true;
-                    break;
-                }
-            }
-            if (!complete) {
-                return false;
-            }
-        }
-        return gateCount > 0;
+        return gateCount > 0 && complete(subtasksByGateAndParallelism, gateCount);
     }
 
     private static long saturatedAdd(long a, long b) {

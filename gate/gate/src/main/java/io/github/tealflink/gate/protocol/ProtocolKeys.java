@@ -29,6 +29,12 @@ public final class ProtocolKeys {
      */
     public static final String PASSED_PREFIX = "teal.gate-passed.";
     /**
+     * Teal gate key prefix: {@code teal.gate-candidate.<colour>.<gateId>.<subtask>.<parallelism>} =
+     * {@code <candidate W>@<job id>}, written by each outgoing gate subtask once it holds its output; the subtask
+     * that completes the set writes W = the largest candidate.
+     */
+    public static final String CANDIDATE_PREFIX = "teal.gate-candidate.";
+    /**
      * Teal gate key prefix: {@code teal.gate-idle.<colour>.<gateId>.<subtask>} = epoch ms since when the gate's
      * input is idle. While any such key of the outgoing colour exists, no gate writes W or CLEAR_TO_TEARDOWN.
      */

@@ -164,6 +164,29 @@ class GateOperatorTest {
     }
 
     @Test
+    void anOutgoingGateNeverEmitsAtOrAboveWWhileWIsBeingAgreed(TestInfo info) throws Exception {
+        InMemoryStore store = InMemoryStore.named(info.getDisplayName());
+        store.set(cm(Colour.GREEN, false, "TRANSITIONING"));
+        try (var h = harness(settings(info.getDisplayName(), Colour.BLUE, 0, 2, false))) {
+            h.open();
+            h.processWatermark(new Watermark(999));
+            h.processElement(new StreamRecord<>(1_000L, 1_000L));
+            tick(h);
+            String mine = store.current().get(GateDecisions.candidateKey(Colour.BLUE, 0, 0, 1));
+            assertTrue(mine != null && mine.startsWith("1499@"), "candidate = watermark + delay: " + mine);
+            assertNull(store.current().get(WATERMARK_TOGGLE_VALUE), "gate 1 has no candidate yet");
+            assertEquals(List.of(), output(h), "the outgoing gate holds while W is agreed");
+
+            // gate 1 (another sink) of the same job proposes a larger candidate
+            store.put(GateDecisions.candidateKey(Colour.BLUE, 1, 0, 1), "1800" + mine.substring(mine.indexOf('@')));
+            tick(h);
+            tick(h);
+            assertEquals("1800", store.current().get(WATERMARK_TOGGLE_VALUE));
+            assertEquals(List.of(1_000L, "wm999"), output(h), "below W: emitted from the hold, then the held watermark");
+        }
+    }
+
+    @Test
     void clearToTeardownWaitsForEveryGateAndACompletedCheckpoint(TestInfo info) throws Exception {
         InMemoryStore store = InMemoryStore.named(info.getDisplayName());
         Map<String, String> d = cm(Colour.GREEN, false, "TRANSITIONING");

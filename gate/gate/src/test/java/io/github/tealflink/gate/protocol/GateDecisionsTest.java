@@ -50,7 +50,8 @@ class GateDecisionsTest {
                 Arguments.of("incoming drops just below W", GREEN, false, Stage.TRANSITIONING, WatermarkStage.WATERMARK_SET, W, GREEN, W - 1, DROP),
                 Arguments.of("outgoing emits just below W", GREEN, false, Stage.TRANSITIONING, WatermarkStage.WATERMARK_SET, W, BLUE, W - 1, EMIT),
                 Arguments.of("outgoing drops at W", GREEN, false, Stage.TRANSITIONING, WatermarkStage.WATERMARK_SET, W, BLUE, W, DROP),
-                Arguments.of("outgoing emits everything before W is set", GREEN, false, Stage.TRANSITIONING, WatermarkStage.WAITING_FOR_WATERMARK, null, BLUE, 99_999L, EMIT),
+                Arguments.of("outgoing emits everything before the cut-over starts", GREEN, false, Stage.INITIALIZING, WatermarkStage.WATERMARK_NOT_SET, null, BLUE, 99_999L, EMIT),
+                Arguments.of("outgoing holds while W is being agreed", GREEN, false, Stage.TRANSITIONING, WatermarkStage.WAITING_FOR_WATERMARK, null, BLUE, 5L, HOLD),
                 Arguments.of("outgoing keeps emitting late records below W after CLEAR_TO_TEARDOWN", GREEN, false, Stage.CLEAR_TO_TEARDOWN, WatermarkStage.WATERMARK_SET, W, BLUE, 3L, EMIT),
                 Arguments.of("sole job after the cut-over emits from W on", GREEN, false, Stage.RUNNING, WatermarkStage.WATERMARK_SET, W, GREEN, W + 5, EMIT),
                 Arguments.of("sole job without W (after an abort cleared it) emits", BLUE, false, Stage.RUNNING, WatermarkStage.WATERMARK_NOT_SET, null, BLUE, 5L, EMIT),
@@ -128,6 +129,19 @@ class GateDecisionsTest {
         assertTrue(GateDecisions.allPassed(d, BLUE, 2, W));
         assertFalse(GateDecisions.allPassed(d, GREEN, 2, W), "keys are per colour");
         assertFalse(GateDecisions.allPassed(Map.of(), BLUE, 0, W), "no gates never clears");
+    }
+
+    @Test
+    void wIsTheLargestCandidateOnceEverySubtaskOfEveryGateOfThisJobWroteOne() {
+        Map<String, String> d = new HashMap<>();
+        d.put(GateDecisions.candidateKey(BLUE, 0, 0, 2), GateDecisions.candidateValue(1_500, "job-1"));
+        assertEquals(null, GateDecisions.agreedW(d, BLUE, 2, "job-1"), "gate 0 subtask 1 and gate 1 missing");
+        d.put(GateDecisions.candidateKey(BLUE, 0, 1, 2), GateDecisions.candidateValue(1_700, "job-1"));
+        d.put(GateDecisions.candidateKey(BLUE, 1, 0, 1), GateDecisions.candidateValue(1_200, "job-0"));
+        assertEquals(null, GateDecisions.agreedW(d, BLUE, 2, "job-1"), "gate 1's candidate is from another job (a stale transition)");
+        d.put(GateDecisions.candidateKey(BLUE, 1, 0, 1), GateDecisions.candidateValue(1_600, "job-1"));
+        assertEquals(1_700L, GateDecisions.agreedW(d, BLUE, 2, "job-1"));
+        assertEquals(null, GateDecisions.agreedW(d, GREEN, 2, "job-1"), "candidates are per colour");
     }
 
     @Test
