@@ -61,6 +61,9 @@ class GateInjectorTest {
         assertEquals(1, gates.size());
         assertTrue(downstream(g, gates.get(0)).contains("only-sink"), downstream(g, gates.get(0)));
         assertEquals("timestamps", upstream(g, gates.get(0)));
+        assertTrue(g.getJobGraph().getVerticesSortedTopologicallyFromSources().stream()
+                        .anyMatch(v -> v.getName().contains(GateInjector.GATE_NAME) && v.getName().contains("only-sink")),
+                "the gate is chained into the sink's task (no extra network hop)");
     }
 
     @Test
