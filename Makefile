@@ -86,19 +86,20 @@ e2e: ## The end-to-end suite alone: the operator binary with real Flink 1.20 and
 
 ##@ Blue/green gate (Java)
 
-# The gate jar (agent + gate classes) and the test jobs, for Flink 1.20 (default) or 2.x (GATE_FLINK=flink2).
+# The gate jar (agent + gate classes) and the test jobs, compiled against Flink 1.20 (default) or 2.x
+# (GATE_FLINK=flink2); clean builds, so switching lines never reuses classes compiled for the other.
 GATE_FLINK ?= flink1
 MVN_GATE := cd gate && mvn -B --no-transfer-progress -P$(GATE_FLINK)
 
 .PHONY: gate
 gate: ## Build gate/gate/target/teal-bluegreen-gate.jar and the test jobs jar (Maven, cached in ~/.m2).
-	$(MVN_GATE) -DskipTests package
+	$(MVN_GATE) -DskipTests clean package
 	@ls -l gate/gate/target/teal-bluegreen-gate.jar | awk '{print "gate jar: " $$5 " bytes"}'
 
 .PHONY: gate-test
 gate-test: ## The gate's tests: unit, operator harness, ConfigMap protocol on a real kube-apiserver, agent, MiniCluster proof.
 	hack/install-tools.sh kube-apiserver etcd
-	TEAL_KUBE_ASSETS=$(BIN) $(MVN_GATE) verify
+	TEAL_KUBE_ASSETS=$(BIN) $(MVN_GATE) clean verify
 
 .PHONY: fuzz
 fuzz: ## Run each fuzz target for FUZZ_TIME.
