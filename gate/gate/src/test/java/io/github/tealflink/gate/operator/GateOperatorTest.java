@@ -148,18 +148,20 @@ class GateOperatorTest {
     @Test
     void aWAnotherGateWroteFirstIsKept(TestInfo info) throws Exception {
         InMemoryStore store = InMemoryStore.named(info.getDisplayName());
-        Map<String, String> d = cm(Colour.GREEN, false, "TRANSITIONING");
-        store.set(d);
+        store.set(cm(Colour.GREEN, false, "TRANSITIONING"));
         try (var h = harness(settings(info.getDisplayName(), Colour.BLUE, 0, 1, false))) {
             h.open();
-            h.processWatermark(new Watermark(5_000));
-            // another gate's proposal lands between this gate's view and its write
-            store.put(WATERMARK_TOGGLE_VALUE, "3000");
-            store.put(WATERMARK_STAGE, "WATERMARK_SET");
+            // another gate's W lands between this gate's view (no W) and its conditional write
+            store.interfereOnce(() -> {
+                store.put(WATERMARK_TOGGLE_VALUE, "3000");
+                store.put(WATERMARK_STAGE, "WATERMARK_SET");
+            });
             int before = store.updates();
-            tick(h);
-            assertEquals("3000", store.current().get(WATERMARK_TOGGLE_VALUE));
-            assertTrue(store.updates() >= before, "the gate looked");
+            h.processWatermark(new Watermark(5_000));
+            assertEquals(before + 1, store.updates(), "the gate tried to write its candidate");
+            assertEquals("3000", store.current().get(WATERMARK_TOGGLE_VALUE), "the first W stays");
+            assertNull(store.current().get(GateDecisions.candidateKey(Colour.BLUE, 0, 0, 1)),
+                    "the write looked first and wrote nothing");
         }
     }
 

@@ -17,6 +17,7 @@ public final class InMemoryStore implements CoordinationStore {
 
     private volatile Map<String, String> data;
     private int updates;
+    private Runnable interfereOnce;
 
     /** The store named {@code name}, created empty on first use. */
     public static InMemoryStore named(String name) {
@@ -44,6 +45,11 @@ public final class InMemoryStore implements CoordinationStore {
         data = Map.copyOf(d);
     }
 
+    /** Runs {@code writer} once, inside the next update, just before its mutation reads the data: a racing writer. */
+    public synchronized void interfereOnce(Runnable writer) {
+        interfereOnce = writer;
+    }
+
     /** How many update calls ran their mutation (whether or not it changed anything). */
     public synchronized int updates() {
         return updates;
@@ -57,6 +63,11 @@ public final class InMemoryStore implements CoordinationStore {
     @Override
     public synchronized CompletableFuture<Map<String, String>> update(Function<Map<String, String>, Map<String, String>> mutation) {
         updates++;
+        if (interfereOnce != null) {
+            Runnable r = interfereOnce;
+            interfereOnce = null;
+            r.run();
+        }
         Map<String, String> changes = mutation.apply(data);
         if (changes != null && !changes.isEmpty()) {
             Map<String, String> d = new HashMap<>(data);
