@@ -74,8 +74,9 @@ docker-build: ## Build the operator image (needs a Docker engine).
 	docker build -t $(IMG) .
 
 .PHONY: test
-test: tools verify ## Run every test against the real control plane, the end-to-end suite, then each fuzz target.
+test: tools verify ## Run every test against the real control plane, the gate's tests, the end-to-end suite, then each fuzz target.
 	go test $(GOTEST_FLAGS) $$(go list ./... | grep -v /test/e2e)
+	$(MAKE) gate-test
 	$(MAKE) e2e
 	hack/fuzz_classify_test.sh
 	FUZZ_TIME=$(FUZZ_TIME) hack/fuzz.sh
@@ -83,6 +84,23 @@ test: tools verify ## Run every test against the real control plane, the end-to-
 .PHONY: e2e
 e2e: ## The end-to-end suite alone: the operator binary with real Flink 1.20 and 2.x (alone, as its JVMs need the cores).
 	go test $(GOTEST_FLAGS) -timeout 20m ./test/e2e/
+
+##@ Blue/green gate (Java)
+
+# The gate jar (agent + gate classes) and the test jobs, compiled against Flink 1.20 (default) or 2.x
+# (GATE_FLINK=flink2); clean builds, so switching lines never reuses classes compiled for the other.
+GATE_FLINK ?= flink1
+MVN_GATE := cd gate && mvn -B --no-transfer-progress -P$(GATE_FLINK)
+
+.PHONY: gate
+gate: ## Build gate/gate/target/teal-bluegreen-gate.jar and the test jobs jar (Maven, cached in ~/.m2).
+	$(MVN_GATE) -DskipTests clean package
+	@ls -l gate/gate/target/teal-bluegreen-gate.jar | awk '{print "gate jar: " $$5 " bytes"}'
+
+.PHONY: gate-test
+gate-test: ## The gate's tests: unit, operator harness, ConfigMap protocol on a real kube-apiserver, agent, MiniCluster proof.
+	hack/install-tools.sh kube-apiserver etcd
+	TEAL_KUBE_ASSETS=$(BIN) $(MVN_GATE) clean verify
 
 .PHONY: fuzz
 fuzz: ## Run each fuzz target for FUZZ_TIME.
