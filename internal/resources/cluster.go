@@ -186,7 +186,7 @@ func buildJobManager(deployment *flinkv1beta1.FlinkDeployment, config map[string
 	if startupProbe(config) && container.StartupProbe == nil {
 		// As upstream: the JobManager counts as started once its REST endpoint answers.
 		container.StartupProbe = &corev1.Probe{
-			ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/config", Port: intstr.FromString("rest")}},
+			ProbeHandler:  corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/config", Port: intstr.FromString("rest")}},
 			PeriodSeconds: 1, FailureThreshold: math.MaxInt32,
 		}
 	}

@@ -32,7 +32,7 @@ const (
 // componentKeys are the per-component keys of one Flink component.
 type componentKeys struct {
 	envPrefix, labels, annotations, nodeSelector, tolerations string
-	resources                                               resourceKeys
+	resources                                                 resourceKeys
 }
 
 var (

@@ -348,7 +348,7 @@ func TestJobManagerFollowsFlinkKubernetesKeys(t *testing.T) {
 	g.Expect(*pod.Spec.Tolerations[1].TolerationSeconds).To(BeEquivalentTo(30))
 	g.Expect(cluster.RestService.Spec.Type).To(Equal(corev1.ServiceTypeNodePort))
 	g.Expect(main.Resources.Requests.Memory().Value()).To(BeEquivalentTo(2 << 30))
-	g.Expect(main.Resources.Limits.Memory().Value()).To(BeEquivalentTo(3 << 30), "limit = request × memory limit factor")
+	g.Expect(main.Resources.Limits.Memory().Value()).To(BeEquivalentTo(3<<30), "limit = request × memory limit factor")
 	g.Expect(main.StartupProbe).NotTo(BeNil())
 	g.Expect(main.StartupProbe.HTTPGet.Path).To(Equal("/config"))
 	g.Expect(main.StartupProbe.HTTPGet.Port.StrVal).To(Equal("rest"))
