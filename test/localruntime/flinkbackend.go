@@ -38,7 +38,8 @@ var localOnly = map[string]bool{
 	resources.KeyRestPort: true, resources.KeyBlobPort: true, resources.KeyTaskManagerRPCPort: true,
 	resources.KeyJobManagerMemory: true, resources.KeyTaskManagerMemory: true, resources.KeyPipelineJars: true,
 	resources.KeyParallelism: true, resources.KeySavepointPath: true, resources.KeyIgnoreUnclaimed: true,
-	resources.KeyShutdownOnFinish: true, resources.KeySubmitFailedJob: true,
+	resources.KeyShutdownOnFinish: true, resources.KeySubmitFailedJob: true, resources.KeyPipelineClasspaths: true,
+	resources.KeyJobID: true,
 }
 
 // sessionConfig filters Teal's configuration down to what a loopback session cluster may run with.
@@ -116,11 +117,10 @@ func (b *FlinkBackend) Start(ctx context.Context, spec ClusterSpec) (Cluster, er
 		return nil, fmt.Errorf("starting Flink %s for %s/%s: %w", version, spec.Namespace, spec.Name, err)
 	}
 	cluster := &flinkCluster{session: session, http: &http.Client{Timeout: 2 * time.Second}}
-	jarURI := spec.Config[resources.KeyPipelineJars]
-	if jarURI == "" || spec.Config[resources.KeyExecutionTarget] == "kubernetes-session" {
+	if spec.Launch == nil || spec.Launch.Job == nil {
 		return cluster, nil
 	}
-	if err := b.submit(ctx, session.RESTURL, dist, spec, jarURI); err != nil {
+	if err := b.submit(ctx, session.RESTURL, dist, spec.Launch.Job); err != nil {
 		// As an application JobManager whose main method fails, the JobManager stays up without a running job;
 		// the reason is kept next to its logs.
 		note := filepath.Join(dir, "submit-error.txt")
@@ -131,13 +131,13 @@ func (b *FlinkBackend) Start(ctx context.Context, spec ClusterSpec) (Cluster, er
 	return cluster, nil
 }
 
-func (b *FlinkBackend) submit(ctx context.Context, url string, dist flinkdist.Distribution, spec ClusterSpec, jarURI string) error {
-	jarPath := b.Jars[filepath.Base(jarURI)]
-	if jarPath == "" && filepath.Base(jarURI) == "TopSpeedWindowing.jar" {
+func (b *FlinkBackend) submit(ctx context.Context, url string, dist flinkdist.Distribution, job *JobLaunch) error {
+	jarPath := b.Jars[filepath.Base(job.JarURI)]
+	if jarPath == "" && filepath.Base(job.JarURI) == "TopSpeedWindowing.jar" {
 		jarPath = dist.TopSpeedWindowingJar()
 	}
 	if jarPath == "" {
-		return fmt.Errorf("no local jar for %s", jarURI)
+		return fmt.Errorf("no local jar for %s", job.JarURI)
 	}
 	client, err := flink.New(url, flink.Options{Timeout: time.Minute})
 	if err != nil {
@@ -148,18 +148,11 @@ func (b *FlinkBackend) submit(ctx context.Context, url string, dist flinkdist.Di
 		return fmt.Errorf("uploading %s: %w", jarPath, err)
 	}
 	run := flink.RunJarRequest{
-		EntryClass:            spec.Config[resources.KeyApplicationMain],
-		SavepointPath:         spec.Config[resources.KeySavepointPath],
-		AllowNonRestoredState: spec.Config[resources.KeyIgnoreUnclaimed] == "true",
+		EntryClass: job.EntryClass, ProgramArgs: job.Args, Parallelism: job.Parallelism, JobID: job.JobID,
+		SavepointPath: job.SavepointPath, AllowNonRestoredState: job.AllowNonRestoredState,
 	}
 	if run.EntryClass == "" {
 		run.EntryClass = flinkdist.TopSpeedWindowingClass
-	}
-	if args := spec.Config[resources.KeyApplicationArgs]; args != "" {
-		run.ProgramArgs = strings.Split(args, ";")
-	}
-	if parallelism, err := strconv.Atoi(spec.Config[resources.KeyParallelism]); err == nil {
-		run.Parallelism = parallelism
 	}
 	if _, err := client.RunJar(ctx, jarID, run); err != nil {
 		return fmt.Errorf("submitting the application's job: %w", err)
