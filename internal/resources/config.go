@@ -220,14 +220,19 @@ func standaloneJarURI(jarURI string) (string, error) {
 }
 
 // JobID is the application job's ID: fixed per FlinkDeployment and per deployment of it (the reconciliation
-// timestamp recorded when the spec was taken up), so a retried or recovered deployment keeps its ID while an
-// upgrade gets a new one and never writes into the previous job's checkpoint directories.
+// timestamp recorded when the spec was taken up, and the restarts recorded), so a retried or recovered
+// deployment keeps its ID while an upgrade or a restart gets a new one and never writes into the previous
+// job's checkpoint directories.
 func JobID(deployment *flinkv1beta1.FlinkDeployment) string {
 	seed := string(deployment.UID)
 	if seed == "" {
 		seed = deployment.Namespace + "/" + deployment.Name
 	}
 	seed += "/" + strconv.FormatInt(deployment.Status.ReconciliationStatus.ReconciliationTimestamp, 10)
+	if health := deployment.Status.ClusterHealth; health != nil {
+		// A restart (health check, failed job) starts a new job, as upstream's restart does.
+		seed += "/" + strconv.FormatInt(health.Restarts, 10)
+	}
 	sum := sha256.Sum256([]byte("teal job id/" + seed))
 	return hex.EncodeToString(sum[:16])
 }

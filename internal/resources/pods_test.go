@@ -67,6 +67,10 @@ func TestSubmitFailedJobWithoutHAHasAFixedJobID(t *testing.T) {
 	upgraded, err := EffectiveConfig(first, ConfigOptions{})
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(upgraded[KeyJobID]).NotTo(Equal(config[KeyJobID]), "an upgrade starts a job with a new ID")
+	first.Status.ClusterHealth = &flinkv1beta1.ClusterHealthStatus{Restarts: 1}
+	restarted, err := EffectiveConfig(first, ConfigOptions{})
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(restarted[KeyJobID]).NotTo(Equal(upgraded[KeyJobID]), "a restart starts a job with a new ID")
 
 	user := withConfig(application(), map[string]string{KeyJobID: "00000000000000000000000000000001", KeySubmitFailedJob: "false"})
 	userConfig, err := EffectiveConfig(user, ConfigOptions{})
