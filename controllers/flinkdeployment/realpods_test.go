@@ -92,3 +92,25 @@ func TestJobManagerCrashLoopStallsWithTheTerminationMessage(t *testing.T) {
 	g.Expect(env.Client.Delete(ctx, pod)).To(Succeed())
 	eventuallyReady(g, deployment)
 }
+
+// Issue 13: a pod the API server refuses for a missing service account left the deployment DEPLOYING with no
+// error. The refusal (ReplicaFailure on the JobManager Deployment) must show in the status, and the deployment
+// recover once the account exists.
+func TestMissingServiceAccountShowsInStatus(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	namespace := newNamespace(g)
+	runtime.RequireServiceAccounts(namespace)
+	deployment := builders.NewFlinkDeployment("no-account", builders.InNamespace(namespace), builders.WithConfig(stateConfig(namespace)...))
+	g.Expect(env.Client.Create(ctx, deployment)).To(Succeed())
+	g.Eventually(func(g Gomega) {
+		current := get(g, deployment)
+		g.Expect(kstatus(g, current)).To(Equal(status.FailedStatus))
+		g.Expect(conditions.GetMessage(current, flinkv1beta1.ConditionStalled)).To(ContainSubstring(`serviceaccount "flink" not found`))
+		g.Expect(current.Status.Error).To(ContainSubstring(`error looking up service account ` + namespace + `/flink`))
+		g.Expect(current.Status.JobManagerDeploymentStatus).To(Equal(flinkv1beta1.JobManagerDeploymentError))
+	}, timeout, interval).Should(Succeed())
+
+	g.Expect(env.Client.Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: "flink"}})).To(Succeed())
+	eventuallyReady(g, deployment)
+}
