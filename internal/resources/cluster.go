@@ -128,11 +128,49 @@ func taskManagerPodTemplate(deployment *flinkv1beta1.FlinkDeployment, config map
 		ObjectMeta: metav1.ObjectMeta{Labels: merged.Metadata.Labels, Annotations: merged.Metadata.Annotations},
 		Spec:       merged.Spec,
 	}
+	if err := addOtherResources(deployment.Spec.TaskManager, mainContainer(&pod.Spec)); err != nil {
+		return "", fmt.Errorf("spec.taskManager: %w", err)
+	}
 	raw, err := yaml.Marshal(pod)
 	if err != nil {
 		return "", fmt.Errorf("rendering the TaskManager pod template: %w", err)
 	}
 	return string(raw), nil
+}
+
+// addOtherResources puts what Flink's CPU and memory keys cannot carry (ephemeral storage, extended resources)
+// into the TaskManager template's main container, as upstream does.
+func addOtherResources(tm *flinkv1beta1.TaskManagerSpec, container *corev1.Container) error {
+	if tm == nil {
+		return nil
+	}
+	set := func(list *corev1.ResourceList, name corev1.ResourceName, quantity resource.Quantity) {
+		if *list == nil {
+			*list = corev1.ResourceList{}
+		}
+		(*list)[name] = quantity
+	}
+	if tm.Resource != nil && tm.Resource.EphemeralStorage != "" {
+		quantity, err := resource.ParseQuantity(tm.Resource.EphemeralStorage)
+		if err != nil {
+			return fmt.Errorf("resource.ephemeralStorage %q: %w", tm.Resource.EphemeralStorage, err)
+		}
+		set(&container.Resources.Requests, corev1.ResourceEphemeralStorage, quantity)
+		set(&container.Resources.Limits, corev1.ResourceEphemeralStorage, quantity)
+	}
+	if tm.Resources != nil {
+		for name, quantity := range tm.Resources.Requests {
+			if name != corev1.ResourceCPU && name != corev1.ResourceMemory {
+				set(&container.Resources.Requests, name, quantity)
+			}
+		}
+		for name, quantity := range tm.Resources.Limits {
+			if name != corev1.ResourceCPU && name != corev1.ResourceMemory {
+				set(&container.Resources.Limits, name, quantity)
+			}
+		}
+	}
+	return nil
 }
 
 func mergeByName(config map[string]string) bool {

@@ -172,9 +172,29 @@ func EffectiveConfig(deployment *flinkv1beta1.FlinkDeployment, opts ConfigOption
 	return config, nil
 }
 
-// hasTaskManagerTemplate: spec.podTemplate or spec.taskManager.podTemplate shape the TaskManager pods.
+// hasTaskManagerTemplate: spec.podTemplate, spec.taskManager.podTemplate or resources Flink's keys cannot carry
+// (ephemeral storage, extended resources) shape the TaskManager pods.
 func hasTaskManagerTemplate(spec *flinkv1beta1.FlinkDeploymentSpec) bool {
-	return spec.PodTemplate != nil || (spec.TaskManager != nil && spec.TaskManager.PodTemplate != nil)
+	if spec.PodTemplate != nil {
+		return true
+	}
+	tm := spec.TaskManager
+	if tm == nil {
+		return false
+	}
+	if tm.PodTemplate != nil || (tm.Resource != nil && tm.Resource.EphemeralStorage != "") {
+		return true
+	}
+	if tm.Resources != nil {
+		for _, list := range []corev1.ResourceList{tm.Resources.Requests, tm.Resources.Limits} {
+			for name := range list {
+				if name != corev1.ResourceCPU && name != corev1.ResourceMemory {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // setJobConfig derives the application's keys from spec.job.

@@ -416,3 +416,27 @@ func TestPodTemplateArraysMergeByPosition(t *testing.T) {
 	g.Expect(mainOf(cluster.JobManager.Spec.Template).Env).To(ContainElements(
 		corev1.EnvVar{Name: "A", Value: "base"}, corev1.EnvVar{Name: "B", Value: "overlay"}))
 }
+
+// Ephemeral storage and extended resources have no Flink key: they reach native TaskManagers through the template.
+func TestTaskManagerTemplateCarriesOtherResources(t *testing.T) {
+	g := NewWithT(t)
+	deployment := application()
+	deployment.Spec.TaskManager.Resource.EphemeralStorage = "2Gi"
+	deployment.Spec.TaskManager.Resources = &corev1.ResourceRequirements{
+		Limits: corev1.ResourceList{"nvidia.com/gpu": resource.MustParse("1")},
+	}
+	cluster, err := Build(deployment, ConfigOptions{})
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(cluster.Config).To(HaveKey(KeyTaskManagerPodTemplate))
+	pod := &corev1.Pod{}
+	g.Expect(yaml.Unmarshal([]byte(cluster.ConfigMap.Data[TaskManagerPodTemplateFile]), pod)).To(Succeed())
+	main := pod.Spec.Containers[0]
+	g.Expect(main.Name).To(Equal(MainContainerName))
+	g.Expect(main.Resources.Requests.StorageEphemeral().String()).To(Equal("2Gi"))
+	g.Expect(main.Resources.Limits).To(HaveKey(corev1.ResourceName("nvidia.com/gpu")))
+	g.Expect(main.Resources.Limits).NotTo(HaveKey(corev1.ResourceCPU), "CPU and memory come from Flink's keys")
+
+	plain, err := Build(application(), ConfigOptions{})
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(plain.Config).NotTo(HaveKey(KeyTaskManagerPodTemplate), "nothing to template")
+}
