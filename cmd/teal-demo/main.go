@@ -387,9 +387,9 @@ spec:
       flinkVersion: v1_20
       serviceAccount: flink
       jobManager:
-        resource: {memory: 1024m, cpu: 1}
+        resources: {requests: {memory: 1Gi, cpu: "1"}}
       taskManager:
-        resource: {memory: 1024m, cpu: 1}
+        resources: {requests: {memory: 1Gi, cpu: "1"}}
 `
 	path := filepath.Join(d.stateDir, "invalid.yaml")
 	if err := os.WriteFile(path, []byte(invalid), 0o600); err != nil {

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -96,12 +97,6 @@ func (r *Reconciler) validateSpec(_ context.Context, s *scope) (ctrl.Result, err
 	return ctrl.Result{}, nil
 }
 
-// failureReasons are container states that will not fix themselves.
-var failureReasons = map[string]bool{
-	"CrashLoopBackOff": true, "ImagePullBackOff": true, "ErrImagePull": true, "InvalidImageName": true,
-	"CreateContainerConfigError": true, "CreateContainerError": true,
-}
-
 // observeJobManager reads the JobManager Deployment and its pods into jobManagerDeploymentStatus.
 func (r *Reconciler) observeJobManager(ctx context.Context, s *scope) (ctrl.Result, error) {
 	jobManager := &appsv1.Deployment{}
@@ -138,25 +133,16 @@ func (r *Reconciler) observeJobManager(ctx context.Context, s *scope) (ctrl.Resu
 	return ctrl.Result{}, nil
 }
 
-// jobManagerFailure returns why the JobManager cannot start, or "".
+// jobManagerFailure returns why the JobManager cannot start, or "" (see podfailure.go).
 func (r *Reconciler) jobManagerFailure(ctx context.Context, jobManager *appsv1.Deployment) (string, error) {
-	for _, condition := range jobManager.Status.Conditions {
-		if condition.Type == appsv1.DeploymentProgressing && condition.Status == corev1.ConditionFalse {
-			return fmt.Sprintf("JobManager Deployment: %s: %s", condition.Reason, condition.Message), nil
-		}
+	if failure := deploymentFailure(jobManager); failure != "" {
+		return failure, nil
 	}
 	pods := &corev1.PodList{}
 	if err := r.List(ctx, pods, client.InNamespace(jobManager.Namespace), client.MatchingLabels(jobManager.Spec.Selector.MatchLabels)); err != nil {
 		return "", fmt.Errorf("listing JobManager pods: %w", err)
 	}
-	for _, pod := range pods.Items {
-		for _, container := range pod.Status.ContainerStatuses {
-			if waiting := container.State.Waiting; waiting != nil && failureReasons[waiting.Reason] {
-				return fmt.Sprintf("JobManager pod %s: %s: %s", pod.Name, waiting.Reason, waiting.Message), nil
-			}
-		}
-	}
-	return "", nil
+	return podFailure(pods.Items, r.Now()), nil
 }
 
 // observeJob asks a running JobManager for its job.
@@ -211,6 +197,11 @@ func (r *Reconciler) reconcileSpec(ctx context.Context, s *scope) (ctrl.Result, 
 	}
 	next := nextStep(obs)
 	result, err := r.perform(ctx, s, next)
+	if next == stepBeginUpgrade && err == nil && s.stalled == nil && result.IsZero() {
+		// The target is recorded and nothing is in flight yet: take the next step (create or stop the cluster)
+		// at once rather than after the progress-check interval, which a status patch does not cut short.
+		result.RequeueAfter = time.Millisecond
+	}
 	if r.OnStep != nil && next != stepNone {
 		r.OnStep(ctx, s.deployment, next.String())
 	}

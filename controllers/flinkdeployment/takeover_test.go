@@ -42,19 +42,21 @@ func TestTakeOverFromTheApacheOperator(t *testing.T) {
 	rendered, err := resources.RenderConfig(config, "config.yaml")
 	g.Expect(err).NotTo(HaveOccurred())
 	labels := resources.Selector("legacy", resources.ComponentJobManager, resources.TypeNative)
+	// The JobManager pod as the Apache operator's Flink client builds it: the same entrypoint, arguments,
+	// environment and configuration files (the local runtime runs what the pod spec says).
+	built, err := resources.Build(deployment, resources.ConfigOptions{})
+	g.Expect(err).NotTo(HaveOccurred())
+	built.ConfigMap.Data["config.yaml"] = rendered
 	g.Expect(env.Client.Create(ctx, &corev1.ConfigMap{
 		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: "flink-config-legacy", Labels: map[string]string{"app": "legacy", "type": resources.TypeNative}},
-		Data:       map[string]string{"config.yaml": rendered},
+		Data:       built.ConfigMap.Data,
 	})).To(Succeed())
 	replicas := int32(1)
 	jobManager := &appsv1.Deployment{
 		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: "legacy", Labels: labels},
 		Spec: appsv1.DeploymentSpec{
 			Replicas: &replicas, Selector: &metav1.LabelSelector{MatchLabels: labels},
-			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: labels},
-				Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "flink-main-container", Image: "flink:1.20"}}},
-			},
+			Template: built.JobManager.Spec.Template,
 		},
 	}
 	g.Expect(env.Client.Create(ctx, jobManager)).To(Succeed())

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"testing"
 )
 
 // The Flink versions hack/install-flink.sh installs by default; keep both in step.
@@ -66,8 +65,21 @@ func Locate(version string) (Distribution, error) {
 		"(make tools does) to download it from PyPI and Maven Central", version, strings.Join(candidates, ", "))
 }
 
+// TB is the part of testing.TB the test helpers use; taking it as an interface keeps the testing package out
+// of the programs that link flinkdist (make demo links the local runtime, which links this package).
+type TB interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+	Errorf(format string, args ...any)
+	Logf(format string, args ...any)
+	Cleanup(func())
+	Failed() bool
+	TempDir() string
+}
+
 // Require is Locate for tests: a missing distribution fails the test (never skips it).
-func Require(t testing.TB, version string) Distribution {
+func Require(t TB, version string) Distribution {
 	t.Helper()
 	dist, err := Locate(version)
 	if err != nil {

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"testing"
 	"time"
 )
 
@@ -112,7 +111,7 @@ func StartSession(ctx context.Context, dist Distribution, opts SessionOptions) (
 
 // StartSessionForTest starts a session cluster of version under t.TempDir(), fails the test when Flink is not
 // installed or does not start, and stops it when the test ends, printing the logs' tail if the test failed.
-func StartSessionForTest(t testing.TB, version string, opts SessionOptions) *Session {
+func StartSessionForTest(t TB, version string, opts SessionOptions) *Session {
 	t.Helper()
 	dist := Require(t, version)
 	if opts.Dir == "" {

@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"sigs.k8s.io/yaml"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 )
@@ -57,7 +58,9 @@ func Build(deployment *flinkv1beta1.FlinkDeployment, opts ConfigOptions) (*Clust
 		return nil, err
 	}
 	cluster.InternalService = buildInternalService(deployment, clusterType)
-	cluster.RestService = buildRestService(deployment, clusterType, restPort)
+	if cluster.RestService, err = buildRestService(deployment, config, clusterType, restPort); err != nil {
+		return nil, err
+	}
 	if clusterType == TypeStandalone {
 		if cluster.TaskManager, err = buildTaskManager(deployment, config); err != nil {
 			return nil, err
@@ -89,11 +92,89 @@ func buildConfigMap(deployment *flinkv1beta1.FlinkDeployment, config map[string]
 	for name, content := range deployment.Spec.LogConfiguration {
 		data[name] = content
 	}
+	// The ConfigMap replaces the image's conf directory: without a log configuration Flink logs next to nothing.
+	if _, log4j := data[Log4jConsoleFile]; !log4j {
+		if _, logback := data[LogbackConsoleFile]; !logback {
+			data[Log4jConsoleFile] = DefaultLog4jConsole
+		}
+	}
+	if config[KeyTaskManagerPodTemplate] != "" {
+		template, err := taskManagerPodTemplate(deployment, config)
+		if err != nil {
+			return nil, err
+		}
+		data[TaskManagerPodTemplateFile] = template
+	}
 	return &corev1.ConfigMap{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
 		ObjectMeta: objectMeta(deployment, ConfigMapName(deployment.Name), nil),
 		Data:       data,
 	}, nil
+}
+
+// taskManagerPodTemplate renders the pod template a native JobManager builds its TaskManagers from: spec.podTemplate
+// with spec.taskManager.podTemplate laid over it, as upstream hands it to Flink.
+func taskManagerPodTemplate(deployment *flinkv1beta1.FlinkDeployment, config map[string]string) (string, error) {
+	var overlay *flinkv1beta1.Pod
+	if tm := deployment.Spec.TaskManager; tm != nil {
+		overlay = tm.PodTemplate
+	}
+	merged, err := MergePodTemplates(deployment.Spec.PodTemplate, overlay, mergeByName(config))
+	if err != nil {
+		return "", fmt.Errorf("spec.taskManager.podTemplate: %w", err)
+	}
+	pod := corev1.Pod{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
+		ObjectMeta: metav1.ObjectMeta{Labels: merged.Metadata.Labels, Annotations: merged.Metadata.Annotations},
+		Spec:       merged.Spec,
+	}
+	if err := addOtherResources(deployment.Spec.TaskManager, mainContainer(&pod.Spec)); err != nil {
+		return "", fmt.Errorf("spec.taskManager: %w", err)
+	}
+	raw, err := yaml.Marshal(pod)
+	if err != nil {
+		return "", fmt.Errorf("rendering the TaskManager pod template: %w", err)
+	}
+	return string(raw), nil
+}
+
+// addOtherResources puts what Flink's CPU and memory keys cannot carry (ephemeral storage, extended resources)
+// into the TaskManager template's main container, as upstream does.
+func addOtherResources(tm *flinkv1beta1.TaskManagerSpec, container *corev1.Container) error {
+	if tm == nil {
+		return nil
+	}
+	set := func(list *corev1.ResourceList, name corev1.ResourceName, quantity resource.Quantity) {
+		if *list == nil {
+			*list = corev1.ResourceList{}
+		}
+		(*list)[name] = quantity
+	}
+	if tm.Resource != nil && tm.Resource.EphemeralStorage != "" {
+		quantity, err := resource.ParseQuantity(tm.Resource.EphemeralStorage)
+		if err != nil {
+			return fmt.Errorf("resource.ephemeralStorage %q: %w", tm.Resource.EphemeralStorage, err)
+		}
+		set(&container.Resources.Requests, corev1.ResourceEphemeralStorage, quantity)
+		set(&container.Resources.Limits, corev1.ResourceEphemeralStorage, quantity)
+	}
+	if tm.Resources != nil {
+		for name, quantity := range tm.Resources.Requests {
+			if name != corev1.ResourceCPU && name != corev1.ResourceMemory {
+				set(&container.Resources.Requests, name, quantity)
+			}
+		}
+		for name, quantity := range tm.Resources.Limits {
+			if name != corev1.ResourceCPU && name != corev1.ResourceMemory {
+				set(&container.Resources.Limits, name, quantity)
+			}
+		}
+	}
+	return nil
+}
+
+func mergeByName(config map[string]string) bool {
+	return strings.EqualFold(strings.TrimSpace(config[KeyMergeArraysByName]), "true")
 }
 
 func buildJobManager(deployment *flinkv1beta1.FlinkDeployment, config map[string]string, clusterType string, restPort int) (*appsv1.Deployment, error) {
@@ -108,14 +189,9 @@ func buildJobManager(deployment *flinkv1beta1.FlinkDeployment, config map[string
 			replicas = *jm.Replicas
 		}
 	}
-	args := []string{"kubernetes-jobmanager.sh", "kubernetes-application"}
-	switch {
-	case clusterType == TypeStandalone && deployment.IsSessionCluster():
-		args = []string{"jobmanager"}
-	case clusterType == TypeStandalone:
-		args = []string{"standalone-job"}
-	case deployment.IsSessionCluster():
-		args = []string{"kubernetes-jobmanager.sh", "kubernetes-session"}
+	args, err := jobManagerArgs(deployment, config, clusterType)
+	if err != nil {
+		return nil, err
 	}
 	ports := []corev1.ContainerPort{
 		{Name: "rest", ContainerPort: int32(restPort), Protocol: corev1.ProtocolTCP},
@@ -123,9 +199,34 @@ func buildJobManager(deployment *flinkv1beta1.FlinkDeployment, config map[string
 		{Name: "blobserver", ContainerPort: BlobPort, Protocol: corev1.ProtocolTCP},
 	}
 	labels := Selector(deployment.Name, ComponentJobManager, clusterType)
-	podTemplate, err := buildPod(deployment, overlay, labels, args, ports, resourceSpec, requirements)
+	podTemplate, err := buildPod(deployment, config, jobManagerComponent, overlay, labels, args, ports, resourceSpec, requirements)
 	if err != nil {
 		return nil, fmt.Errorf("spec.jobManager.podTemplate: %w", err)
+	}
+	container := mainContainer(&podTemplate.Spec)
+	if path := config[KeyTaskManagerPodTemplate]; path != "" {
+		// The native JobManager reads the TaskManager pod template from this file when it creates TaskManagers.
+		podTemplate.Spec.Volumes = append(podTemplate.Spec.Volumes, corev1.Volume{
+			Name: PodTemplateVolumeName,
+			VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
+				LocalObjectReference: corev1.LocalObjectReference{Name: ConfigMapName(deployment.Name)},
+				Items:                []corev1.KeyToPath{{Key: TaskManagerPodTemplateFile, Path: path[strings.LastIndex(path, "/")+1:]}},
+			}},
+		})
+		container.VolumeMounts = append(container.VolumeMounts, corev1.VolumeMount{Name: PodTemplateVolumeName, MountPath: path[:strings.LastIndex(path, "/")]})
+	}
+	if clusterType == TypeStandalone && config[KeyPipelineClasspaths] != "" && !mountsUnder(container, UserLibDir) {
+		// As upstream: standalone-job expects a usrlib directory next to the user classpath.
+		podTemplate.Spec.Volumes = append(podTemplate.Spec.Volumes, corev1.Volume{Name: UserLibVolumeName,
+			VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}})
+		container.VolumeMounts = append(container.VolumeMounts, corev1.VolumeMount{Name: UserLibVolumeName, MountPath: UserLibDir})
+	}
+	if startupProbe(config) && container.StartupProbe == nil {
+		// As upstream: the JobManager counts as started once its REST endpoint answers.
+		container.StartupProbe = &corev1.Probe{
+			ProbeHandler:  corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/config", Port: intstr.FromString("rest")}},
+			PeriodSeconds: 1, FailureThreshold: math.MaxInt32,
+		}
 	}
 	jobManager := &appsv1.Deployment{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
@@ -142,6 +243,59 @@ func buildJobManager(deployment *flinkv1beta1.FlinkDeployment, config map[string
 	return jobManager, nil
 }
 
+func startupProbe(config map[string]string) bool {
+	value := strings.TrimSpace(config[KeyStartupProbe])
+	return value == "" || strings.EqualFold(value, "true")
+}
+
+func mountsUnder(container *corev1.Container, dir string) bool {
+	for _, mount := range container.VolumeMounts {
+		if strings.HasPrefix(mount.MountPath, dir) {
+			return true
+		}
+	}
+	return false
+}
+
+// jobManagerArgs are the arguments of the image's entrypoint: Flink's native entrypoints for a native cluster,
+// the official image's jobmanager or standalone-job command for a standalone one. standalone-job takes the job
+// on its command line (it has no $internal.application.* keys), as upstream passes it.
+func jobManagerArgs(deployment *flinkv1beta1.FlinkDeployment, config map[string]string, clusterType string) ([]string, error) {
+	ha := highAvailabilityActivated(config)
+	switch {
+	case clusterType == TypeNative && deployment.IsSessionCluster():
+		return []string{"kubernetes-jobmanager.sh", "kubernetes-session"}, nil
+	case clusterType == TypeNative:
+		return []string{"kubernetes-jobmanager.sh", "kubernetes-application"}, nil
+	case deployment.IsSessionCluster():
+		args := []string{"jobmanager"}
+		if ha {
+			args = append(args, "-D", KeyRPCAddress+"=$("+EnvPodIP+")")
+		}
+		return args, nil
+	}
+	args := []string{"standalone-job"}
+	if main := config[KeyApplicationMain]; main != "" {
+		args = append(args, "--job-classname", main)
+	}
+	if config[KeyIgnoreUnclaimed] == "true" {
+		args = append(args, "--allowNonRestoredState")
+	}
+	if path := config[KeySavepointPath]; path != "" {
+		args = append(args, "--fromSavepoint", path)
+	}
+	if ha {
+		// The JobManager announces its pod IP through HA; the Kubernetes variable reference is expanded by the
+		// kubelet.
+		args = append(args, "-D", KeyRPCAddress+"=$("+EnvPodIP+")")
+	}
+	programArgs, err := SplitList(config[KeyApplicationArgs])
+	if err != nil {
+		return nil, fmt.Errorf("spec.job.args: %w", err)
+	}
+	return append(args, programArgs...), nil
+}
+
 func buildTaskManager(deployment *flinkv1beta1.FlinkDeployment, config map[string]string) (*appsv1.Deployment, error) {
 	spec := &deployment.Spec
 	var overlay *flinkv1beta1.Pod
@@ -153,7 +307,7 @@ func buildTaskManager(deployment *flinkv1beta1.FlinkDeployment, config map[strin
 	replicas := StandaloneTaskManagers(deployment, config)
 	labels := Selector(deployment.Name, ComponentTaskManager, TypeStandalone)
 	ports := []corev1.ContainerPort{{Name: "taskmanager-rpc", ContainerPort: TaskManagerPort, Protocol: corev1.ProtocolTCP}}
-	podTemplate, err := buildPod(deployment, overlay, labels, []string{"taskmanager"}, ports, resourceSpec, requirements)
+	podTemplate, err := buildPod(deployment, config, taskManagerComponent, overlay, labels, []string{"taskmanager"}, ports, resourceSpec, requirements)
 	if err != nil {
 		return nil, fmt.Errorf("spec.taskManager.podTemplate: %w", err)
 	}
@@ -184,18 +338,16 @@ func StandaloneTaskManagers(deployment *flinkv1beta1.FlinkDeployment, config map
 	return int32(math.Ceil(float64(deployment.Spec.Job.Parallelism) / float64(slots)))
 }
 
-func buildPod(deployment *flinkv1beta1.FlinkDeployment, overlay *flinkv1beta1.Pod, labels map[string]string, args []string,
-	ports []corev1.ContainerPort, resourceSpec *flinkv1beta1.Resource, requirements *corev1.ResourceRequirements) (*corev1.PodTemplateSpec, error) {
+func buildPod(deployment *flinkv1beta1.FlinkDeployment, config map[string]string, component componentKeys, overlay *flinkv1beta1.Pod,
+	labels map[string]string, args []string, ports []corev1.ContainerPort, resourceSpec *flinkv1beta1.Resource,
+	requirements *corev1.ResourceRequirements) (*corev1.PodTemplateSpec, error) {
 	spec := &deployment.Spec
-	merged, err := MergePodTemplates(spec.PodTemplate, overlay)
+	merged, err := MergePodTemplates(spec.PodTemplate, overlay, mergeByName(config))
 	if err != nil {
 		return nil, err
 	}
 	template := &corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{}, Annotations: merged.Metadata.Annotations}, Spec: merged.Spec}
 	for key, value := range merged.Metadata.Labels {
-		template.Labels[key] = value
-	}
-	for key, value := range labels {
 		template.Labels[key] = value
 	}
 	if spec.ServiceAccount != "" {
@@ -206,24 +358,64 @@ func buildPod(deployment *flinkv1beta1.FlinkDeployment, overlay *flinkv1beta1.Po
 	if spec.ImagePullPolicy != "" {
 		container.ImagePullPolicy = corev1.PullPolicy(spec.ImagePullPolicy)
 	}
-	container.Command = []string{"/docker-entrypoint.sh"}
+	container.Command = []string{EntrypointPath}
 	container.Args = args
 	container.Ports = append(container.Ports, ports...)
-	container.Env = append(container.Env,
-		corev1.EnvVar{Name: "FLINK_CONF_DIR", Value: ConfigMountPath},
-		corev1.EnvVar{Name: "POD_IP", ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "status.podIP"}}},
-	)
+	setEnv(container, corev1.EnvVar{Name: "FLINK_CONF_DIR", Value: ConfigMountPath})
+	// Flink reads the pod IP from this variable (the JobManager's RPC address under HA, and the
+	// standalone-job/jobmanager "-D jobmanager.rpc.address=$(_POD_IP_ADDRESS)" argument).
+	setEnv(container, corev1.EnvVar{Name: EnvPodIP, ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{APIVersion: "v1", FieldPath: "status.podIP"}}})
+	if container.TerminationMessagePolicy == "" {
+		// A crash-looping container's last log lines become its termination message, which the status reports.
+		container.TerminationMessagePolicy = corev1.TerminationMessageFallbackToLogsOnError
+	}
 	container.VolumeMounts = append(container.VolumeMounts, corev1.VolumeMount{Name: ConfigVolumeName, MountPath: ConfigMountPath})
 	if container.Resources, err = containerResources(resourceSpec, requirements, container.Resources); err != nil {
 		return nil, err
+	}
+	if err := applyLimitFactors(config, component.resources, container); err != nil {
+		return nil, err
+	}
+	if err := applyFlinkKeys(config, component, template, container); err != nil {
+		return nil, err
+	}
+	// The selector labels last: nothing may change them.
+	for key, value := range labels {
+		template.Labels[key] = value
 	}
 	template.Spec.Volumes = append(template.Spec.Volumes, corev1.Volume{
 		Name: ConfigVolumeName,
 		VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
 			LocalObjectReference: corev1.LocalObjectReference{Name: ConfigMapName(deployment.Name)},
+			Items:                configItems(deployment, config),
 		}},
 	})
 	return template, nil
+}
+
+// configItems are the files of the conf directory: the configuration and the log configuration (the pod
+// template lives in the same ConfigMap but is mounted elsewhere).
+func configItems(deployment *flinkv1beta1.FlinkDeployment, config map[string]string) []corev1.KeyToPath {
+	names := map[string]bool{ConfigFileName(deployment.Spec.FlinkVersion): true}
+	for name := range deployment.Spec.LogConfiguration {
+		names[name] = true
+	}
+	if !names[Log4jConsoleFile] && !names[LogbackConsoleFile] {
+		names[Log4jConsoleFile] = true
+	}
+	items := make([]corev1.KeyToPath, 0, len(names))
+	for _, name := range sortedKeys(boolKeys(names)) {
+		items = append(items, corev1.KeyToPath{Key: name, Path: name})
+	}
+	return items
+}
+
+func boolKeys(set map[string]bool) map[string]string {
+	out := make(map[string]string, len(set))
+	for key := range set {
+		out[key] = ""
+	}
+	return out
 }
 
 // containerResources: full resources win over the shorthand; the shorthand sets requests and limits alike, as
@@ -271,8 +463,8 @@ func buildInternalService(deployment *flinkv1beta1.FlinkDeployment, clusterType 
 	}
 }
 
-func buildRestService(deployment *flinkv1beta1.FlinkDeployment, clusterType string, restPort int) *corev1.Service {
-	return &corev1.Service{
+func buildRestService(deployment *flinkv1beta1.FlinkDeployment, config map[string]string, clusterType string, restPort int) (*corev1.Service, error) {
+	service := &corev1.Service{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
 		ObjectMeta: objectMeta(deployment, RestServiceName(deployment.Name), map[string]string{LabelType: clusterType}),
 		Spec: corev1.ServiceSpec{
@@ -281,6 +473,23 @@ func buildRestService(deployment *flinkv1beta1.FlinkDeployment, clusterType stri
 			Ports:    []corev1.ServicePort{{Name: "rest", Port: int32(restPort), TargetPort: intstr.FromInt(restPort), Protocol: corev1.ProtocolTCP}},
 		},
 	}
+	switch exposed := config[KeyRestServiceType]; exposed {
+	case "", "ClusterIP":
+	case "Headless_ClusterIP":
+		service.Spec.ClusterIP = corev1.ClusterIPNone
+	case "NodePort", "LoadBalancer":
+		service.Spec.Type = corev1.ServiceType(exposed)
+	default:
+		return nil, fmt.Errorf("spec.flinkConfiguration[%q]: %q is not ClusterIP, NodePort, LoadBalancer or Headless_ClusterIP", KeyRestServiceType, exposed)
+	}
+	annotations, err := mapOption(config, KeyRestServiceAnnotation)
+	if err != nil {
+		return nil, err
+	}
+	if len(annotations) > 0 {
+		service.Annotations = annotations
+	}
+	return service, nil
 }
 
 // BuildIngress renders spec.ingress for a REST service. The template's {{name}} and {{namespace}} are replaced;

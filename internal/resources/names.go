@@ -8,6 +8,22 @@ const (
 	ConfigVolumeName = "flink-config-volume"
 	// ConfigMountPath is where Flink reads its configuration.
 	ConfigMountPath = "/opt/flink/conf"
+	// EntrypointPath is the official image's entrypoint, the command of every Flink container.
+	EntrypointPath = "/docker-entrypoint.sh"
+	// EnvPodIP carries the pod IP (from status.podIP); Flink requires it on the JobManager under HA.
+	EnvPodIP = "_POD_IP_ADDRESS"
+	// PodTemplateVolumeName mounts the TaskManager pod template into a native JobManager.
+	PodTemplateVolumeName = "pod-template-volume"
+	// TaskManagerPodTemplateFile is the ConfigMap key (and file name) of the TaskManager pod template.
+	TaskManagerPodTemplateFile = "taskmanager-pod-template.yaml"
+	// TaskManagerPodTemplatePath is where a native JobManager finds it (Flink's own mount point for it).
+	TaskManagerPodTemplatePath = "/opt/flink/pod-template/" + TaskManagerPodTemplateFile
+	// UserLibVolumeName and UserLibDir: the usrlib directory of a standalone application JobManager.
+	UserLibVolumeName = "user-lib-dir"
+	UserLibDir        = "/opt/flink/usrlib"
+	// Log4jConsoleFile and LogbackConsoleFile are the log configurations Flink's console scripts read.
+	Log4jConsoleFile   = "log4j-console.properties"
+	LogbackConsoleFile = "logback-console.xml"
 
 	// LabelApp carries the cluster id on every object.
 	LabelApp = "app"

@@ -10,9 +10,10 @@ import (
 )
 
 // MergePodTemplates lays overlay over base as upstream does for spec.podTemplate and the JobManager/TaskManager
-// templates: maps merge key by key, lists of named items (containers, volumes, env, ports…) merge item by item on
-// their name, any other value in overlay replaces the one in base.
-func MergePodTemplates(base, overlay *flinkv1beta1.Pod) (*flinkv1beta1.Pod, error) {
+// templates: maps merge key by key; lists merge item by item by position (the n-th overlay item over the n-th
+// base item, extra overlay items appended), or, with byName (kubernetes.operator.pod-template.merge-arrays-by-name)
+// and every item named, on their name; any other value in overlay replaces the one in base.
+func MergePodTemplates(base, overlay *flinkv1beta1.Pod, byName bool) (*flinkv1beta1.Pod, error) {
 	switch {
 	case base == nil && overlay == nil:
 		return &flinkv1beta1.Pod{}, nil
@@ -29,7 +30,7 @@ func MergePodTemplates(base, overlay *flinkv1beta1.Pod) (*flinkv1beta1.Pod, erro
 	if err != nil {
 		return nil, err
 	}
-	merged := mergeValues(baseDoc, overlayDoc)
+	merged := mergeValues(baseDoc, overlayDoc, byName)
 	raw, err := json.Marshal(merged)
 	if err != nil {
 		return nil, fmt.Errorf("merging pod templates: %w", err)
@@ -50,7 +51,7 @@ func toDocument(pod *flinkv1beta1.Pod) (any, error) {
 	return doc, json.Unmarshal(raw, &doc)
 }
 
-func mergeValues(base, overlay any) any {
+func mergeValues(base, overlay any, byName bool) any {
 	baseMap, baseIsMap := base.(map[string]any)
 	overlayMap, overlayIsMap := overlay.(map[string]any)
 	if baseIsMap && overlayIsMap {
@@ -59,8 +60,12 @@ func mergeValues(base, overlay any) any {
 			out[key] = value
 		}
 		for key, value := range overlayMap {
+			if value == nil {
+				// An unset field (Go's API types write some as null) leaves the base's value alone.
+				continue
+			}
 			if existing, present := out[key]; present {
-				out[key] = mergeValues(existing, value)
+				out[key] = mergeValues(existing, value, byName)
 			} else {
 				out[key] = value
 			}
@@ -69,19 +74,30 @@ func mergeValues(base, overlay any) any {
 	}
 	baseList, baseIsList := base.([]any)
 	overlayList, overlayIsList := overlay.([]any)
-	if baseIsList && overlayIsList && allNamed(baseList) && allNamed(overlayList) {
+	if baseIsList && overlayIsList && byName && allNamed(baseList) && allNamed(overlayList) {
 		out := append([]any(nil), baseList...)
 		for _, item := range overlayList {
 			name := item.(map[string]any)["name"]
 			replaced := false
 			for i, existing := range out {
 				if existing.(map[string]any)["name"] == name {
-					out[i] = mergeValues(existing, item)
+					out[i] = mergeValues(existing, item, byName)
 					replaced = true
 					break
 				}
 			}
 			if !replaced {
+				out = append(out, item)
+			}
+		}
+		return out
+	}
+	if baseIsList && overlayIsList {
+		out := append([]any(nil), baseList...)
+		for i, item := range overlayList {
+			if i < len(out) {
+				out[i] = mergeValues(out[i], item, byName)
+			} else {
 				out = append(out, item)
 			}
 		}

@@ -118,7 +118,8 @@ func TestBuildSessionAndStandalone(t *testing.T) {
 		taskManags *int32
 	}{
 		{"native session", func(d *flinkv1beta1.FlinkDeployment) { d.Spec.Job = nil }, []string{"kubernetes-jobmanager.sh", "kubernetes-session"}, "kubernetes-session", nil},
-		{"standalone application", func(d *flinkv1beta1.FlinkDeployment) { d.Spec.Mode = flinkv1beta1.DeploymentModeStandalone }, []string{"standalone-job"}, "remote", ptr(int32(2))},
+		{"standalone application", func(d *flinkv1beta1.FlinkDeployment) { d.Spec.Mode = flinkv1beta1.DeploymentModeStandalone },
+			[]string{"standalone-job", "--job-classname", "org.example.Main", "--allowNonRestoredState", "--a", "b"}, "remote", ptr(int32(2))},
 		{"standalone session", func(d *flinkv1beta1.FlinkDeployment) {
 			d.Spec.Mode = flinkv1beta1.DeploymentModeStandalone
 			d.Spec.Job = nil
@@ -126,7 +127,7 @@ func TestBuildSessionAndStandalone(t *testing.T) {
 		{"standalone with replicas", func(d *flinkv1beta1.FlinkDeployment) {
 			d.Spec.Mode = flinkv1beta1.DeploymentModeStandalone
 			d.Spec.TaskManager.Replicas = ptr(int32(5))
-		}, []string{"standalone-job"}, "remote", ptr(int32(5))},
+		}, []string{"standalone-job", "--job-classname", "org.example.Main", "--allowNonRestoredState", "--a", "b"}, "remote", ptr(int32(5))},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -152,6 +153,7 @@ func TestBuildSessionAndStandalone(t *testing.T) {
 func TestPodTemplatesMerge(t *testing.T) {
 	g := NewWithT(t)
 	deployment := application()
+	deployment.Spec.FlinkConfiguration = flinkv1beta1.NewConfigObject(map[string]string{KeyMergeArraysByName: "true"})
 	deployment.Spec.PodTemplate = &flinkv1beta1.Pod{
 		Metadata: metav1.ObjectMeta{Labels: map[string]string{"team": "data"}, Annotations: map[string]string{"a": "base"}},
 		Spec: corev1.PodSpec{
@@ -178,7 +180,7 @@ func TestPodTemplatesMerge(t *testing.T) {
 	g.Expect(pod.Spec.Containers[0].Env).To(ContainElements(
 		corev1.EnvVar{Name: "FROM_BASE", Value: "1"}, corev1.EnvVar{Name: "FROM_JM", Value: "2"}))
 	g.Expect(pod.Spec.Containers[1].Name).To(Equal("sidecar"))
-	g.Expect(pod.Spec.Volumes).To(HaveLen(2))
+	g.Expect(pod.Spec.Volumes).To(HaveLen(3), "data, the configuration and the TaskManager pod template")
 }
 
 func TestFullResourcesWinOverTheShorthand(t *testing.T) {

@@ -6,10 +6,15 @@ import "context"
 type ClusterSpec struct {
 	// Namespace and Name of the FlinkDeployment (the cluster id).
 	Namespace, Name string
-	// Config is the Flink configuration Teal wrote into the cluster's ConfigMap.
+	// Config is the Flink configuration the JobManager runs with: the file mounted into its pod, with the
+	// command line's -D properties (Launch.Config).
 	Config map[string]string
 	// Standalone is true for standalone-mode clusters.
 	Standalone bool
+	// Pod is the resolved pod: command line, environment and mounted files.
+	Pod *PodRun
+	// Launch is how the image's entrypoint and Flink read the pod; its Job is the application to run.
+	Launch *Launch
 }
 
 // Cluster is a running JobManager.

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -17,11 +16,11 @@ import (
 	"github.com/teal-flink/teal/internal/resources"
 )
 
-// FlinkBackend runs every cluster as real Flink processes on loopback: a JobManager and a TaskManager started
-// with plain java from the distributions hack/install-flink.sh installs, configured with the configuration Teal
-// wrote into the cluster's ConfigMap. Only what cannot hold outside Kubernetes is replaced: addresses and ports
-// (loopback, free ports), the Kubernetes integration keys, and memory (sized for a two-core test machine). An
-// application cluster's job is submitted through REST at start, from the jar its local:// URI names.
+// FlinkBackend runs every cluster as real Flink processes on loopback, started the way the image starts them:
+// hack/images/flink/docker-entrypoint.sh with the pod's arguments and environment, reading the configuration
+// the pod mounts (see scriptCluster for the loopback replacements), with one TaskManager ("taskmanager"). A native
+// application cluster's JobManager runs as a session JobManager here (there is no Kubernetes for it to create
+// TaskManagers in) and its application, read from the pod by PlanLaunch, is submitted through REST at start.
 type FlinkBackend struct {
 	// Dir holds one directory per started cluster: configuration, logs, and the default state directories.
 	Dir string
@@ -30,28 +29,6 @@ type FlinkBackend struct {
 	Jars map[string]string
 
 	started atomic.Int64
-}
-
-// localOnly are keys the local processes set themselves.
-var localOnly = map[string]bool{
-	resources.KeyExecutionTarget: true, resources.KeyRPCAddress: true, resources.KeyRPCPort: true,
-	resources.KeyRestPort: true, resources.KeyBlobPort: true, resources.KeyTaskManagerRPCPort: true,
-	resources.KeyJobManagerMemory: true, resources.KeyTaskManagerMemory: true, resources.KeyPipelineJars: true,
-	resources.KeyParallelism: true, resources.KeySavepointPath: true, resources.KeyIgnoreUnclaimed: true,
-	resources.KeyShutdownOnFinish: true, resources.KeySubmitFailedJob: true,
-}
-
-// sessionConfig filters Teal's configuration down to what a loopback session cluster may run with.
-func sessionConfig(config map[string]string) map[string]string {
-	filtered := map[string]string{}
-	for key, value := range config {
-		if localOnly[key] || strings.HasPrefix(key, "kubernetes.") || strings.HasPrefix(key, "$internal.") ||
-			strings.HasPrefix(key, "high-availability") {
-			continue
-		}
-		filtered[key] = value
-	}
-	return filtered
 }
 
 // DistributionVersion maps the Flink version Teal writes ($internal.flink.version, e.g. v1_20) to an installed
@@ -68,15 +45,15 @@ func DistributionVersion(config map[string]string) (string, error) {
 }
 
 type flinkCluster struct {
-	session *flinkdist.Session
-	http    *http.Client
+	processes *scriptCluster
+	http      *http.Client
 }
 
-func (c *flinkCluster) URL() string { return c.session.RESTURL }
+func (c *flinkCluster) URL() string { return c.processes.restURL }
 
 // Alive asks the JobManager's REST endpoint, as a liveness probe would.
 func (c *flinkCluster) Alive() bool {
-	response, err := c.http.Get(c.session.RESTURL + "/overview")
+	response, err := c.http.Get(c.processes.restURL + "/overview")
 	if err != nil {
 		return false
 	}
@@ -84,17 +61,18 @@ func (c *flinkCluster) Alive() bool {
 	return response.StatusCode == http.StatusOK
 }
 
-func (c *flinkCluster) Stop() error { return c.session.Stop() }
+func (c *flinkCluster) Stop() error { return c.processes.Stop() }
 
-// Session returns the Flink processes behind a cluster started by a FlinkBackend, nil otherwise.
+// Session describes the Flink processes behind a cluster started by a FlinkBackend (REST URL, configuration and
+// log directories; the TaskManager's output is LogDir/taskmanager.log), nil for other clusters.
 func Session(cluster Cluster) *flinkdist.Session {
 	if c, ok := cluster.(*flinkCluster); ok {
-		return c.session
+		return &flinkdist.Session{RESTURL: c.processes.restURL, ConfDir: c.processes.confDir, LogDir: c.processes.logDir}
 	}
 	return nil
 }
 
-// Start starts the processes and, for an application cluster, submits its job.
+// Start starts the processes and, for a native application cluster, submits its job.
 func (b *FlinkBackend) Start(ctx context.Context, spec ClusterSpec) (Cluster, error) {
 	version, err := DistributionVersion(spec.Config)
 	if err != nil {
@@ -108,36 +86,32 @@ func (b *FlinkBackend) Start(ctx context.Context, spec ClusterSpec) (Cluster, er
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	slots, _ := strconv.Atoi(spec.Config[resources.KeyTaskSlots])
-	session, err := flinkdist.StartSession(ctx, dist, flinkdist.SessionOptions{
-		Dir: dir, TaskSlots: slots, CheckpointInterval: -1, Config: sessionConfig(spec.Config),
-	})
+	processes, err := startScriptCluster(ctx, dist, spec, dir)
 	if err != nil {
 		return nil, fmt.Errorf("starting Flink %s for %s/%s: %w", version, spec.Namespace, spec.Name, err)
 	}
-	cluster := &flinkCluster{session: session, http: &http.Client{Timeout: 2 * time.Second}}
-	jarURI := spec.Config[resources.KeyPipelineJars]
-	if jarURI == "" || spec.Config[resources.KeyExecutionTarget] == "kubernetes-session" {
+	cluster := &flinkCluster{processes: processes, http: &http.Client{Timeout: 2 * time.Second}}
+	if !spec.Launch.Native || spec.Launch.Job == nil {
 		return cluster, nil
 	}
-	if err := b.submit(ctx, session.RESTURL, dist, spec, jarURI); err != nil {
+	if err := b.submit(ctx, processes.restURL, dist, spec.Launch.Job); err != nil {
 		// As an application JobManager whose main method fails, the JobManager stays up without a running job;
 		// the reason is kept next to its logs.
 		note := filepath.Join(dir, "submit-error.txt")
 		if writeErr := os.WriteFile(note, []byte(err.Error()+"\n"), 0o644); writeErr != nil {
-			return nil, errors.Join(err, writeErr, session.Stop())
+			return nil, errors.Join(err, writeErr, processes.Stop())
 		}
 	}
 	return cluster, nil
 }
 
-func (b *FlinkBackend) submit(ctx context.Context, url string, dist flinkdist.Distribution, spec ClusterSpec, jarURI string) error {
-	jarPath := b.Jars[filepath.Base(jarURI)]
-	if jarPath == "" && filepath.Base(jarURI) == "TopSpeedWindowing.jar" {
+func (b *FlinkBackend) submit(ctx context.Context, url string, dist flinkdist.Distribution, job *JobLaunch) error {
+	jarPath := b.Jars[filepath.Base(job.JarURI)]
+	if jarPath == "" && filepath.Base(job.JarURI) == "TopSpeedWindowing.jar" {
 		jarPath = dist.TopSpeedWindowingJar()
 	}
 	if jarPath == "" {
-		return fmt.Errorf("no local jar for %s", jarURI)
+		return fmt.Errorf("no local jar for %s", job.JarURI)
 	}
 	client, err := flink.New(url, flink.Options{Timeout: time.Minute})
 	if err != nil {
@@ -148,18 +122,11 @@ func (b *FlinkBackend) submit(ctx context.Context, url string, dist flinkdist.Di
 		return fmt.Errorf("uploading %s: %w", jarPath, err)
 	}
 	run := flink.RunJarRequest{
-		EntryClass:            spec.Config[resources.KeyApplicationMain],
-		SavepointPath:         spec.Config[resources.KeySavepointPath],
-		AllowNonRestoredState: spec.Config[resources.KeyIgnoreUnclaimed] == "true",
+		EntryClass: job.EntryClass, ProgramArgs: job.Args, Parallelism: job.Parallelism, JobID: job.JobID,
+		SavepointPath: job.SavepointPath, AllowNonRestoredState: job.AllowNonRestoredState,
 	}
 	if run.EntryClass == "" {
 		run.EntryClass = flinkdist.TopSpeedWindowingClass
-	}
-	if args := spec.Config[resources.KeyApplicationArgs]; args != "" {
-		run.ProgramArgs = strings.Split(args, ";")
-	}
-	if parallelism, err := strconv.Atoi(spec.Config[resources.KeyParallelism]); err == nil {
-		run.Parallelism = parallelism
 	}
 	if _, err := client.RunJar(ctx, jarID, run); err != nil {
 		return fmt.Errorf("submitting the application's job: %w", err)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/teal-flink/teal/internal/flink"
@@ -44,7 +43,8 @@ func Server(cluster Cluster) *flinkstandin.Server {
 	return nil
 }
 
-// Start starts a stand-in and, for an application cluster, submits its job.
+// Start starts a stand-in and, for an application cluster, submits its job as Flink's application entrypoint
+// would run it (the job PlanLaunch read from the pod's command line or configuration).
 func (b *StandinBackend) Start(ctx context.Context, spec ClusterSpec) (Cluster, error) {
 	opts := b.Options
 	opts.SavepointDir = spec.Config[resources.KeySavepointsDir]
@@ -57,18 +57,17 @@ func (b *StandinBackend) Start(ctx context.Context, spec ClusterSpec) (Cluster, 
 		return nil, err
 	}
 	cluster := &standinCluster{server: server}
-	jarURI := spec.Config[resources.KeyPipelineJars]
-	if jarURI == "" || spec.Config[resources.KeyExecutionTarget] == "kubernetes-session" {
+	if spec.Launch == nil || spec.Launch.Job == nil {
 		return cluster, nil
 	}
-	if err := b.submit(ctx, server.URL(), spec, jarURI); err != nil {
+	if err := b.submit(ctx, server.URL(), spec.Launch.Job); err != nil {
 		server.Close()
 		return nil, err
 	}
 	return cluster, nil
 }
 
-func (b *StandinBackend) submit(ctx context.Context, url string, spec ClusterSpec, jarURI string) error {
+func (b *StandinBackend) submit(ctx context.Context, url string, job *JobLaunch) error {
 	client, err := flink.New(url, flink.Options{})
 	if err != nil {
 		return err
@@ -77,9 +76,9 @@ func (b *StandinBackend) submit(ctx context.Context, url string, spec ClusterSpe
 	if jarDir == "" {
 		jarDir = os.TempDir()
 	}
-	jarPath := filepath.Join(jarDir, filepath.Base(jarURI))
+	jarPath := filepath.Join(jarDir, filepath.Base(job.JarURI))
 	if _, err := os.Stat(jarPath); err != nil {
-		if err := os.WriteFile(jarPath, []byte("PK placeholder for "+jarURI), 0o644); err != nil {
+		if err := os.WriteFile(jarPath, []byte("PK placeholder for "+job.JarURI), 0o644); err != nil {
 			return fmt.Errorf("writing placeholder jar: %w", err)
 		}
 	}
@@ -88,16 +87,9 @@ func (b *StandinBackend) submit(ctx context.Context, url string, spec ClusterSpe
 		return fmt.Errorf("uploading the job jar: %w", err)
 	}
 	run := flink.RunJarRequest{
-		EntryClass:    spec.Config[resources.KeyApplicationMain],
-		SavepointPath: spec.Config[resources.KeySavepointPath],
+		EntryClass: job.EntryClass, ProgramArgs: job.Args, Parallelism: job.Parallelism,
+		SavepointPath: job.SavepointPath, AllowNonRestoredState: job.AllowNonRestoredState, JobID: job.JobID,
 	}
-	if args := spec.Config[resources.KeyApplicationArgs]; args != "" {
-		run.ProgramArgs = strings.Split(args, ";")
-	}
-	if parallelism, err := strconv.Atoi(spec.Config[resources.KeyParallelism]); err == nil {
-		run.Parallelism = parallelism
-	}
-	run.AllowNonRestoredState = spec.Config[resources.KeyIgnoreUnclaimed] == "true"
 	if _, err := client.RunJar(ctx, jarID, run); err != nil {
 		return fmt.Errorf("submitting the application's job: %w", err)
 	}

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	goruntime "runtime"
-	"testing"
 
 	"github.com/go-logr/logr"
 	"go.uber.org/zap/zapcore"
@@ -134,7 +133,8 @@ func KubectlPath() string { return filepath.Join(AssetsDir(), "kubectl") }
 
 // Main runs a package's tests against one control plane: it starts it, stores it in *env, runs the tests and
 // stops it. Use it from TestMain: `func TestMain(m *testing.M) { testenv.Main(m, &env, testenv.Options{}) }`.
-func Main(m *testing.M, env **Env, opts Options) {
+// m is a *testing.M; the interface keeps the testing package out of make demo, which links this package.
+func Main(m interface{ Run() int }, env **Env, opts Options) {
 	started, err := Start(opts)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "testenv:", err)
