@@ -6,7 +6,8 @@
 #   hack/install-flink.sh [flink-version ...]     default: every version in FLINK_VERSIONS
 #
 # Layout of $TEAL_CACHE/flink/<version>/: lib/*.jar, bin/bash-java-utils.jar, plugins/, opt/,
-# examples/TopSpeedWindowing.jar and a .complete marker written last, so an interrupted run is redone and a
+# examples/TopSpeedWindowing.jar, scripts/{bin,conf} (Flink's start scripts and default configuration, from the
+# apache-flink wheel) and a .complete marker written last, so an interrupted run is redone and a
 # finished one only re-links. Any download failure aborts with a non-zero exit.
 set -euo pipefail
 
@@ -91,6 +92,30 @@ fetch_example() {
   rm -f "$dest/examples/mvn.log"
 }
 
+# fetch_scripts <version> <dest>: Flink's start scripts (bin/*.sh: jobmanager.sh, taskmanager.sh,
+# standalone-job.sh, kubernetes-jobmanager.sh, config.sh, ...) and default conf/ into <dest>/scripts, from the
+# apache-flink wheel on PyPI (apache-flink-libraries carries the jars only). Every wheel of a version carries the
+# same scripts, so one for CPython 3.10 on manylinux is asked for by name, whatever Python runs here. The local
+# runtime (test/localruntime) and the Flink images (hack/images) both start Flink through these scripts.
+fetch_scripts() {
+  local version=$1 dest=$2/scripts work
+  [[ -f $dest/.complete ]] && return
+  rm -rf "$dest"
+  work=$(mktemp -d "$cache/.pip-scripts-$version.XXXXXX")
+  log "downloading apache-flink==$version (Flink's scripts and default configuration) from PyPI"
+  python3 -m pip download --quiet --no-deps --disable-pip-version-check --only-binary :all: \
+    --platform manylinux2014_x86_64 --python-version 3.10 --implementation cp --abi cp310 \
+    --dest "$work" "apache-flink==$version" || die "pip download of apache-flink==$version failed"
+  python3 -m zipfile -e "$work"/*.whl "$work/unpacked"
+  [[ -f $work/unpacked/pyflink/bin/config.sh ]] || die "the apache-flink $version wheel has no bin/config.sh"
+  mkdir -p "$dest"
+  mv "$work/unpacked/pyflink/bin" "$dest/bin"
+  mv "$work/unpacked/pyflink/conf" "$dest/conf"
+  rm -f "$dest"/bin/*.bat
+  rm -rf "$work"
+  echo "$version" >"$dest/.complete"
+}
+
 install_version() {
   local version=$1 examples_version=$2 dest=$cache/$1
   if [[ ! -f $dest/.complete ]]; then
@@ -101,6 +126,8 @@ install_version() {
     printf 'flink=%s\nexamples=%s\n' "$version" "$examples_version" >"$dest/.complete"
     log "installed Flink $version into $dest"
   fi
+  # Its own marker, so a distribution cached before the scripts were part of it gains them.
+  fetch_scripts "$version" "$dest"
   ln -sfn "$dest" "$bindir/flink-$version"
 }
 

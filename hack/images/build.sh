@@ -152,27 +152,12 @@ unmount_under() {
   done
 }
 
-# flink_scripts <version> prints a cached directory with Flink's bin/ scripts (jobmanager.sh, taskmanager.sh,
-# standalone-job.sh, kubernetes-jobmanager.sh, config.sh, ...) and its default conf/, taken from the apache-flink
-# wheel on PyPI: hack/install-flink.sh installs the jars (apache-flink-libraries), not the scripts. Any wheel
-# carries the same scripts, so one for CPython 3.10 on manylinux is asked for by name, whatever Python runs here.
+# flink_scripts <version> prints the cached directory with Flink's bin/ scripts and default conf/, which
+# hack/install-flink.sh takes from the apache-flink wheel.
 flink_scripts() {
-  local version=$1 dir=$images/pyflink-$1
-  if [[ ! -f $dir/.complete ]]; then
-    rm -rf "$dir"
-    mkdir -p "$dir/wheel"
-    log "downloading apache-flink==$version (Flink's scripts and default configuration) from PyPI"
-    python3 -m pip download --quiet --no-deps --disable-pip-version-check --only-binary :all: \
-      --platform manylinux2014_x86_64 --python-version 3.10 --implementation cp --abi cp310 \
-      --dest "$dir/wheel" "apache-flink==$version" >&2 || die "pip download of apache-flink==$version failed"
-    python3 -m zipfile -e "$dir"/wheel/*.whl "$dir/wheel/unpacked"
-    [[ -f $dir/wheel/unpacked/pyflink/bin/config.sh ]] || die "the apache-flink $version wheel has no bin/config.sh"
-    mv "$dir/wheel/unpacked/pyflink/bin" "$dir/bin"
-    mv "$dir/wheel/unpacked/pyflink/conf" "$dir/conf"
-    rm -rf "$dir/wheel"
-    echo "$version" >"$dir/.complete"
-  fi
-  echo "$dir"
+  "$root/hack/install-flink.sh" "$1" >&2
+  [[ -f $cache/flink/$1/scripts/.complete ]] || die "hack/install-flink.sh left no scripts for Flink $1"
+  echo "$cache/flink/$1/scripts"
 }
 
 build_flink() {

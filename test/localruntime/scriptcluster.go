@@ -49,17 +49,10 @@ func entrypointPath() (string, error) {
 	}
 }
 
-// flinkScriptsDir finds Flink's start scripts (bin/*.sh) for a distribution: in it, or in the apache-flink
-// package the image build unpacks (TEAL_FLINK_SCRIPTS overrides).
+// flinkScriptsDir finds Flink's start scripts (bin/*.sh) for a distribution: in it, or in scripts/bin, where
+// hack/install-flink.sh unpacks them from the apache-flink package (TEAL_FLINK_SCRIPTS overrides).
 func flinkScriptsDir(dist flinkdist.Distribution) (string, error) {
-	candidates := []string{os.Getenv("TEAL_FLINK_SCRIPTS"), filepath.Join(dist.Home, "bin")}
-	cache := os.Getenv("TEAL_CACHE")
-	if cache == "" {
-		if home, err := os.UserHomeDir(); err == nil {
-			cache = filepath.Join(home, ".cache", "teal")
-		}
-	}
-	candidates = append(candidates, filepath.Join(cache, "images", "pyflink-"+dist.Version, "bin"))
+	candidates := []string{os.Getenv("TEAL_FLINK_SCRIPTS"), filepath.Join(dist.Home, "bin"), filepath.Join(dist.Home, "scripts", "bin")}
 	for _, dir := range candidates {
 		if dir == "" {
 			continue
@@ -68,7 +61,7 @@ func flinkScriptsDir(dist flinkdist.Distribution) (string, error) {
 			return dir, nil
 		}
 	}
-	return "", fmt.Errorf("no Flink start scripts (jobmanager.sh) for Flink %s in %s", dist.Version, strings.Join(candidates[1:], ", "))
+	return "", fmt.Errorf("no Flink start scripts (jobmanager.sh) for Flink %s in %s (run hack/install-flink.sh)", dist.Version, strings.Join(candidates[1:], ", "))
 }
 
 // flinkHome lays out a FLINK_HOME from the distribution's jars and the start scripts.
