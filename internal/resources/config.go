@@ -112,6 +112,8 @@ func EffectiveConfig(deployment *flinkv1beta1.FlinkDeployment, opts ConfigOption
 		}
 		if job.Parallelism > 0 {
 			config[KeyParallelism] = strconv.Itoa(int(job.Parallelism))
+		} else if parallelism, ok := replicasParallelism(deployment, config); ok {
+			config[KeyParallelism] = strconv.Itoa(parallelism)
 		}
 		config[KeyShutdownOnFinish] = "false"
 		config[KeySubmitFailedJob] = "true"
@@ -124,6 +126,24 @@ func EffectiveConfig(deployment *flinkv1beta1.FlinkDeployment, opts ConfigOption
 		config[KeySavepointPath] = opts.RestoreSavepointPath
 	}
 	return config, nil
+}
+
+// replicasParallelism is upstream's rule for native application clusters whose job sets no parallelism:
+// taskManager.replicas fixes the TaskManager count, so the job runs with replicas × slots per TaskManager.
+func replicasParallelism(deployment *flinkv1beta1.FlinkDeployment, config map[string]string) (int, bool) {
+	spec := &deployment.Spec
+	if spec.Mode == flinkv1beta1.DeploymentModeStandalone || spec.TaskManager == nil || spec.TaskManager.Replicas == nil {
+		return 0, false
+	}
+	slots := 1
+	if raw, set := config[KeyTaskSlots]; set {
+		parsed, err := strconv.Atoi(strings.TrimSpace(raw))
+		if err != nil || parsed < 1 {
+			return 0, false
+		}
+		slots = parsed
+	}
+	return int(*spec.TaskManager.Replicas) * slots, true
 }
 
 func executionTarget(deployment *flinkv1beta1.FlinkDeployment) string {
