@@ -10,9 +10,14 @@ import (
 )
 
 // Config is the operator configuration in force for one resource: the operator's own settings, overridden by
-// the kubernetes.operator.* keys of the resource's spec.flinkConfiguration.
+// the per-resource-overridable kubernetes.operator.* keys of the resource's spec.flinkConfiguration.
 type Config struct {
 	values map[string]string
+	// namespace is the resource's namespace; it selects the
+	// kubernetes.operator.default-configuration.namespace.<ns>.* Flink defaults.
+	namespace string
+	// warnings are the keys without effect found when the configuration was loaded.
+	warnings []Finding
 }
 
 // New wraps flat operator settings (the config.yaml of the operator's ConfigMap).
@@ -24,11 +29,23 @@ func New(values map[string]string) *Config {
 	return &Config{values: copied}
 }
 
-// ForResource layers the operator keys of a resource's Flink configuration over the operator settings.
+// InNamespace returns the configuration for resources of one namespace: FlinkDefaults then adds that
+// namespace's kubernetes.operator.default-configuration.namespace.<ns>.* defaults.
+func (c *Config) InNamespace(namespace string) *Config {
+	scoped := New(c.values)
+	scoped.namespace = namespace
+	return scoped
+}
+
+// ForResource layers the operator keys of a resource's Flink configuration over the operator settings. Only
+// the keys upstream lets a resource override (ResourceOverridable) are taken: a resource cannot change the
+// REST address template, the client timeouts or anything else that is the platform's, whatever the webhook
+// admitted.
 func (c *Config) ForResource(resourceConfig map[string]string) *Config {
 	merged := New(c.values)
+	merged.namespace = c.namespace
 	for key, value := range resourceConfig {
-		if strings.HasPrefix(key, OperatorPrefix) {
+		if IsOperatorKey(key) && ResourceOverridable(key) && CheckValue(key, value) == nil {
 			merged.values[key] = value
 		}
 	}
@@ -54,6 +71,9 @@ func (c *Config) Duration(key string) (time.Duration, error) {
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", key, err)
 	}
+	if entry, found := Lookup(key); found && entry.Max > 0 && parsed > entry.Max {
+		return entry.Max, nil
+	}
 	return parsed, nil
 }
 
@@ -77,23 +97,74 @@ func (c *Config) Bool(key string) bool {
 	return boolDefaults[key]
 }
 
-// FlinkDefaults returns the Flink options the operator adds to every deployment of the given Flink version:
-// kubernetes.operator.default-configuration.<key>, then
-// kubernetes.operator.default-configuration.flink-version.<v>.<key> on top.
+// FlinkDefaults returns the Flink options the operator adds to every deployment of the given Flink version, as
+// upstream layers them: the plain Flink keys of the operator configuration and
+// kubernetes.operator.default-configuration.<key>; then …default-configuration.namespace.<ns>.<key> for the
+// namespace chosen with InNamespace; then …flink-version.<v>+.<key> for every v up to the version, oldest
+// first; then …flink-version.<version>.<key>.
 func (c *Config) FlinkDefaults(version flinkv1beta1.FlinkVersion) map[string]string {
 	defaults := map[string]string{}
-	versionPrefix := DefaultConfigurationPrefix + "flink-version." + string(version) + "."
 	for key, value := range c.values {
-		if rest, found := strings.CutPrefix(key, DefaultConfigurationPrefix); found && !strings.HasPrefix(rest, "flink-version.") {
-			defaults[rest] = value
+		if !IsOperatorKey(key) {
+			defaults[key] = value
 		}
 	}
 	for key, value := range c.values {
-		if rest, found := strings.CutPrefix(key, versionPrefix); found {
+		if rest, found := strings.CutPrefix(key, DefaultConfigurationPrefix); found &&
+			!strings.HasPrefix(rest, versionInfix) && !strings.HasPrefix(rest, namespaceInfix) {
 			defaults[rest] = value
 		}
 	}
+	if c.namespace != "" {
+		c.applyPrefix(defaults, DefaultConfigurationPrefix+namespaceInfix+c.namespace+".")
+	}
+	if version == "" {
+		return defaults
+	}
+	for _, older := range flinkv1beta1.FlinkVersions {
+		if version.IsEqualOrNewer(older) {
+			c.applyPrefix(defaults, DefaultConfigurationPrefix+versionInfix+string(older)+"+.")
+		}
+	}
+	c.applyPrefix(defaults, DefaultConfigurationPrefix+versionInfix+string(version)+".")
 	return defaults
+}
+
+const (
+	versionInfix   = "flink-version."
+	namespaceInfix = "namespace."
+)
+
+func (c *Config) applyPrefix(defaults map[string]string, prefix string) {
+	for key, value := range c.values {
+		if rest, found := strings.CutPrefix(key, prefix); found && rest != "" {
+			defaults[rest] = value
+		}
+	}
+}
+
+// checkDefaultConfigurationKey checks the part of a kubernetes.operator.default-configuration.* key after the
+// prefix: a namespace or Flink version selector must name something and be followed by a key.
+func checkDefaultConfigurationKey(rest string) error {
+	switch {
+	case strings.HasPrefix(rest, versionInfix):
+		selector, key, found := strings.Cut(strings.TrimPrefix(rest, versionInfix), ".")
+		version := flinkv1beta1.FlinkVersion(strings.TrimSuffix(selector, "+"))
+		if !found || key == "" {
+			return fmt.Errorf("name the Flink option after the version: %sflink-version.%s.<key>", DefaultConfigurationPrefix, selector)
+		}
+		if version.Ordinal() < 0 {
+			return fmt.Errorf("unknown Flink version %q: use one of v1_13 … v2_4, optionally followed by + for that version and newer", selector)
+		}
+	case strings.HasPrefix(rest, namespaceInfix):
+		namespace, key, found := strings.Cut(strings.TrimPrefix(rest, namespaceInfix), ".")
+		if !found || namespace == "" || key == "" {
+			return fmt.Errorf("use %snamespace.<namespace>.<key>", DefaultConfigurationPrefix)
+		}
+	case rest == "":
+		return fmt.Errorf("name the Flink option after %s", DefaultConfigurationPrefix)
+	}
+	return nil
 }
 
 // Values returns a copy of every setting.
