@@ -54,6 +54,7 @@ func ValidateFlinkDeploymentSpec(spec *flinkv1beta1.FlinkDeploymentSpec, ctx Spe
 	configPath := path.Child("flinkConfiguration")
 	config, errs := effectiveConfig(opts.DefaultFlinkConfig, []*flinkv1beta1.ConfigObject{spec.FlinkConfiguration},
 		[]*field.Path{configPath}, configPath)
+	errs = append(errs, validateResourceKeys(flatConfig(spec.FlinkConfiguration), configPath)...)
 	errs = append(errs, validateFlinkVersion(spec, ctx.LastReconciled, path.Child("flinkVersion"))...)
 	errs = append(errs, validateClusterConfig(config)...)
 	errs = append(errs, validateIngress(spec.Ingress, ctx.Name, ctx.Namespace, path.Child("ingress"))...)
@@ -68,7 +69,7 @@ func ValidateFlinkDeploymentSpec(spec *flinkv1beta1.FlinkDeploymentSpec, ctx Spe
 		errs = append(errs, field.Required(path.Child("serviceAccount"),
 			"set the service account the Flink pods run as (with Helm, the chart's jobServiceAccount name)"))
 	}
-	return append(errs, validateAutoscaler(config)...)
+	return dedupe(append(errs, validateAutoscaler(config)...))
 }
 
 func validateClusterName(name string, path *field.Path, maxLength int) field.ErrorList {

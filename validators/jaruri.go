@@ -14,7 +14,7 @@ import (
 // validateJarURI checks a session job's jarURI: a URI with a scheme from the operator's allowlist and, for
 // http(s), a host that resolves only to public addresses, so that the operator cannot be made to fetch from
 // itself, the node, cloud metadata endpoints or the cluster network.
-func validateJarURI(jarURI string, path *field.Path, opts Options) field.ErrorList {
+func validateJarURI(jarURI, previousJarURI string, path *field.Path, opts Options) field.ErrorList {
 	if jarURI == "" {
 		return nil
 	}
@@ -38,7 +38,12 @@ func validateJarURI(jarURI string, path *field.Path, opts Options) field.ErrorLi
 			"scheme %q is not allowed (allowed: %s): use one of those, or ask the operator admin to extend %s",
 			parsed.Scheme, strings.Join(allowed, ", "), KeyAllowedJarSchemes))}
 	}
-	if (scheme != "http" && scheme != "https") || opts.AllowRestrictedJarHosts {
+	if unsupportedJarSchemes[scheme] {
+		return field.ErrorList{field.Invalid(path, jarURI, fmt.Sprintf(
+			"scheme %q is allowed by %s but Teal cannot fetch it yet: serve the jar over https (or http), or bake it into the image (local://)",
+			parsed.Scheme, KeyAllowedJarSchemes))}
+	}
+	if (scheme != "http" && scheme != "https") || opts.AllowRestrictedJarHosts || jarURI == previousJarURI {
 		return nil
 	}
 	host := parsed.Hostname()
@@ -59,6 +64,10 @@ func validateJarURI(jarURI string, path *field.Path, opts Options) field.ErrorLi
 	}
 	return nil
 }
+
+// unsupportedJarSchemes are schemes an operator may list in allowed-schemes (upstream fetches them through
+// Flink's file systems) that Teal's jar fetcher does not speak: refused at admission rather than failing later.
+var unsupportedJarSchemes = map[string]bool{"s3": true, "s3a": true, "s3p": true, "gs": true, "abfs": true, "abfss": true, "wasb": true, "wasbs": true, "oss": true, "hdfs": true}
 
 func resolveHost(host string, resolver HostResolver) ([]netip.Addr, error) {
 	if addr, err := netip.ParseAddr(strings.Trim(host, "[]")); err == nil {
