@@ -17,8 +17,13 @@ type Options struct {
 	// Validator runs the rules; nil means validators.NewRegistry() (the built-in rules only). Pass the
 	// manager's Registry, with the policy Set registered, to apply custom policies too.
 	Validator validators.Validator
-	// ValidatorOptions are the operator settings the rules read (allowed jar schemes, default Flink config…).
+	// ValidatorOptions are the operator settings the rules read (allowed jar schemes, default Flink config…)
+	// when OptionsFor is nil.
 	ValidatorOptions validators.Options
+	// OptionsFor computes the settings per request from the operator configuration in force, for a resource of
+	// a namespace and Flink version (empty when the kind has none), so that the webhook decides as the
+	// controller will: with the namespace's and the version's Flink defaults and after every config reload.
+	OptionsFor func(namespace string, version flinkv1beta1.FlinkVersion) (validators.Options, error)
 	// Reader looks up session clusters and snapshot targets; nil means the manager's API reader, which reads
 	// the API server directly so a session cluster created a moment ago is found.
 	Reader client.Reader
@@ -57,6 +62,18 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 		return fmt.Errorf("registering the FlinkBlueGreenDeployment webhooks: %w", err)
 	}
 	return nil
+}
+
+// optionsFor returns the validator settings for one request.
+func (o Options) optionsFor(namespace string, version flinkv1beta1.FlinkVersion) (validators.Options, error) {
+	if o.OptionsFor == nil {
+		return o.ValidatorOptions, nil
+	}
+	options, err := o.OptionsFor(namespace, version)
+	if err != nil {
+		return validators.Options{}, apierrors.NewInternalError(fmt.Errorf("reading the operator configuration: %w", err))
+	}
+	return options, nil
 }
 
 // invalid turns a non-empty error list into the API's Invalid status (HTTP 422), which kubectl prints as
