@@ -6,14 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"go.uber.org/zap/zapcore"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
@@ -56,7 +54,7 @@ func run() error {
 	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "Prometheus metrics address; 0 disables.")
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "Liveness and readiness probe address.")
 	flag.StringVar(&configPath, "config", "", "Operator config.yaml with kubernetes.operator.* keys (a mounted ConfigMap).")
-	flag.StringVar(&namespaces, "watch-namespaces", "", "Comma-separated namespaces to watch; empty watches all (overrides "+operatorconfig.KeyWatchedNamespaces+").")
+	flag.StringVar(&namespaces, "watch-namespaces", "", "Comma-separated namespaces to watch (overrides "+operatorconfig.KeyWatchedNamespaces+"); empty or "+operatorconfig.AllNamespaces+" watches all.")
 	flag.StringVar(&webhookCertDir, "webhook-cert-dir", "", "Directory with tls.crt and tls.key for the webhook server (--webhook-cert-mode=dir, e.g. a cert-manager Secret), reloaded on change.")
 	flag.IntVar(&webhookPort, "webhook-port", 9443, "Webhook server port.")
 	flag.BoolVar(&leaderElect, "leader-elect", false, "Elect a leader on a Lease so only one replica reconciles.")
@@ -76,9 +74,6 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	if namespaces == "" {
-		namespaces = config.String(operatorconfig.KeyWatchedNamespaces)
-	}
 	scheme := runtime.NewScheme()
 	if err := clientgoscheme.AddToScheme(scheme); err != nil {
 		return err
@@ -86,15 +81,13 @@ func run() error {
 	if err := flinkv1beta1.AddToScheme(scheme); err != nil {
 		return err
 	}
-	cacheOptions := cache.Options{}
-	for _, namespace := range strings.Split(namespaces, ",") {
-		if namespace = strings.TrimSpace(namespace); namespace != "" {
-			if cacheOptions.DefaultNamespaces == nil {
-				cacheOptions.DefaultNamespaces = map[string]cache.Config{}
-			}
-			cacheOptions.DefaultNamespaces[namespace] = cache.Config{}
-		}
+	selector, err := manager.LabelSelector(config)
+	if err != nil {
+		return err
 	}
+	cacheOptions := manager.CacheOptions(manager.WatchedNamespaces(namespaces, config), selector)
+	leaderElection := leaderElectionFromConfig(config, leaderFlags{enabled: &leaderElect, leaseDuration: &leaseDuration,
+		renewDeadline: &renewDeadline, retryPeriod: &retryPeriod})
 	if leaderElectionNamespace == "" {
 		leaderElectionNamespace = operatorNamespace()
 	}
@@ -112,7 +105,7 @@ func run() error {
 		Metrics:                       metricsserver.Options{BindAddress: metricsAddr},
 		HealthProbeBindAddress:        probeAddr,
 		LeaderElection:                leaderElect,
-		LeaderElectionID:              "teal-operator-lock",
+		LeaderElectionID:              leaderElection.leaseName,
 		LeaderElectionNamespace:       leaderElectionNamespace,
 		LeaseDuration:                 &leaseDuration,
 		RenewDeadline:                 &renewDeadline,
@@ -134,6 +127,7 @@ func run() error {
 		return err
 	}
 	source := operatorconfig.NewSource(configPath, config)
+	source.SetReporter(configReporter(mgr))
 	if err := mgr.Add(source); err != nil {
 		return err
 	}

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"k8s.io/apimachinery/pkg/labels"
 )
 
 // State says what Teal does with a key a user sets.
@@ -120,6 +122,11 @@ func CheckValue(key, value string) error {
 
 func (k Key) check(value string) error {
 	trimmed := strings.TrimSpace(value)
+	if k.Name == KeyLabelSelector {
+		if _, err := labels.Parse(trimmed); err != nil {
+			return fmt.Errorf("must be a Kubernetes label selector such as owner=teal: %w", err)
+		}
+	}
 	switch k.Type {
 	case TypeBoolean:
 		if _, err := strconv.ParseBool(trimmed); err != nil {
