@@ -1,0 +1,74 @@
+package flinksessionjob
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	. "github.com/onsi/gomega"
+
+	"github.com/teal-flink/teal/internal/operatorconfig"
+)
+
+// TestJarFetcherHonoursArtifactSettings: user.artifacts.http.header is sent and user.artifacts.base.dir holds
+// the jars (before, both keys were ignored).
+func TestJarFetcherHonoursArtifactSettings(t *testing.T) {
+	g := NewWithT(t)
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer s3cret" || r.Header.Get("X-Team") != "a" {
+			http.Error(w, "no", http.StatusUnauthorized)
+			return
+		}
+		_, _ = w.Write([]byte("jar"))
+	}))
+	defer server.Close()
+	baseDir := t.TempDir()
+	options, err := FetchOptionsFrom(operatorconfig.New(map[string]string{
+		operatorconfig.KeyArtifactsHTTPHeader: "Authorization:Bearer s3cret,X-Team:a",
+		operatorconfig.KeyArtifactsBaseDir:    baseDir,
+	}))
+	g.Expect(err).NotTo(HaveOccurred())
+	fetcher := &JarFetcher{Dir: t.TempDir()}
+	jarPath, err := fetcher.Fetch(context.Background(), server.URL+"/job.jar", options)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(strings.HasPrefix(jarPath, baseDir+string(filepath.Separator))).To(BeTrue(), jarPath)
+	g.Expect(os.ReadFile(jarPath)).To(Equal([]byte("jar")))
+
+	_, err = fetcher.Fetch(context.Background(), server.URL+"/other.jar", FetchOptions{})
+	g.Expect(err).To(MatchError(ContainSubstring("401")), "without the headers the server refuses")
+
+	_, err = FetchOptionsFrom(operatorconfig.New(map[string]string{operatorconfig.KeyArtifactsHTTPHeader: "no-colon"}))
+	g.Expect(err).To(MatchError(ContainSubstring(operatorconfig.KeyArtifactsHTTPHeader)))
+}
+
+// TestJarDownloadsDoNotWaitForEachOther: a slow jar server holds only the jobs of that jar (before, one global
+// lock serialized every download of every session job).
+func TestJarDownloadsDoNotWaitForEachOther(t *testing.T) {
+	g := NewWithT(t)
+	release := make(chan struct{})
+	slowStarted := make(chan struct{})
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/slow.jar" {
+			close(slowStarted)
+			<-release
+		}
+		_, _ = w.Write([]byte("jar"))
+	}))
+	defer server.Close()
+	defer close(release)
+	fetcher := &JarFetcher{Dir: t.TempDir()}
+	go func() { _, _ = fetcher.Fetch(context.Background(), server.URL+"/slow.jar", FetchOptions{}) }()
+	<-slowStarted
+	_, err := fetcher.Fetch(context.Background(), server.URL+"/fast.jar", FetchOptions{})
+	g.Expect(err).NotTo(HaveOccurred(), "the fast jar was fetched while the slow one is still downloading")
+}
+
+func TestJarDownloadsAreBounded(t *testing.T) {
+	g := NewWithT(t)
+	g.Expect(defaultDownloadClient.Timeout).To(Equal(DefaultDownloadTimeout))
+	g.Expect(DefaultDownloadTimeout).To(BeNumerically(">", 0))
+}
