@@ -59,12 +59,17 @@ func TestJarDownloadsDoNotWaitForEachOther(t *testing.T) {
 		_, _ = w.Write([]byte("jar"))
 	}))
 	defer server.Close()
-	defer close(release)
 	fetcher := &JarFetcher{Dir: t.TempDir()}
-	go func() { _, _ = fetcher.Fetch(context.Background(), server.URL+"/slow.jar", FetchOptions{}) }()
+	slowDone := make(chan error, 1)
+	go func() {
+		_, err := fetcher.Fetch(context.Background(), server.URL+"/slow.jar", FetchOptions{})
+		slowDone <- err
+	}()
 	<-slowStarted
 	_, err := fetcher.Fetch(context.Background(), server.URL+"/fast.jar", FetchOptions{})
 	g.Expect(err).NotTo(HaveOccurred(), "the fast jar was fetched while the slow one is still downloading")
+	close(release)
+	g.Expect(<-slowDone).To(Succeed())
 }
 
 func TestJarDownloadsAreBounded(t *testing.T) {
