@@ -1,6 +1,7 @@
 package webhooks
 
 import (
+	"context"
 	"fmt"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -24,8 +25,9 @@ type Options struct {
 	// a namespace and Flink version (empty when the kind has none), so that the webhook decides as the
 	// controller will: with the namespace's and the version's Flink defaults and after every config reload.
 	OptionsFor func(namespace string, version flinkv1beta1.FlinkVersion) (validators.Options, error)
-	// Reader looks up session clusters and snapshot targets; nil means the manager's API reader, which reads
-	// the API server directly so a session cluster created a moment ago is found.
+	// Reader looks up session clusters and snapshot targets; nil means the manager's cache, falling back to
+	// its API reader when the cache does not hold the object (a session cluster created a moment ago, or one
+	// outside this operator's label selector), so the common case costs no API server round trip.
 	Reader client.Reader
 }
 
@@ -35,7 +37,7 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 		opts.Validator = validators.NewRegistry()
 	}
 	if opts.Reader == nil {
-		opts.Reader = mgr.GetAPIReader()
+		opts.Reader = cacheThenLive{cached: mgr.GetClient(), live: mgr.GetAPIReader()}
 	}
 	if err := ctrl.NewWebhookManagedBy(mgr, &flinkv1beta1.FlinkDeployment{}).
 		WithValidator(NewFlinkDeploymentValidator(opts)).
@@ -83,4 +85,23 @@ func invalid(kind, name string, errs field.ErrorList) error {
 		return nil
 	}
 	return apierrors.NewInvalid(flinkv1beta1.GroupVersion.WithKind(kind).GroupKind(), name, errs)
+}
+
+// cacheThenLive reads from the informer cache and asks the API server only when the cache has no such object.
+type cacheThenLive struct {
+	cached, live client.Reader
+}
+
+// Get reads obj from the cache, else from the API server.
+func (r cacheThenLive) Get(ctx context.Context, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+	err := r.cached.Get(ctx, key, obj, opts...)
+	if apierrors.IsNotFound(err) {
+		return r.live.Get(ctx, key, obj, opts...)
+	}
+	return err
+}
+
+// List lists from the cache.
+func (r cacheThenLive) List(ctx context.Context, list client.ObjectList, opts ...client.ListOption) error {
+	return r.cached.List(ctx, list, opts...)
 }
