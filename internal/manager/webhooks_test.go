@@ -2,6 +2,7 @@ package manager
 
 import (
 	"context"
+	"fmt"
 	"sync/atomic"
 	"testing"
 
@@ -79,5 +80,36 @@ func TestWebhookUsesTheConfigurationInForce(t *testing.T) {
 		}))
 		_, err := validator.ValidateCreate(context.Background(), savepointDeployment("team-b", flinkv1beta1.FlinkVersionV1_19))
 		g.Expect(err).NotTo(HaveOccurred())
+	})
+}
+
+// BenchmarkValidatorOptions measures the per-request option computation the webhooks now do (an operator
+// configuration of 40 keys, with namespace and version defaults): the cached path, and the computation a
+// reload or a new namespace costs once.
+func BenchmarkValidatorOptions(b *testing.B) {
+	values := map[string]string{}
+	for i := 0; i < 30; i++ {
+		values[fmt.Sprintf("%sflink-version.v1_%d+.key%d", operatorconfig.DefaultConfigurationPrefix, 15+i%6, i)] = "x"
+	}
+	for i := 0; i < 10; i++ {
+		values[fmt.Sprintf("%snamespace.team-%d.key%d", operatorconfig.DefaultConfigurationPrefix, i, i)] = "x"
+	}
+	config := operatorconfig.New(values)
+	opts := Options{OperatorConfig: func() *operatorconfig.Config { return config }}
+	b.Run("cached", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := validatorOptions(opts, "team-1", flinkv1beta1.FlinkVersionV1_20); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("computed", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := computeValidatorOptions(config, "team-1", flinkv1beta1.FlinkVersionV1_20); err != nil {
+				b.Fatal(err)
+			}
+		}
 	})
 }

@@ -2,6 +2,7 @@ package operatorconfig
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -32,9 +33,8 @@ func New(values map[string]string) *Config {
 // InNamespace returns the configuration for resources of one namespace: FlinkDefaults then adds that
 // namespace's kubernetes.operator.default-configuration.namespace.<ns>.* defaults.
 func (c *Config) InNamespace(namespace string) *Config {
-	scoped := New(c.values)
-	scoped.namespace = namespace
-	return scoped
+	// A Config is never changed once built, so the scoped one shares the values.
+	return &Config{values: c.values, namespace: namespace, warnings: c.warnings}
 }
 
 // ForResource layers the operator keys of a resource's Flink configuration over the operator settings. Only
@@ -103,30 +103,50 @@ func (c *Config) Bool(key string) bool {
 // namespace chosen with InNamespace; then …flink-version.<v>+.<key> for every v up to the version, oldest
 // first; then …flink-version.<version>.<key>.
 func (c *Config) FlinkDefaults(version flinkv1beta1.FlinkVersion) map[string]string {
-	defaults := map[string]string{}
+	// One pass sorts each key into its layer (0: plain Flink keys, 1: default-configuration.<key>, 2: the
+	// namespace, 3+ordinal: flink-version.<v>+, last: the exact version); the layers then apply in order.
+	type entry struct {
+		layer      int
+		key, value string
+	}
+	exactLayer := 3 + len(flinkv1beta1.FlinkVersions)
+	namespacePrefix := namespaceInfix + c.namespace + "."
+	entries := make([]entry, 0, len(c.values))
 	for key, value := range c.values {
 		if !IsOperatorKey(key) {
-			defaults[key] = value
+			entries = append(entries, entry{0, key, value})
+			continue
+		}
+		rest, found := strings.CutPrefix(key, DefaultConfigurationPrefix)
+		if !found {
+			continue
+		}
+		switch {
+		case strings.HasPrefix(rest, namespaceInfix):
+			if name, ok := strings.CutPrefix(rest, namespacePrefix); ok && c.namespace != "" && name != "" {
+				entries = append(entries, entry{2, name, value})
+			}
+		case strings.HasPrefix(rest, versionInfix):
+			selector, name, ok := strings.Cut(strings.TrimPrefix(rest, versionInfix), ".")
+			if !ok || name == "" || version == "" {
+				continue
+			}
+			if older, plus := strings.CutSuffix(selector, "+"); plus {
+				if keyVersion := flinkv1beta1.FlinkVersion(older); keyVersion.Ordinal() >= 0 && version.IsEqualOrNewer(keyVersion) {
+					entries = append(entries, entry{3 + keyVersion.Ordinal(), name, value})
+				}
+			} else if flinkv1beta1.FlinkVersion(selector) == version {
+				entries = append(entries, entry{exactLayer, name, value})
+			}
+		default:
+			entries = append(entries, entry{1, rest, value})
 		}
 	}
-	for key, value := range c.values {
-		if rest, found := strings.CutPrefix(key, DefaultConfigurationPrefix); found &&
-			!strings.HasPrefix(rest, versionInfix) && !strings.HasPrefix(rest, namespaceInfix) {
-			defaults[rest] = value
-		}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].layer < entries[j].layer })
+	defaults := make(map[string]string, len(entries))
+	for _, e := range entries {
+		defaults[e.key] = e.value
 	}
-	if c.namespace != "" {
-		c.applyPrefix(defaults, DefaultConfigurationPrefix+namespaceInfix+c.namespace+".")
-	}
-	if version == "" {
-		return defaults
-	}
-	for _, older := range flinkv1beta1.FlinkVersions {
-		if version.IsEqualOrNewer(older) {
-			c.applyPrefix(defaults, DefaultConfigurationPrefix+versionInfix+string(older)+"+.")
-		}
-	}
-	c.applyPrefix(defaults, DefaultConfigurationPrefix+versionInfix+string(version)+".")
 	return defaults
 }
 
@@ -134,14 +154,6 @@ const (
 	versionInfix   = "flink-version."
 	namespaceInfix = "namespace."
 )
-
-func (c *Config) applyPrefix(defaults map[string]string, prefix string) {
-	for key, value := range c.values {
-		if rest, found := strings.CutPrefix(key, prefix); found && rest != "" {
-			defaults[rest] = value
-		}
-	}
-}
 
 // checkDefaultConfigurationKey checks the part of a kubernetes.operator.default-configuration.* key after the
 // prefix: a namespace or Flink version selector must name something and be followed by a key.

@@ -34,3 +34,11 @@ func TestDefaultsAndOverrides(t *testing.T) {
 		"taskmanager.numberOfTaskSlots": "4", "state.backend.type": "rocksdb",
 	}))
 }
+
+func TestDefaultConfigurationKeyWinsOverAPlainKey(t *testing.T) {
+	g := NewWithT(t)
+	config := New(map[string]string{"a": "plain", DefaultConfigurationPrefix + "a": "prefixed"})
+	for i := 0; i < 20; i++ { // map order varies between runs
+		g.Expect(config.FlinkDefaults(flinkv1beta1.FlinkVersionV1_20)).To(HaveKeyWithValue("a", "prefixed"))
+	}
+}
