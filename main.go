@@ -86,6 +86,12 @@ func run() error {
 		return err
 	}
 	cacheOptions := manager.CacheOptions(manager.WatchedNamespaces(namespaces, config), selector)
+	// With dynamic namespaces the cache watches every namespace and a filter, changed by config reloads,
+	// decides what the controllers see (the operator needs cluster-wide read access, as upstream's).
+	var namespaceFilter *manager.NamespaceFilter
+	if namespaces == "" && config.Bool(operatorconfig.KeyDynamicNamespaces) {
+		namespaceFilter = manager.NewNamespaceFilter(manager.WatchedNamespaces("", config))
+	}
 	leaderElection := leaderElectionFromConfig(config, leaderFlags{enabled: &leaderElect, leaseDuration: &leaseDuration,
 		renewDeadline: &renewDeadline, retryPeriod: &retryPeriod})
 	if leaderElectionNamespace == "" {
@@ -99,7 +105,7 @@ func run() error {
 	if certificates != nil {
 		webhookOptions.TLSOpts = append(webhookOptions.TLSOpts, certificates.TLSOption())
 	}
-	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
+	managerOptions := ctrl.Options{
 		Scheme:                        scheme,
 		Cache:                         cacheOptions,
 		Metrics:                       metricsserver.Options{BindAddress: metricsAddr},
@@ -113,7 +119,11 @@ func run() error {
 		LeaderElectionReleaseOnCancel: true,
 		GracefulShutdownTimeout:       &shutdownTimeout,
 		WebhookServer:                 webhook.NewServer(webhookOptions),
-	})
+	}
+	if namespaceFilter != nil {
+		managerOptions.NewCache = namespaceFilter.NewCache
+	}
+	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), managerOptions)
 	if err != nil {
 		return fmt.Errorf("creating the manager: %w", err)
 	}
@@ -128,6 +138,9 @@ func run() error {
 	}
 	source := operatorconfig.NewSource(configPath, config)
 	source.SetReporter(configReporter(mgr))
+	if namespaceFilter != nil {
+		namespaceFilter.FollowReloads(source, namespaces)
+	}
 	if err := mgr.Add(source); err != nil {
 		return err
 	}

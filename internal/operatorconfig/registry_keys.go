@@ -83,7 +83,7 @@ var registry = []Key{
 	honoured(KeyDynamicConfigEnabled, TypeBoolean, "false", ScopeOperator, "reload the mounted configuration when it changes"),
 	warned(op+"dynamic.config.check.interval", TypeDuration, "5 min", ScopeOperator, "Teal reloads as soon as the mounted file changes"),
 	honoured(KeyWatchedNamespaces, TypeString, AllNamespaces, ScopeOperator, "comma-separated namespaces; JOSDK_ALL_NAMESPACES (or empty) watches all"),
-	honoured(KeyDynamicNamespaces, TypeBoolean, "false", ScopeOperator, "with dynamic config, a reload changes the watched namespaces without a restart"),
+	honoured(KeyDynamicNamespaces, TypeBoolean, "false", ScopeOperator, "with dynamic config, a reload changes the watched namespaces without a restart (the operator then reads every namespace and filters; needs cluster-wide read access)"),
 	honoured(KeyLabelSelector, TypeString, "", ScopeOperator, "label selector of the resources this operator reconciles (others are left to another operator)"),
 	warned(op+"retry.initial.interval", TypeDuration, "5 s", ScopeOperator, noteRetries),
 	warned(op+"retry.interval.multiplier", TypeDouble, "1.5", ScopeOperator, noteRetries),
