@@ -3,6 +3,7 @@ package validators
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -108,6 +109,13 @@ func validateClusterConfig(config flinkConfig) field.ErrorList {
 		if _, ok := config.values[key]; ok {
 			errs = append(errs, field.Forbidden(config.keyPath(key),
 				"is set by the operator from the resource's name and namespace: remove it"))
+		}
+	}
+	// The operator reaches the JobManager at rest.port: anything but a port number could move the host of
+	// that address to another namespace's JobManager.
+	if port, ok := config.values[keyRestPort]; ok {
+		if number, err := strconv.Atoi(strings.TrimSpace(port)); err != nil || number < 1 || number > 65535 {
+			errs = append(errs, field.Invalid(config.keyPath(keyRestPort), port, "must be a port number between 1 and 65535"))
 		}
 	}
 	rollback, err := config.boolean(false, keyRollbackEnabled)

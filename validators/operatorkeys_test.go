@@ -42,6 +42,17 @@ func TestTenantCannotSetOperatorWideKeys(t *testing.T) {
 	}
 }
 
+// TestRestPortCannotMoveTheHost: rest.port is part of the address the operator calls; a value like
+// "80@victim-rest.b.svc:8081" would turn the tenant's own host into userinfo and reach the victim.
+func TestRestPortCannotMoveTheHost(t *testing.T) {
+	g := NewWithT(t)
+	deployment := applicationCluster()
+	withConfig(deployment, func(c map[string]string) { c["rest.port"] = "80@victim-rest.b.svc:8081/" })
+	g.Expect(fieldPaths(validators.ValidateFlinkDeployment(deployment, nil, validators.Options{}))).To(ConsistOf("spec.flinkConfiguration[rest.port]"))
+	withConfig(deployment, func(c map[string]string) { c["rest.port"] = "8081" })
+	g.Expect(validators.ValidateFlinkDeployment(deployment, nil, validators.Options{})).To(BeEmpty())
+}
+
 func TestPerResourceKeysStayAllowed(t *testing.T) {
 	g := NewWithT(t)
 	deployment := applicationCluster()

@@ -116,6 +116,13 @@ func TestTenantCannotReachAnotherNamespacesJob(t *testing.T) {
 			g.Expect(err.Error()).To(ContainSubstring("spec.flinkConfiguration[" + key + "]"))
 			g.Expect(err.Error()).To(ContainSubstring("operator-wide"))
 		}
+		// rest.port is a Flink key, but it is part of the address the operator calls.
+		g := NewWithT(t)
+		attack := builders.NewFlinkDeployment("attack", builders.InNamespace(tenantNamespace),
+			builders.WithConfig(append(append([]string{}, state...), "rest.port", "80@"+victim.Name+"-rest."+victim.Namespace+".svc:8081/")...))
+		err := tenant.Create(ctx, attack)
+		g.Expect(apierrors.IsInvalid(err)).To(BeTrue(), "%v", err)
+		g.Expect(err.Error()).To(ContainSubstring("spec.flinkConfiguration[rest.port]"))
 	})
 
 	// The tenant's own job, upgraded with a savepoint on every spec change: the operation an attacker wants
