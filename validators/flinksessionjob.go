@@ -47,10 +47,10 @@ func ValidateFlinkSessionJob(newObj, oldObj *flinkv1beta1.FlinkSessionJob, sessi
 		}
 		return errs
 	}
-	return dedupe(append(errs, validateWithSessionCluster(newObj, session, opts)...))
+	return dedupe(append(errs, validateWithSessionCluster(newObj, session, previousJarURI(oldObj, record), opts)...))
 }
 
-func validateWithSessionCluster(job *flinkv1beta1.FlinkSessionJob, session *flinkv1beta1.FlinkDeployment, opts Options) field.ErrorList {
+func validateWithSessionCluster(job *flinkv1beta1.FlinkSessionJob, session *flinkv1beta1.FlinkDeployment, previous string, opts Options) field.ErrorList {
 	specPath := field.NewPath("spec")
 	var errs field.ErrorList
 	if session.Spec.Job != nil {
@@ -68,6 +68,7 @@ func validateWithSessionCluster(job *flinkv1beta1.FlinkSessionJob, session *flin
 	errs = append(errs, configErrs...)
 	if job.Spec.Job != nil {
 		errs = append(errs, validateJob(job.Spec.Job, specPath.Child("job"), false, config)...)
+		errs = append(errs, validateS3Endpoint(job.Spec.Job.JarURI, previous, config, opts)...)
 	}
 	return append(errs, validateAutoscaler(config)...)
 }

@@ -2,6 +2,7 @@ package validators
 
 import (
 	"fmt"
+	"net"
 	"net/netip"
 	"net/url"
 	"slices"
@@ -67,7 +68,41 @@ func validateJarURI(jarURI, previousJarURI string, path *field.Path, opts Option
 
 // unsupportedJarSchemes are schemes an operator may list in allowed-schemes (upstream fetches them through
 // Flink's file systems) that Teal's jar fetcher does not speak: refused at admission rather than failing later.
-var unsupportedJarSchemes = map[string]bool{"s3": true, "s3a": true, "s3p": true, "gs": true, "abfs": true, "abfss": true, "wasb": true, "wasbs": true, "oss": true, "hdfs": true}
+var unsupportedJarSchemes = map[string]bool{"gs": true, "abfs": true, "abfss": true, "wasb": true, "wasbs": true, "oss": true, "hdfs": true}
+
+// s3JarSchemes are fetched with an S3 client at the session cluster's and job's s3.endpoint.
+var s3JarSchemes = map[string]bool{"s3": true, "s3a": true, "s3p": true}
+
+// validateS3Endpoint applies the restricted-host rule to the S3 endpoint an s3:// jar is fetched from (a
+// resource's s3.endpoint must not make the operator call into the cluster network), when the jarURI is new.
+func validateS3Endpoint(jarURI, previousJarURI string, config flinkConfig, opts Options) field.ErrorList {
+	parsed, err := url.Parse(jarURI)
+	if err != nil || !s3JarSchemes[strings.ToLower(parsed.Scheme)] || opts.AllowRestrictedJarHosts || jarURI == previousJarURI {
+		return nil
+	}
+	endpoint, key, ok := config.lookup("s3.endpoint")
+	if !ok || strings.TrimSpace(endpoint) == "" {
+		return nil
+	}
+	host := endpoint
+	if withScheme, err := url.Parse(endpoint); err == nil && withScheme.Host != "" {
+		host = withScheme.Hostname()
+	} else if name, _, err := net.SplitHostPort(endpoint); err == nil {
+		host = name
+	}
+	addrs, err := resolveHost(host, opts.resolver())
+	if err != nil {
+		return field.ErrorList{field.Invalid(config.keyPath(key), endpoint, fmt.Sprintf("host %q cannot be resolved: %v", host, err))}
+	}
+	for _, addr := range addrs {
+		if restrictedAddress(addr) {
+			return field.ErrorList{field.Invalid(config.keyPath(key), endpoint, fmt.Sprintf(
+				"the S3 endpoint %q resolves to the restricted address %s (loopback, link-local, private, wildcard or multicast): "+
+					"use a public endpoint, or ask the operator admin to set %s to false", host, addr, KeyDisallowRestrictedHosts))}
+		}
+	}
+	return nil
+}
 
 func resolveHost(host string, resolver HostResolver) ([]netip.Addr, error) {
 	if addr, err := netip.ParseAddr(strings.Trim(host, "[]")); err == nil {

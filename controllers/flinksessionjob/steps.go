@@ -201,6 +201,7 @@ func (r *Reconciler) submit(ctx context.Context, s *scope) error {
 	if err != nil {
 		return err
 	}
+	fetchOptions.S3 = S3OptionsFrom(sessionJobFlinkConfig(s))
 	jarPath, err := r.Jars.Fetch(ctx, job.JarURI, fetchOptions)
 	if err != nil {
 		return fmt.Errorf("fetching %s: %w", job.JarURI, err)

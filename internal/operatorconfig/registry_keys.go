@@ -108,7 +108,7 @@ var registry = []Key{
 	{Name: DefaultConfigurationPrefix, Prefix: true, Type: TypeString, State: Honoured, Scope: ScopeOperator, Note: "Flink defaults: <key>, namespace.<ns>.<key>, flink-version.<v>.<key>, flink-version.<v>+.<key>"},
 
 	// Artifacts (session job jars).
-	honoured(KeyAllowedArtifactSchemes, TypeList, "https", ScopeOperator, "schemes a session job's jarURI may use (https, http, file, local); s3 is refused at admission"),
+	honoured(KeyAllowedArtifactSchemes, TypeList, "https", ScopeOperator, "schemes a session job's jarURI may use (https, http, s3, s3a, s3p, file, local); gs, hdfs, abfs, oss, wasb are refused at admission"),
 	honoured(KeyDisallowRestrictedHosts, TypeBoolean, "true", ScopeOperator, "refuse jar hosts resolving to loopback, link-local, private or multicast addresses"),
 	honoured(KeyArtifactsBaseDir, TypeString, DefaultArtifactsBaseDir, ScopeOperator, "where the operator keeps downloaded jars"),
 	honoured(KeyArtifactsHTTPHeader, TypeMap, "", ScopeResource, "headers sent when downloading http(s) jars (key1:value1,key2:value2)"),
