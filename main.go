@@ -6,14 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"go.uber.org/zap/zapcore"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
@@ -56,7 +54,7 @@ func run() error {
 	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "Prometheus metrics address; 0 disables.")
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "Liveness and readiness probe address.")
 	flag.StringVar(&configPath, "config", "", "Operator config.yaml with kubernetes.operator.* keys (a mounted ConfigMap).")
-	flag.StringVar(&namespaces, "watch-namespaces", "", "Comma-separated namespaces to watch; empty watches all (overrides "+operatorconfig.KeyWatchedNamespaces+").")
+	flag.StringVar(&namespaces, "watch-namespaces", "", "Comma-separated namespaces to watch (overrides "+operatorconfig.KeyWatchedNamespaces+"); empty or "+operatorconfig.AllNamespaces+" watches all.")
 	flag.StringVar(&webhookCertDir, "webhook-cert-dir", "", "Directory with tls.crt and tls.key for the webhook server (--webhook-cert-mode=dir, e.g. a cert-manager Secret), reloaded on change.")
 	flag.IntVar(&webhookPort, "webhook-port", 9443, "Webhook server port.")
 	flag.BoolVar(&leaderElect, "leader-elect", false, "Elect a leader on a Lease so only one replica reconciles.")
@@ -76,9 +74,6 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	if namespaces == "" {
-		namespaces = config.String(operatorconfig.KeyWatchedNamespaces)
-	}
 	scheme := runtime.NewScheme()
 	if err := clientgoscheme.AddToScheme(scheme); err != nil {
 		return err
@@ -86,15 +81,19 @@ func run() error {
 	if err := flinkv1beta1.AddToScheme(scheme); err != nil {
 		return err
 	}
-	cacheOptions := cache.Options{}
-	for _, namespace := range strings.Split(namespaces, ",") {
-		if namespace = strings.TrimSpace(namespace); namespace != "" {
-			if cacheOptions.DefaultNamespaces == nil {
-				cacheOptions.DefaultNamespaces = map[string]cache.Config{}
-			}
-			cacheOptions.DefaultNamespaces[namespace] = cache.Config{}
-		}
+	selector, err := manager.LabelSelector(config)
+	if err != nil {
+		return err
 	}
+	cacheOptions := manager.CacheOptions(manager.WatchedNamespaces(namespaces, config), selector)
+	// With dynamic namespaces the cache watches every namespace and a filter, changed by config reloads,
+	// decides what the controllers see (the operator needs cluster-wide read access, as upstream's).
+	var namespaceFilter *manager.NamespaceFilter
+	if namespaces == "" && config.Bool(operatorconfig.KeyDynamicNamespaces) {
+		namespaceFilter = manager.NewNamespaceFilter(manager.WatchedNamespaces("", config))
+	}
+	leaderElection := leaderElectionFromConfig(config, leaderFlags{enabled: &leaderElect, leaseDuration: &leaseDuration,
+		renewDeadline: &renewDeadline, retryPeriod: &retryPeriod})
 	if leaderElectionNamespace == "" {
 		leaderElectionNamespace = operatorNamespace()
 	}
@@ -106,13 +105,13 @@ func run() error {
 	if certificates != nil {
 		webhookOptions.TLSOpts = append(webhookOptions.TLSOpts, certificates.TLSOption())
 	}
-	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
+	managerOptions := ctrl.Options{
 		Scheme:                        scheme,
 		Cache:                         cacheOptions,
 		Metrics:                       metricsserver.Options{BindAddress: metricsAddr},
 		HealthProbeBindAddress:        probeAddr,
 		LeaderElection:                leaderElect,
-		LeaderElectionID:              "teal-operator-lock",
+		LeaderElectionID:              leaderElection.leaseName,
 		LeaderElectionNamespace:       leaderElectionNamespace,
 		LeaseDuration:                 &leaseDuration,
 		RenewDeadline:                 &renewDeadline,
@@ -120,7 +119,11 @@ func run() error {
 		LeaderElectionReleaseOnCancel: true,
 		GracefulShutdownTimeout:       &shutdownTimeout,
 		WebhookServer:                 webhook.NewServer(webhookOptions),
-	})
+	}
+	if namespaceFilter != nil {
+		managerOptions.NewCache = namespaceFilter.NewCache
+	}
+	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), managerOptions)
 	if err != nil {
 		return fmt.Errorf("creating the manager: %w", err)
 	}
@@ -134,6 +137,10 @@ func run() error {
 		return err
 	}
 	source := operatorconfig.NewSource(configPath, config)
+	source.SetReporter(configReporter(mgr))
+	if namespaceFilter != nil {
+		namespaceFilter.FollowReloads(source, namespaces)
+	}
 	if err := mgr.Add(source); err != nil {
 		return err
 	}

@@ -23,6 +23,7 @@ var (
 
 const (
 	keyRollbackEnabled       = "kubernetes.operator.deployment.rollback.enabled"
+	keyRestPort              = "rest.port"
 	keyHealthCheckEnabled    = "kubernetes.operator.cluster.health-check.enabled"
 	keyPeriodicSavepoint     = "kubernetes.operator.periodic.savepoint.interval"
 	keyLastStateMaxAge       = "kubernetes.operator.job.upgrade.last-state.max.allowed.checkpoint.age"

@@ -62,6 +62,8 @@ func validateBlueGreenConfiguration(configuration map[string]string, path *field
 		if !isKnown {
 			if strings.HasPrefix(key, blueGreenPrefix) {
 				errs = append(errs, field.NotSupported(path.Key(key), key, known))
+			} else {
+				errs = append(errs, validateResourceKeys(map[string]string{key: value}, path)...)
 			}
 			continue
 		}

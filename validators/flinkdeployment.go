@@ -3,6 +3,7 @@ package validators
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -54,6 +55,7 @@ func ValidateFlinkDeploymentSpec(spec *flinkv1beta1.FlinkDeploymentSpec, ctx Spe
 	configPath := path.Child("flinkConfiguration")
 	config, errs := effectiveConfig(opts.DefaultFlinkConfig, []*flinkv1beta1.ConfigObject{spec.FlinkConfiguration},
 		[]*field.Path{configPath}, configPath)
+	errs = append(errs, validateResourceKeys(flatConfig(spec.FlinkConfiguration), configPath)...)
 	errs = append(errs, validateFlinkVersion(spec, ctx.LastReconciled, path.Child("flinkVersion"))...)
 	errs = append(errs, validateClusterConfig(config)...)
 	errs = append(errs, validateIngress(spec.Ingress, ctx.Name, ctx.Namespace, path.Child("ingress"))...)
@@ -68,7 +70,7 @@ func ValidateFlinkDeploymentSpec(spec *flinkv1beta1.FlinkDeploymentSpec, ctx Spe
 		errs = append(errs, field.Required(path.Child("serviceAccount"),
 			"set the service account the Flink pods run as (with Helm, the chart's jobServiceAccount name)"))
 	}
-	return append(errs, validateAutoscaler(config)...)
+	return dedupe(append(errs, validateAutoscaler(config)...))
 }
 
 func validateClusterName(name string, path *field.Path, maxLength int) field.ErrorList {
@@ -107,6 +109,13 @@ func validateClusterConfig(config flinkConfig) field.ErrorList {
 		if _, ok := config.values[key]; ok {
 			errs = append(errs, field.Forbidden(config.keyPath(key),
 				"is set by the operator from the resource's name and namespace: remove it"))
+		}
+	}
+	// The operator reaches the JobManager at rest.port: anything but a port number could move the host of
+	// that address to another namespace's JobManager.
+	if port, ok := config.values[keyRestPort]; ok {
+		if number, err := strconv.Atoi(strings.TrimSpace(port)); err != nil || number < 1 || number > 65535 {
+			errs = append(errs, field.Invalid(config.keyPath(keyRestPort), port, "must be a port number between 1 and 65535"))
 		}
 	}
 	rollback, err := config.boolean(false, keyRollbackEnabled)

@@ -35,8 +35,9 @@ func ValidateFlinkSessionJob(newObj, oldObj *flinkv1beta1.FlinkSessionJob, sessi
 			"cannot move a deployed job from session cluster %q to %q: set it back, or create a new FlinkSessionJob",
 			last.DeploymentName, spec.DeploymentName)))
 	}
+	errs = append(errs, validateResourceKeys(flatConfig(spec.FlinkConfiguration), specPath.Child("flinkConfiguration"))...)
 	if spec.Job != nil {
-		errs = append(errs, validateJarURI(spec.Job.JarURI, jobPath.Child("jarURI"), opts)...)
+		errs = append(errs, validateJarURI(spec.Job.JarURI, previousJarURI(oldObj, record), jobPath.Child("jarURI"), opts)...)
 	}
 	if session == nil {
 		if !opts.AllowMissingSessionCluster && spec.DeploymentName != "" {
@@ -46,10 +47,10 @@ func ValidateFlinkSessionJob(newObj, oldObj *flinkv1beta1.FlinkSessionJob, sessi
 		}
 		return errs
 	}
-	return append(errs, validateWithSessionCluster(newObj, session, opts)...)
+	return dedupe(append(errs, validateWithSessionCluster(newObj, session, previousJarURI(oldObj, record), opts)...))
 }
 
-func validateWithSessionCluster(job *flinkv1beta1.FlinkSessionJob, session *flinkv1beta1.FlinkDeployment, opts Options) field.ErrorList {
+func validateWithSessionCluster(job *flinkv1beta1.FlinkSessionJob, session *flinkv1beta1.FlinkDeployment, previous string, opts Options) field.ErrorList {
 	specPath := field.NewPath("spec")
 	var errs field.ErrorList
 	if session.Spec.Job != nil {
@@ -67,6 +68,20 @@ func validateWithSessionCluster(job *flinkv1beta1.FlinkSessionJob, session *flin
 	errs = append(errs, configErrs...)
 	if job.Spec.Job != nil {
 		errs = append(errs, validateJob(job.Spec.Job, specPath.Child("job"), false, config)...)
+		errs = append(errs, validateS3Endpoint(job.Spec.Job.JarURI, previous, config, opts)...)
 	}
 	return append(errs, validateAutoscaler(config)...)
+}
+
+// previousJarURI is the jarURI the job had before this change (the old object's, else the last deployed one),
+// empty on create. An unchanged jarURI was checked when it was set: its host is not resolved again, so a DNS
+// blip cannot mark a running job Stalled.
+func previousJarURI(oldObj *flinkv1beta1.FlinkSessionJob, record string) string {
+	if oldObj != nil && oldObj.Spec.Job != nil && oldObj.Spec.Job.JarURI != "" {
+		return oldObj.Spec.Job.JarURI
+	}
+	if last := lastReconciledSessionJobSpec(record); last != nil && last.Job != nil {
+		return last.Job.JarURI
+	}
+	return ""
 }

@@ -66,6 +66,14 @@ func TestValidateFlinkSessionJob(t *testing.T) {
 		{name: "jarURI local", job: func(j *flinkv1beta1.FlinkSessionJob) { j.Spec.Job.JarURI = "local:///tmp/sample.jar" }, want: []string{"spec.job.jarURI"}},
 		{name: "jarURI s3 allowed by operator", job: func(j *flinkv1beta1.FlinkSessionJob) { j.Spec.Job.JarURI = "S3://bucket/job.jar" },
 			opts: func(o *validators.Options) { o.AllowedJarSchemes = []string{"https", "s3"} }},
+		{name: "jarURI gs allowed by operator is refused while Teal cannot fetch it", job: func(j *flinkv1beta1.FlinkSessionJob) { j.Spec.Job.JarURI = "gs://bucket/job.jar" },
+			opts: func(o *validators.Options) { o.AllowedJarSchemes = []string{"https", "gs"} },
+			want: []string{"spec.job.jarURI"}, message: "Teal cannot fetch it yet"},
+		{name: "jarURI s3 with a private endpoint", job: func(j *flinkv1beta1.FlinkSessionJob) {
+			j.Spec.Job.JarURI = "s3://bucket/job.jar"
+			j.Spec.FlinkConfiguration = flinkv1beta1.NewConfigObject(map[string]string{"s3.endpoint": "http://10.0.0.5:9000"})
+		}, opts: func(o *validators.Options) { o.AllowedJarSchemes = []string{"s3"} },
+			want: []string{"spec.flinkConfiguration[s3.endpoint]"}, message: "restricted address 10.0.0.5"},
 		{name: "jarURI without scheme", job: func(j *flinkv1beta1.FlinkSessionJob) { j.Spec.Job.JarURI = "/no/scheme/job.jar" },
 			want: []string{"spec.job.jarURI"}, message: "must include a scheme"},
 		{name: "jarURI malformed", job: func(j *flinkv1beta1.FlinkSessionJob) { j.Spec.Job.JarURI = "ht tp://bad uri" },

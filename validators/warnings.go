@@ -23,9 +23,15 @@ func FlinkSessionJobWarnings(obj *flinkv1beta1.FlinkSessionJob) []string {
 	return append(warnings, configWarnings(obj.Spec.FlinkConfiguration, "spec.flinkConfiguration")...)
 }
 
+// flinkBlueGreenConfigurationWarnings lists the keys of spec.configuration Teal accepts without
+// acting on them.
+func flinkBlueGreenConfigurationWarnings(obj *flinkv1beta1.FlinkBlueGreenDeployment) []string {
+	return resourceKeyWarnings(obj.Spec.Configuration, "spec.configuration")
+}
+
 // FlinkBlueGreenDeploymentWarnings lists the deprecated things a blue/green template uses.
 func FlinkBlueGreenDeploymentWarnings(obj *flinkv1beta1.FlinkBlueGreenDeployment) []string {
-	return specWarnings(&obj.Spec.Template.Spec, "spec.template.spec")
+	return append(flinkBlueGreenConfigurationWarnings(obj), specWarnings(&obj.Spec.Template.Spec, "spec.template.spec")...)
 }
 
 func specWarnings(spec *flinkv1beta1.FlinkDeploymentSpec, prefix string) []string {
@@ -52,6 +58,9 @@ func jobWarnings(job *flinkv1beta1.JobSpec, prefix string) []string {
 	if job.SavepointTriggerNonce != nil {
 		warnings = append(warnings, prefix+".savepointTriggerNonce is deprecated: create a FlinkStateSnapshot with spec.savepoint instead")
 	}
+	if job.AutoscalerResetNonce != nil {
+		warnings = append(warnings, prefix+".autoscalerResetNonce has no effect: Teal has no autoscaler yet, autoscaling is not performed")
+	}
 	if job.CheckpointTriggerNonce != nil {
 		warnings = append(warnings, prefix+".checkpointTriggerNonce is deprecated: create a FlinkStateSnapshot with spec.checkpoint instead")
 	}
@@ -71,5 +80,5 @@ func configWarnings(config *flinkv1beta1.ConfigObject, prefix string) []string {
 				prefix, key, strings.TrimPrefix(key, "kubernetes.operator.")))
 		}
 	}
-	return warnings
+	return append(warnings, resourceKeyWarnings(flat, prefix)...)
 }

@@ -14,7 +14,11 @@ import (
 // NewFlinkBlueGreenDeploymentValidator returns the validating webhook of FlinkBlueGreenDeployment.
 func NewFlinkBlueGreenDeploymentValidator(opts Options) admission.Validator[*flinkv1beta1.FlinkBlueGreenDeployment] {
 	return onWrite[*flinkv1beta1.FlinkBlueGreenDeployment](func(_ context.Context, newObj, oldObj *flinkv1beta1.FlinkBlueGreenDeployment) (admission.Warnings, error) {
-		errs := opts.Validator.ValidateFlinkBlueGreenDeployment(newObj, oldObj, opts.ValidatorOptions)
+		options, err := opts.optionsFor(newObj.Namespace, newObj.Spec.Template.Spec.FlinkVersion)
+		if err != nil {
+			return nil, err
+		}
+		errs := opts.Validator.ValidateFlinkBlueGreenDeployment(newObj, oldObj, options)
 		return validators.FlinkBlueGreenDeploymentWarnings(newObj), invalid("FlinkBlueGreenDeployment", newObj.Name, errs)
 	})
 }

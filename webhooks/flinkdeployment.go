@@ -14,7 +14,11 @@ import (
 // NewFlinkDeploymentValidator returns the validating webhook of FlinkDeployment.
 func NewFlinkDeploymentValidator(opts Options) admission.Validator[*flinkv1beta1.FlinkDeployment] {
 	return onWrite[*flinkv1beta1.FlinkDeployment](func(_ context.Context, newObj, oldObj *flinkv1beta1.FlinkDeployment) (admission.Warnings, error) {
-		errs := opts.Validator.ValidateFlinkDeployment(newObj, oldObj, opts.ValidatorOptions)
+		options, err := opts.optionsFor(newObj.Namespace, newObj.Spec.FlinkVersion)
+		if err != nil {
+			return nil, err
+		}
+		errs := opts.Validator.ValidateFlinkDeployment(newObj, oldObj, options)
 		return validators.FlinkDeploymentWarnings(newObj), invalid("FlinkDeployment", newObj.Name, errs)
 	})
 }

@@ -21,7 +21,15 @@ func NewFlinkSessionJobValidator(opts Options) admission.Validator[*flinkv1beta1
 		if err != nil {
 			return nil, err
 		}
-		errs := opts.Validator.ValidateFlinkSessionJob(newObj, oldObj, session, opts.ValidatorOptions)
+		var version flinkv1beta1.FlinkVersion
+		if session != nil {
+			version = session.Spec.FlinkVersion
+		}
+		options, err := opts.optionsFor(newObj.Namespace, version)
+		if err != nil {
+			return nil, err
+		}
+		errs := opts.Validator.ValidateFlinkSessionJob(newObj, oldObj, session, options)
 		return validators.FlinkSessionJobWarnings(newObj), invalid("FlinkSessionJob", newObj.Name, errs)
 	})
 }

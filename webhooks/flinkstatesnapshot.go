@@ -20,7 +20,11 @@ func NewFlinkStateSnapshotValidator(opts Options) admission.Validator[*flinkv1be
 		if err != nil {
 			return nil, err
 		}
-		errs := opts.Validator.ValidateFlinkStateSnapshot(newObj, oldObj, exists, opts.ValidatorOptions)
+		options, err := opts.optionsFor(newObj.Namespace, "")
+		if err != nil {
+			return nil, err
+		}
+		errs := opts.Validator.ValidateFlinkStateSnapshot(newObj, oldObj, exists, options)
 		return nil, invalid("FlinkStateSnapshot", newObj.Name, errs)
 	})
 }

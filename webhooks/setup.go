@@ -1,6 +1,7 @@
 package webhooks
 
 import (
+	"context"
 	"fmt"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -17,10 +18,16 @@ type Options struct {
 	// Validator runs the rules; nil means validators.NewRegistry() (the built-in rules only). Pass the
 	// manager's Registry, with the policy Set registered, to apply custom policies too.
 	Validator validators.Validator
-	// ValidatorOptions are the operator settings the rules read (allowed jar schemes, default Flink config…).
+	// ValidatorOptions are the operator settings the rules read (allowed jar schemes, default Flink config…)
+	// when OptionsFor is nil.
 	ValidatorOptions validators.Options
-	// Reader looks up session clusters and snapshot targets; nil means the manager's API reader, which reads
-	// the API server directly so a session cluster created a moment ago is found.
+	// OptionsFor computes the settings per request from the operator configuration in force, for a resource of
+	// a namespace and Flink version (empty when the kind has none), so that the webhook decides as the
+	// controller will: with the namespace's and the version's Flink defaults and after every config reload.
+	OptionsFor func(namespace string, version flinkv1beta1.FlinkVersion) (validators.Options, error)
+	// Reader looks up session clusters and snapshot targets; nil means the manager's cache, falling back to
+	// its API reader when the cache does not hold the object (a session cluster created a moment ago, or one
+	// outside this operator's label selector), so the common case costs no API server round trip.
 	Reader client.Reader
 }
 
@@ -30,7 +37,7 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 		opts.Validator = validators.NewRegistry()
 	}
 	if opts.Reader == nil {
-		opts.Reader = mgr.GetAPIReader()
+		opts.Reader = cacheThenLive{cached: mgr.GetClient(), live: mgr.GetAPIReader()}
 	}
 	if err := ctrl.NewWebhookManagedBy(mgr, &flinkv1beta1.FlinkDeployment{}).
 		WithValidator(NewFlinkDeploymentValidator(opts)).
@@ -59,6 +66,18 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 	return nil
 }
 
+// optionsFor returns the validator settings for one request.
+func (o Options) optionsFor(namespace string, version flinkv1beta1.FlinkVersion) (validators.Options, error) {
+	if o.OptionsFor == nil {
+		return o.ValidatorOptions, nil
+	}
+	options, err := o.OptionsFor(namespace, version)
+	if err != nil {
+		return validators.Options{}, apierrors.NewInternalError(fmt.Errorf("reading the operator configuration: %w", err))
+	}
+	return options, nil
+}
+
 // invalid turns a non-empty error list into the API's Invalid status (HTTP 422), which kubectl prints as
 // `The <Kind> "<name>" is invalid: <path>: <message>`.
 func invalid(kind, name string, errs field.ErrorList) error {
@@ -66,4 +85,23 @@ func invalid(kind, name string, errs field.ErrorList) error {
 		return nil
 	}
 	return apierrors.NewInvalid(flinkv1beta1.GroupVersion.WithKind(kind).GroupKind(), name, errs)
+}
+
+// cacheThenLive reads from the informer cache and asks the API server only when the cache has no such object.
+type cacheThenLive struct {
+	cached, live client.Reader
+}
+
+// Get reads obj from the cache, else from the API server.
+func (r cacheThenLive) Get(ctx context.Context, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+	err := r.cached.Get(ctx, key, obj, opts...)
+	if apierrors.IsNotFound(err) {
+		return r.live.Get(ctx, key, obj, opts...)
+	}
+	return err
+}
+
+// List lists from the cache.
+func (r cacheThenLive) List(ctx context.Context, list client.ObjectList, opts ...client.ListOption) error {
+	return r.cached.List(ctx, list, opts...)
 }

@@ -65,6 +65,11 @@ func RestURL(urlTemplate string, deployment *flinkv1beta1.FlinkDeployment, confi
 	if port == "" {
 		port = strconv.Itoa(resources.DefaultRestPort)
 	}
+	// rest.port comes from the resource: only a port number may reach the address, never text that moves the
+	// host ("80@victim-rest.b.svc").
+	if number, err := strconv.Atoi(port); err != nil || number < 1 || number > 65535 {
+		return "", fmt.Errorf("%s %q is not a port number", resources.KeyRestPort, port)
+	}
 	var out bytes.Buffer
 	err = parsed.Execute(&out, map[string]string{"Name": deployment.Name, "Namespace": deployment.Namespace, "Port": port})
 	if err != nil {

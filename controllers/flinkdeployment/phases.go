@@ -36,7 +36,7 @@ func (r *Reconciler) loadConfig(_ context.Context, s *scope) (ctrl.Result, error
 		s.done = true
 		return ctrl.Result{}, nil
 	}
-	s.config = r.OperatorConfig().ForResource(desiredConfig)
+	s.config = r.OperatorConfig().InNamespace(s.deployment.Namespace).ForResource(desiredConfig)
 	target, meta, deployed, err := reconciled.Parse[flinkv1beta1.FlinkDeploymentSpec](s.deployment.Status.ReconciliationStatus.LastReconciledSpec)
 	if err != nil {
 		s.setStalled(flinkv1beta1.ReasonValidationError, fmt.Sprintf("status.reconciliationStatus.lastReconciledSpec: %v", err))

@@ -405,7 +405,7 @@ func ClusterClient(deployment *flinkv1beta1.FlinkDeployment, operatorConfig *ope
 	if err != nil {
 		return nil, fmt.Errorf("spec.flinkConfiguration: %w", err)
 	}
-	config := operatorConfig.ForResource(desiredConfig)
+	config := operatorConfig.InNamespace(deployment.Namespace).ForResource(desiredConfig)
 	flinkConfig, err := resources.EffectiveConfig(withSpec(deployment, spec), resources.ConfigOptions{Defaults: config.FlinkDefaults(spec.FlinkVersion)})
 	if err != nil {
 		return nil, err

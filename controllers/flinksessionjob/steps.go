@@ -197,7 +197,12 @@ func (r *Reconciler) submit(ctx context.Context, s *scope) error {
 		}
 	}
 	job := s.target.Job
-	jarPath, err := r.Jars.Fetch(ctx, job.JarURI)
+	fetchOptions, err := FetchOptionsFrom(s.config)
+	if err != nil {
+		return err
+	}
+	fetchOptions.S3 = S3OptionsFrom(sessionJobFlinkConfig(s))
+	jarPath, err := r.Jars.Fetch(ctx, job.JarURI, fetchOptions)
 	if err != nil {
 		return fmt.Errorf("fetching %s: %w", job.JarURI, err)
 	}

@@ -14,7 +14,7 @@ func setupBlueGreen(mgr ctrl.Manager, opts Options) error {
 		OperatorConfig: opts.OperatorConfig, Now: opts.Now, Metrics: opts.BlueGreenMetrics,
 		Validate: func(bg, old *flinkv1beta1.FlinkBlueGreenDeployment) field.ErrorList {
 			flinkVersion := bg.Spec.Template.Spec.FlinkVersion
-			options, err := validatorOptions(opts, opts.OperatorConfig().FlinkDefaults(flinkVersion))
+			options, err := validatorOptions(opts, bg.Namespace, flinkVersion)
 			if err != nil {
 				return field.ErrorList{field.Invalid(field.NewPath("operator configuration"), "", err.Error())}
 			}

@@ -13,7 +13,7 @@ func setupFlinkDeployments(mgr ctrl.Manager, opts Options) error {
 		Client: mgr.GetClient(), Scheme: mgr.GetScheme(), Recorder: recorder(mgr, "flinkdeployment-controller"),
 		OperatorConfig: opts.OperatorConfig, Flink: opts.Flink, Now: opts.Now, OnStep: opts.OnDeploymentStep,
 		Validate: func(deployment, old *flinkv1beta1.FlinkDeployment) field.ErrorList {
-			options, err := validatorOptions(opts, opts.OperatorConfig().FlinkDefaults(deployment.Spec.FlinkVersion))
+			options, err := validatorOptions(opts, deployment.Namespace, deployment.Spec.FlinkVersion)
 			if err != nil {
 				return field.ErrorList{field.Invalid(field.NewPath("operator configuration"), "", err.Error())}
 			}

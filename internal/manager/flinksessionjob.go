@@ -13,11 +13,11 @@ func setupFlinkSessionJobs(mgr ctrl.Manager, opts Options) error {
 		Client: mgr.GetClient(), Recorder: recorder(mgr, "flinksessionjob-controller"),
 		OperatorConfig: opts.OperatorConfig, Now: opts.Now,
 		Validate: func(job, old *flinkv1beta1.FlinkSessionJob, session *flinkv1beta1.FlinkDeployment) field.ErrorList {
-			var defaults map[string]string
+			var version flinkv1beta1.FlinkVersion
 			if session != nil {
-				defaults = opts.OperatorConfig().FlinkDefaults(session.Spec.FlinkVersion)
+				version = session.Spec.FlinkVersion
 			}
-			options, err := validatorOptions(opts, defaults)
+			options, err := validatorOptions(opts, job.Namespace, version)
 			if err != nil {
 				return field.ErrorList{field.Invalid(field.NewPath("operator configuration"), "", err.Error())}
 			}

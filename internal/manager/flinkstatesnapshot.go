@@ -13,7 +13,7 @@ func setupFlinkStateSnapshots(mgr ctrl.Manager, opts Options) error {
 		Client: mgr.GetClient(), Recorder: recorder(mgr, "flinkstatesnapshot-controller"),
 		OperatorConfig: opts.OperatorConfig, Now: opts.Now,
 		Validate: func(snapshot *flinkv1beta1.FlinkStateSnapshot, targetExists bool) field.ErrorList {
-			options, err := validatorOptions(opts, nil)
+			options, err := validatorOptions(opts, snapshot.Namespace, "")
 			if err != nil {
 				return field.ErrorList{field.Invalid(field.NewPath("operator configuration"), "", err.Error())}
 			}

@@ -33,6 +33,9 @@ type Options struct {
 	// Validator runs the admission rules in the webhooks and again in the controllers (a webhook can be
 	// disabled or bypassed); nil uses the built-in rules. Pass a registry with policies to enforce them too.
 	Validator validators.Validator
+	// JarHostResolver resolves session job jar hosts for the restricted-host check; nil uses the system
+	// resolver.
+	JarHostResolver validators.HostResolver
 	// OnDeploymentStep is called after each FlinkDeployment step (see flinkdeployment.Reconciler.OnStep).
 	OnDeploymentStep func(ctx context.Context, deployment *flinkv1beta1.FlinkDeployment, step string)
 	// BlueGreenMetrics, when set, observes blue/green state changes and finished transitions (metrics.go).

@@ -2,6 +2,7 @@ package operatorconfig
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -10,9 +11,14 @@ import (
 )
 
 // Config is the operator configuration in force for one resource: the operator's own settings, overridden by
-// the kubernetes.operator.* keys of the resource's spec.flinkConfiguration.
+// the per-resource-overridable kubernetes.operator.* keys of the resource's spec.flinkConfiguration.
 type Config struct {
 	values map[string]string
+	// namespace is the resource's namespace; it selects the
+	// kubernetes.operator.default-configuration.namespace.<ns>.* Flink defaults.
+	namespace string
+	// warnings are the keys without effect found when the configuration was loaded.
+	warnings []Finding
 }
 
 // New wraps flat operator settings (the config.yaml of the operator's ConfigMap).
@@ -24,11 +30,22 @@ func New(values map[string]string) *Config {
 	return &Config{values: copied}
 }
 
-// ForResource layers the operator keys of a resource's Flink configuration over the operator settings.
+// InNamespace returns the configuration for resources of one namespace: FlinkDefaults then adds that
+// namespace's kubernetes.operator.default-configuration.namespace.<ns>.* defaults.
+func (c *Config) InNamespace(namespace string) *Config {
+	// A Config is never changed once built, so the scoped one shares the values.
+	return &Config{values: c.values, namespace: namespace, warnings: c.warnings}
+}
+
+// ForResource layers the operator keys of a resource's Flink configuration over the operator settings. Only
+// the keys upstream lets a resource override (ResourceOverridable) are taken: a resource cannot change the
+// REST address template, the client timeouts or anything else that is the platform's, whatever the webhook
+// admitted.
 func (c *Config) ForResource(resourceConfig map[string]string) *Config {
 	merged := New(c.values)
+	merged.namespace = c.namespace
 	for key, value := range resourceConfig {
-		if strings.HasPrefix(key, OperatorPrefix) {
+		if IsOperatorKey(key) && ResourceOverridable(key) && CheckValue(key, value) == nil {
 			merged.values[key] = value
 		}
 	}
@@ -54,6 +71,9 @@ func (c *Config) Duration(key string) (time.Duration, error) {
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", key, err)
 	}
+	if entry, found := Lookup(key); found && entry.Max > 0 && parsed > entry.Max {
+		return entry.Max, nil
+	}
 	return parsed, nil
 }
 
@@ -77,23 +97,86 @@ func (c *Config) Bool(key string) bool {
 	return boolDefaults[key]
 }
 
-// FlinkDefaults returns the Flink options the operator adds to every deployment of the given Flink version:
-// kubernetes.operator.default-configuration.<key>, then
-// kubernetes.operator.default-configuration.flink-version.<v>.<key> on top.
+// FlinkDefaults returns the Flink options the operator adds to every deployment of the given Flink version, as
+// upstream layers them: the plain Flink keys of the operator configuration and
+// kubernetes.operator.default-configuration.<key>; then …default-configuration.namespace.<ns>.<key> for the
+// namespace chosen with InNamespace; then …flink-version.<v>+.<key> for every v up to the version, oldest
+// first; then …flink-version.<version>.<key>.
 func (c *Config) FlinkDefaults(version flinkv1beta1.FlinkVersion) map[string]string {
-	defaults := map[string]string{}
-	versionPrefix := DefaultConfigurationPrefix + "flink-version." + string(version) + "."
+	// One pass sorts each key into its layer (0: plain Flink keys, 1: default-configuration.<key>, 2: the
+	// namespace, 3+ordinal: flink-version.<v>+, last: the exact version); the layers then apply in order.
+	type entry struct {
+		layer      int
+		key, value string
+	}
+	exactLayer := 3 + len(flinkv1beta1.FlinkVersions)
+	namespacePrefix := namespaceInfix + c.namespace + "."
+	entries := make([]entry, 0, len(c.values))
 	for key, value := range c.values {
-		if rest, found := strings.CutPrefix(key, DefaultConfigurationPrefix); found && !strings.HasPrefix(rest, "flink-version.") {
-			defaults[rest] = value
+		if !IsOperatorKey(key) {
+			entries = append(entries, entry{0, key, value})
+			continue
+		}
+		rest, found := strings.CutPrefix(key, DefaultConfigurationPrefix)
+		if !found {
+			continue
+		}
+		switch {
+		case strings.HasPrefix(rest, namespaceInfix):
+			if name, ok := strings.CutPrefix(rest, namespacePrefix); ok && c.namespace != "" && name != "" {
+				entries = append(entries, entry{2, name, value})
+			}
+		case strings.HasPrefix(rest, versionInfix):
+			selector, name, ok := strings.Cut(strings.TrimPrefix(rest, versionInfix), ".")
+			if !ok || name == "" || version == "" {
+				continue
+			}
+			if older, plus := strings.CutSuffix(selector, "+"); plus {
+				if keyVersion := flinkv1beta1.FlinkVersion(older); keyVersion.Ordinal() >= 0 && version.IsEqualOrNewer(keyVersion) {
+					entries = append(entries, entry{3 + keyVersion.Ordinal(), name, value})
+				}
+			} else if flinkv1beta1.FlinkVersion(selector) == version {
+				entries = append(entries, entry{exactLayer, name, value})
+			}
+		default:
+			entries = append(entries, entry{1, rest, value})
 		}
 	}
-	for key, value := range c.values {
-		if rest, found := strings.CutPrefix(key, versionPrefix); found {
-			defaults[rest] = value
-		}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].layer < entries[j].layer })
+	defaults := make(map[string]string, len(entries))
+	for _, e := range entries {
+		defaults[e.key] = e.value
 	}
 	return defaults
+}
+
+const (
+	versionInfix   = "flink-version."
+	namespaceInfix = "namespace."
+)
+
+// checkDefaultConfigurationKey checks the part of a kubernetes.operator.default-configuration.* key after the
+// prefix: a namespace or Flink version selector must name something and be followed by a key.
+func checkDefaultConfigurationKey(rest string) error {
+	switch {
+	case strings.HasPrefix(rest, versionInfix):
+		selector, key, found := strings.Cut(strings.TrimPrefix(rest, versionInfix), ".")
+		version := flinkv1beta1.FlinkVersion(strings.TrimSuffix(selector, "+"))
+		if !found || key == "" {
+			return fmt.Errorf("name the Flink option after the version: %sflink-version.%s.<key>", DefaultConfigurationPrefix, selector)
+		}
+		if version.Ordinal() < 0 {
+			return fmt.Errorf("unknown Flink version %q: use one of v1_13 … v2_4, optionally followed by + for that version and newer", selector)
+		}
+	case strings.HasPrefix(rest, namespaceInfix):
+		namespace, key, found := strings.Cut(strings.TrimPrefix(rest, namespaceInfix), ".")
+		if !found || namespace == "" || key == "" {
+			return fmt.Errorf("use %snamespace.<namespace>.<key>", DefaultConfigurationPrefix)
+		}
+	case rest == "":
+		return fmt.Errorf("name the Flink option after %s", DefaultConfigurationPrefix)
+	}
+	return nil
 }
 
 // Values returns a copy of every setting.

@@ -24,13 +24,21 @@ func TestDefaultsAndOverrides(t *testing.T) {
 
 	resource := operator.ForResource(map[string]string{KeySavepointOnDeletion: "true", "parallelism.default": "9", KeyReconcileInterval: "bogus"})
 	g.Expect(resource.Bool(KeySavepointOnDeletion)).To(BeTrue())
-	_, err := resource.Duration(KeyReconcileInterval)
+	g.Expect(resource.DurationOr(KeyReconcileInterval)).To(Equal(30*time.Second), "reconcile.interval is operator-wide: a resource cannot change it")
+	_, err := New(map[string]string{KeyReconcileInterval: "bogus"}).Duration(KeyReconcileInterval)
 	g.Expect(err).To(MatchError(ContainSubstring(KeyReconcileInterval)))
-	g.Expect(resource.DurationOr(KeyReconcileInterval)).To(Equal(time.Minute))
 	g.Expect(resource.Values()).NotTo(HaveKey("parallelism.default"), "only operator keys override")
 
 	g.Expect(operator.FlinkDefaults(flinkv1beta1.FlinkVersionV1_20)).To(Equal(map[string]string{"taskmanager.numberOfTaskSlots": "2"}))
 	g.Expect(operator.FlinkDefaults(flinkv1beta1.FlinkVersionV2_1)).To(Equal(map[string]string{
 		"taskmanager.numberOfTaskSlots": "4", "state.backend.type": "rocksdb",
 	}))
+}
+
+func TestDefaultConfigurationKeyWinsOverAPlainKey(t *testing.T) {
+	g := NewWithT(t)
+	config := New(map[string]string{"a": "plain", DefaultConfigurationPrefix + "a": "prefixed"})
+	for i := 0; i < 20; i++ { // map order varies between runs
+		g.Expect(config.FlinkDefaults(flinkv1beta1.FlinkVersionV1_20)).To(HaveKeyWithValue("a", "prefixed"))
+	}
 }

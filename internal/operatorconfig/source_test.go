@@ -64,3 +64,38 @@ func TestSourceStaysPutWithoutDynamicConfig(t *testing.T) {
 	g.Expect(source.Start(context.Background())).To(Succeed(), "returns at once: nothing to watch")
 	g.Expect(source.Current()).To(BeIdenticalTo(initial))
 }
+
+type recordedEvent struct{ EventType, Reason, Message string }
+
+// TestReloadKeepsTheLastGoodConfiguration: a malformed value on reload is a Warning event and the previous
+// configuration stays in force (before the fix a malformed value was silently replaced by its default).
+func TestReloadKeepsTheLastGoodConfiguration(t *testing.T) {
+	g := NewWithT(t)
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	g.Expect(os.WriteFile(path, []byte("kubernetes.operator.reconcile.interval: 30 s\nkubernetes.operator.retry.max.attempts: 3\n"), 0o644)).To(Succeed())
+	initial, err := Load(path)
+	g.Expect(err).NotTo(HaveOccurred())
+	source := NewSource(path, initial)
+	var events []recordedEvent
+	source.SetReporter(func(eventType, reason, message string) {
+		events = append(events, recordedEvent{eventType, reason, message})
+	})
+	g.Expect(events).To(ConsistOf(recordedEvent{"Warning", ReasonConfigUnsupported,
+		`kubernetes.operator.retry.max.attempts="3" has no effect in Teal: ` + noteRetries}), "warned keys are events at load")
+
+	events = nil
+	g.Expect(os.WriteFile(path, []byte("kubernetes.operator.reconcile.interval: soon\n"), 0o644)).To(Succeed())
+	source.Reload()
+	g.Expect(source.Current()).To(BeIdenticalTo(initial))
+	g.Expect(events).To(ConsistOf(HaveField("Reason", ReasonConfigInvalid)))
+	g.Expect(events[0].Message).To(ContainSubstring(KeyReconcileInterval))
+
+	events = nil
+	var changed []string
+	source.OnChange(func(previous, next *Config) { changed = append(changed, next.String(KeyReconcileInterval)) })
+	g.Expect(os.WriteFile(path, []byte("kubernetes.operator.reconcile.interval: 45 s\n"), 0o644)).To(Succeed())
+	source.Reload()
+	g.Expect(source.Current().DurationOr(KeyReconcileInterval)).To(Equal(45 * time.Second))
+	g.Expect(events).To(ConsistOf(HaveField("Reason", ReasonConfigReloaded)))
+	g.Expect(changed).To(Equal([]string{"45 s"}))
+}

@@ -218,6 +218,8 @@ func setJobConfig(config map[string]string, deployment *flinkv1beta1.FlinkDeploy
 	}
 	if job.Parallelism > 0 {
 		config[KeyParallelism] = strconv.Itoa(int(job.Parallelism))
+	} else if parallelism, ok := replicasParallelism(deployment, config); ok {
+		config[KeyParallelism] = strconv.Itoa(parallelism)
 	}
 	config[KeyShutdownOnFinish] = "false"
 	setDefault(config, KeySubmitFailedJob, "true")
@@ -288,6 +290,24 @@ func highAvailabilityActivated(config map[string]string) bool {
 		}
 	}
 	return false
+}
+
+// replicasParallelism is upstream's rule for native application clusters whose job sets no parallelism:
+// taskManager.replicas fixes the TaskManager count, so the job runs with replicas × slots per TaskManager.
+func replicasParallelism(deployment *flinkv1beta1.FlinkDeployment, config map[string]string) (int, bool) {
+	spec := &deployment.Spec
+	if spec.Mode == flinkv1beta1.DeploymentModeStandalone || spec.TaskManager == nil || spec.TaskManager.Replicas == nil {
+		return 0, false
+	}
+	slots := 1
+	if raw, set := config[KeyTaskSlots]; set {
+		parsed, err := strconv.Atoi(strings.TrimSpace(raw))
+		if err != nil || parsed < 1 {
+			return 0, false
+		}
+		slots = parsed
+	}
+	return int(*spec.TaskManager.Replicas) * slots, true
 }
 
 func executionTarget(deployment *flinkv1beta1.FlinkDeployment) string {

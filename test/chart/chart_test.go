@@ -337,7 +337,7 @@ func webhookConfigurations(g Gomega, objects []*unstructured.Unstructured) []web
 			for _, webhook := range typed.Webhooks {
 				configuration.webhooks = append(configuration.webhooks, admissionregistrationv1.ValidatingWebhook{
 					Name: webhook.Name, ClientConfig: webhook.ClientConfig, Rules: webhook.Rules, FailurePolicy: webhook.FailurePolicy,
-					SideEffects: webhook.SideEffects, NamespaceSelector: webhook.NamespaceSelector,
+					SideEffects: webhook.SideEffects, NamespaceSelector: webhook.NamespaceSelector, ObjectSelector: webhook.ObjectSelector,
 				})
 			}
 			configurations = append(configurations, configuration)

@@ -61,3 +61,25 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- define "teal.image" -}}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
 {{- end }}
+
+{{/*
+labelSelector as the string form kubernetes.operator.label.selector takes ("a=b,c in (d,e),!f").
+*/}}
+{{- define "teal.labelSelector" -}}
+{{- $parts := list -}}
+{{- range $key, $value := .Values.labelSelector.matchLabels -}}
+{{- $parts = append $parts (printf "%s=%s" $key $value) -}}
+{{- end -}}
+{{- range .Values.labelSelector.matchExpressions -}}
+{{- if eq .operator "In" -}}
+{{- $parts = append $parts (printf "%s in (%s)" .key (join "," .values)) -}}
+{{- else if eq .operator "NotIn" -}}
+{{- $parts = append $parts (printf "%s notin (%s)" .key (join "," .values)) -}}
+{{- else if eq .operator "Exists" -}}
+{{- $parts = append $parts .key -}}
+{{- else -}}
+{{- $parts = append $parts (printf "!%s" .key) -}}
+{{- end -}}
+{{- end -}}
+{{- join "," $parts -}}
+{{- end -}}
