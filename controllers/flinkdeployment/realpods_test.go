@@ -15,19 +15,39 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/manager"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/internal/resources"
 	"github.com/teal-flink/teal/test/builders"
 )
+
+// startOperatorWithProgressCheck stands the suite's operator aside for one whose operator configuration sets
+// the progress-check interval (an operator-wide key: a resource may not set it); the returned function restores
+// the suite's operator.
+func startOperatorWithProgressCheck(g Gomega, interval string) func() {
+	g.Expect(stk.Operator.Stop()).To(Succeed())
+	config := stk.OperatorConfig().Values()
+	config[operatorconfig.KeyProgressCheckInterval] = interval
+	operator, err := stk.StartOperator(func(o *manager.Options) {
+		o.OperatorConfig = func() *operatorconfig.Config { return operatorconfig.New(config) }
+	})
+	g.Expect(err).NotTo(HaveOccurred())
+	return func() {
+		g.Expect(operator.Stop()).To(Succeed())
+		stk.Operator, err = startOperator()
+		g.Expect(err).NotTo(HaveOccurred())
+	}
+}
 
 // Issue 13: the first deployment used to wait one progress-check interval (10 s by default) between recording
 // its target and creating the cluster, because that status patch wakes nothing. With the interval at an hour,
 // the objects appear only if the controller takes the next step at once.
 func TestFirstDeploymentDoesNotWaitForTheProgressCheck(t *testing.T) {
 	g := NewWithT(t)
+	defer startOperatorWithProgressCheck(g, "1 h")()
 	namespace := newNamespace(g)
 	deployment := builders.NewFlinkDeployment("prompt", builders.InNamespace(namespace),
-		builders.WithConfig(append(stateConfig(namespace), operatorconfig.KeyProgressCheckInterval, "1 h")...))
+		builders.WithConfig(stateConfig(namespace)...))
 	g.Expect(env.Client.Create(context.Background(), deployment)).To(Succeed())
 	g.Eventually(func(g Gomega) {
 		g.Expect(env.Client.Get(context.Background(), client.ObjectKey{Namespace: namespace, Name: resources.ConfigMapName("prompt")}, &corev1.ConfigMap{})).To(Succeed())
@@ -39,13 +59,14 @@ func TestFirstDeploymentDoesNotWaitForTheProgressCheck(t *testing.T) {
 // Deployment (create → objects), at upstream's default progress-check interval of 10 s.
 func BenchmarkCreateToObjects(b *testing.B) {
 	g := NewWithT(b)
+	defer startOperatorWithProgressCheck(g, "10 s")()
 	namespace := newNamespace(g)
 	ctx := context.Background()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		name := fmt.Sprintf("bench-%d", i)
 		deployment := builders.NewFlinkDeployment(name, builders.InNamespace(namespace),
-			builders.WithConfig(append(stateConfig(namespace), operatorconfig.KeyProgressCheckInterval, "10 s")...))
+			builders.WithConfig(stateConfig(namespace)...))
 		g.Expect(env.Client.Create(ctx, deployment)).To(Succeed())
 		g.Eventually(func(g Gomega) {
 			g.Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: resources.ConfigMapName(name)}, &corev1.ConfigMap{})).To(Succeed())
