@@ -49,6 +49,13 @@ func (b *StandinBackend) Start(ctx context.Context, spec ClusterSpec) (Cluster, 
 	opts := b.Options
 	opts.SavepointDir = spec.Config[resources.KeySavepointsDir]
 	opts.CheckpointDir = strings.TrimPrefix(strings.TrimPrefix(spec.Config[resources.KeyCheckpointsDir], "file://"), "file:")
+	// The retention decides whether a cancelled job's checkpoints survive: take it from the cluster's
+	// configuration as Flink does (absent: Flink's default, NO_EXTERNALIZED_CHECKPOINTS).
+	opts.CheckpointRetention = spec.Config["execution.checkpointing.externalized-checkpoint-retention"]
+	if retained, err := strconv.Atoi(spec.Config["state.checkpoints.num-retained"]); err == nil {
+		opts.RetainedCheckpoints = retained
+	}
+	opts.WebCancelDisabled = spec.Config["web.cancel.enable"] == "false"
 	if b.Customize != nil {
 		b.Customize(spec, &opts)
 	}
