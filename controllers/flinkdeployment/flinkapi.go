@@ -43,7 +43,8 @@ type FlinkAPI interface {
 	SavepointStatus(ctx context.Context, jobID, triggerID string) (SavepointResult, error)
 	// CancelJob cancels the job.
 	CancelJob(ctx context.Context, jobID string) error
-	// LatestCheckpoint returns the external path of the latest completed checkpoint, "" when there is none.
+	// LatestCheckpoint returns the external path of the newest completed checkpoint (or savepoint) Flink has not
+	// discarded, "" when there is none.
 	LatestCheckpoint(ctx context.Context, jobID string) (string, error)
 	// JobExceptions returns the job's exception history, newest first.
 	JobExceptions(ctx context.Context, jobID string) ([]JobException, error)

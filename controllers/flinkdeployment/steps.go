@@ -16,6 +16,7 @@ import (
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/flink"
+	"github.com/teal-flink/teal/internal/jobops"
 	"github.com/teal-flink/teal/internal/kubeapply"
 	"github.com/teal-flink/teal/internal/lifecycle"
 	"github.com/teal-flink/teal/internal/operatorconfig"
@@ -189,8 +190,17 @@ func (r *Reconciler) awaitSavepoint(ctx context.Context, s *scope) error {
 	return s.patch(ctx)
 }
 
-// checkpointAndCancel records the latest checkpoint as the restore point, then cancels the job.
+// checkpointAndCancel records the latest checkpoint as the restore point, then cancels the job. When the
+// configured checkpoint retention deletes checkpoints on cancel, the recorded path would be gone by the time the
+// new job starts: the state is handed over through a savepoint instead.
 func (r *Reconciler) checkpointAndCancel(ctx context.Context, s *scope) error {
+	if !jobops.CheckpointsSurviveCancel(s.flinkConfig) {
+		if s.stable != nil {
+			// Rolling back: the stable spec restores the state the failed upgrade started from.
+			return r.cancel(ctx, s)
+		}
+		return r.stopWithSavepoint(ctx, s, flinkv1beta1.SnapshotTriggerUpgrade, "upgrade")
+	}
 	path, err := s.flink.LatestCheckpoint(ctx, s.job.ID)
 	if err != nil {
 		return fmt.Errorf("reading the latest checkpoint of job %s: %w", s.job.ID, err)

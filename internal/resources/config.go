@@ -41,6 +41,10 @@ const (
 	KeyFlinkVersion       = "$internal.flink.version"
 	KeySavepointsDir      = "state.savepoints.dir"
 	KeyCheckpointsDir     = "state.checkpoints.dir"
+	// KeyCheckpointRetention decides whether Flink deletes a job's checkpoints when the job is cancelled.
+	KeyCheckpointRetention = "execution.checkpointing.externalized-checkpoint-retention"
+	// KeyWebCancelEnable shows or hides the web UI's cancel button.
+	KeyWebCancelEnable    = "web.cancel.enable"
 	KeyHighAvailability   = "high-availability.type"
 	KeyHighAvailabilityV1 = "high-availability"
 	// KeyShutdownOnFinish keeps an application cluster's JobManager up after its job ends, so the operator can
@@ -83,6 +87,11 @@ func EffectiveConfig(deployment *flinkv1beta1.FlinkDeployment, opts ConfigOption
 	setDefault(config, KeyRPCPort, strconv.Itoa(RPCPort))
 	setDefault(config, KeyBlobPort, strconv.Itoa(BlobPort))
 	setDefault(config, KeyTaskManagerRPCPort, strconv.Itoa(TaskManagerPort))
+	// Upstream's defaults (users may override them): checkpoints survive the cancel of a last-state upgrade or a
+	// restart, whose new job restores from them; Flink's own default deletes them. A job cancelled from the web
+	// UI would bypass the operator, so the button is hidden.
+	setDefault(config, KeyCheckpointRetention, "RETAIN_ON_CANCELLATION")
+	setDefault(config, KeyWebCancelEnable, "false")
 	setIfNotEmpty(config, KeyImage, spec.Image)
 	setIfNotEmpty(config, KeyImagePullPolicy, spec.ImagePullPolicy)
 	setIfNotEmpty(config, KeyServiceAccount, spec.ServiceAccount)
