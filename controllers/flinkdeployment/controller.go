@@ -14,6 +14,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
@@ -30,6 +31,9 @@ const Finalizer = "flinkdeployments.flink.apache.org/finalizer"
 // Reconciler reconciles FlinkDeployments.
 type Reconciler struct {
 	client.Client
+	// ControllerOptions bound how many resources reconcile at once and how long one reconcile may take
+	// (kubernetes.operator.reconcile.parallelism; see internal/manager).
+	ControllerOptions controller.Options
 	// Scheme owns the objects the controller creates.
 	Scheme *runtime.Scheme
 	// Recorder emits events with the same reasons as the conditions.
@@ -64,6 +68,7 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Owns(&corev1.Service{}).
 		Owns(&networkingv1.Ingress{}).
 		Named("flinkdeployment").
+		WithOptions(r.ControllerOptions).
 		Complete(r)
 }
 

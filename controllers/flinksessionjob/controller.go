@@ -11,6 +11,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
@@ -30,6 +31,9 @@ const Finalizer = "flinksessionjobs.flink.apache.org/finalizer"
 // Reconciler reconciles FlinkSessionJobs.
 type Reconciler struct {
 	client.Client
+	// ControllerOptions bound how many resources reconcile at once and how long one reconcile may take
+	// (kubernetes.operator.reconcile.parallelism; see internal/manager).
+	ControllerOptions controller.Options
 	// Recorder emits events with the same reasons as the conditions.
 	Recorder events.EventRecorder
 	// OperatorConfig returns the operator configuration in force.
@@ -56,6 +60,7 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 			predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		Watches(&flinkv1beta1.FlinkDeployment{}, handler.EnqueueRequestsFromMapFunc(r.jobsOfSession)).
 		Named("flinksessionjob").
+		WithOptions(r.ControllerOptions).
 		Complete(r)
 }
 

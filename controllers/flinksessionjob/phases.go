@@ -118,11 +118,15 @@ func (r *Reconciler) observeJob(ctx context.Context, s *scope) (ctrl.Result, err
 	for _, job := range jobs {
 		if job.ID == jobStatus.JobID {
 			s.current = &jobInfo{id: job.ID, state: flinkv1beta1.JobStatusState(job.State)}
+			// updateTime is when the job's state last changed: rewriting it on every observation would
+			// patch the status of every resource every interval.
+			if jobStatus.State != s.current.state || jobStatus.UpdateTime == "" {
+				jobStatus.UpdateTime = strconv.FormatInt(r.Now().UnixMilli(), 10)
+			}
 			jobStatus.State, jobStatus.JobName = s.current.state, job.Name
 			if job.StartTime > 0 {
 				jobStatus.StartTime = strconv.FormatInt(job.StartTime, 10)
 			}
-			jobStatus.UpdateTime = strconv.FormatInt(r.Now().UnixMilli(), 10)
 		}
 	}
 	// A job last seen ended (a finished bounded job, say) may simply have expired from the cluster's history:

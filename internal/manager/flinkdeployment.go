@@ -10,7 +10,8 @@ import (
 
 func setupFlinkDeployments(mgr ctrl.Manager, opts Options) error {
 	reconciler := &flinkdeployment.Reconciler{
-		Client: mgr.GetClient(), Scheme: mgr.GetScheme(), Recorder: recorder(mgr, "flinkdeployment-controller"),
+		ControllerOptions: controllerOptions(opts),
+		Client:            mgr.GetClient(), Scheme: mgr.GetScheme(), Recorder: recorder(mgr, "flinkdeployment-controller"),
 		OperatorConfig: opts.OperatorConfig, Flink: opts.Flink, Now: opts.Now, OnStep: opts.OnDeploymentStep,
 		Validate: func(deployment, old *flinkv1beta1.FlinkDeployment) field.ErrorList {
 			options, err := validatorOptions(opts, opts.OperatorConfig().FlinkDefaults(deployment.Spec.FlinkVersion))

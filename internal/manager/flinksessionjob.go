@@ -10,7 +10,8 @@ import (
 
 func setupFlinkSessionJobs(mgr ctrl.Manager, opts Options) error {
 	reconciler := &flinksessionjob.Reconciler{
-		Client: mgr.GetClient(), Recorder: recorder(mgr, "flinksessionjob-controller"),
+		ControllerOptions: controllerOptions(opts),
+		Client:            mgr.GetClient(), Recorder: recorder(mgr, "flinksessionjob-controller"),
 		OperatorConfig: opts.OperatorConfig, Now: opts.Now,
 		Validate: func(job, old *flinkv1beta1.FlinkSessionJob, session *flinkv1beta1.FlinkDeployment) field.ErrorList {
 			var defaults map[string]string
