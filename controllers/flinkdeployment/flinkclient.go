@@ -85,6 +85,10 @@ func (c *flinkClient) LatestCheckpoint(ctx context.Context, jobID string) (strin
 	return "", nil
 }
 
+func (c *flinkClient) CheckpointStatistics(ctx context.Context, jobID string) (flink.CheckpointStatistics, error) {
+	return c.client.CheckpointStatistics(ctx, jobID)
+}
+
 func (c *flinkClient) JobExceptions(ctx context.Context, jobID string) ([]JobException, error) {
 	exceptions, err := c.client.JobExceptions(ctx, jobID)
 	if err != nil {

@@ -239,6 +239,12 @@ func (r *Reconciler) deleteCluster(ctx context.Context, s *scope) error {
 		s.setProgress(flinkv1beta1.ReasonUpgrading, "waiting for the old JobManager to shut down")
 		return nil
 	}
+	if needsTerminalState(s) {
+		proceed, err := r.recordTerminalState(ctx, s)
+		if err != nil || !proceed {
+			return err
+		}
+	}
 	if err := r.deleteDeployments(ctx, s.deployment); err != nil {
 		return err
 	}

@@ -85,14 +85,14 @@ const (
 	CheckpointStatusInProgress = "IN_PROGRESS"
 )
 
-// LatestRetainedCheckpoint returns the newest completed checkpoint or savepoint that Flink has not discarded and
-// that has an external path, so a job can be restored from it; nil when there is none. Flink deletes a
+// LatestRetainedCheckpoint returns the newest completed checkpoint (not savepoint) that Flink has not discarded
+// and that has an external path, so a job can be restored from it; nil when there is none. Flink deletes a
 // checkpoint when a newer one subsumes it and, unless execution.checkpointing.externalized-checkpoint-retention
 // keeps them, when the job ends: the latest entry alone cannot tell whether its path still exists.
 func (s CheckpointStatistics) LatestRetainedCheckpoint() *CompletedCheckpoint {
 	var newest *CompletedCheckpoint
 	consider := func(candidate *CompletedCheckpoint) {
-		if candidate == nil || candidate.Discarded || candidate.ExternalPath == "" {
+		if candidate == nil || candidate.IsSavepoint || candidate.Discarded || candidate.ExternalPath == "" {
 			return
 		}
 		if newest == nil || candidate.ID > newest.ID {
@@ -100,7 +100,6 @@ func (s CheckpointStatistics) LatestRetainedCheckpoint() *CompletedCheckpoint {
 		}
 	}
 	consider(s.Latest.Completed)
-	consider(s.Latest.Savepoint)
 	for i := range s.History {
 		if s.History[i].Status == CheckpointStatusCompleted {
 			consider(&s.History[i].CompletedCheckpoint)

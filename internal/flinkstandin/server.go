@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -103,6 +104,8 @@ type Server struct {
 	jobOrder   []string
 	jars       map[string]string
 	operations map[operationKey]*operation
+	// requests counts the REST requests received, so tests can see that a client looked.
+	requests atomic.Int64
 }
 
 // New starts a session-cluster stand-in on a free loopback port.
@@ -235,6 +238,7 @@ func (s *Server) SetFaults(faults Faults) {
 // withFaults answers with the injected REST status or hangs before any handler runs.
 func (s *Server) withFaults(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.requests.Add(1)
 		s.mu.Lock()
 		faults := s.faults
 		s.mu.Unlock()
@@ -252,6 +256,10 @@ func (s *Server) withFaults(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// Requests returns how many REST requests the stand-in received: evidence that a client (the operator)
+// looked, for tests asserting that nothing else happened.
+func (s *Server) Requests() int64 { return s.requests.Load() }
 
 // major returns the major version of the served Flink.
 func (s *Server) major() int {
