@@ -36,6 +36,9 @@ type Reconciler struct {
 	ControllerOptions controller.Options
 	// Scheme owns the objects the controller creates.
 	Scheme *runtime.Scheme
+	// APIReader reads straight from the API server (the manager's uncached reader): before a step acts on Flink
+	// it confirms that the status it decided on is the one the server holds; nil skips the check.
+	APIReader client.Reader
 	// Recorder emits events with the same reasons as the conditions.
 	Recorder events.EventRecorder
 	// OperatorConfig returns the operator configuration in force (it may be reloaded at run time).

@@ -214,6 +214,12 @@ func (r *Reconciler) reconcileSpec(ctx context.Context, s *scope) (ctrl.Result, 
 		return ctrl.Result{}, err
 	}
 	next := nextStep(obs)
+	if actsOnFlink(next) {
+		fresh, err := r.confirmStatus(ctx, s)
+		if err != nil || !fresh {
+			return ctrl.Result{}, err
+		}
+	}
 	result, err := r.perform(ctx, s, next)
 	if r.OnStep != nil && next != stepNone {
 		r.OnStep(ctx, s.deployment, next.String())

@@ -106,6 +106,9 @@ type Server struct {
 	operations map[operationKey]*operation
 	// requests counts the REST requests received, so tests can see that a client looked.
 	requests atomic.Int64
+	// savepointTriggers counts the savepoint and stop-with-savepoint operations started (a repeated trigger id
+	// starts none).
+	savepointTriggers atomic.Int64
 }
 
 // New starts a session-cluster stand-in on a free loopback port.
@@ -260,6 +263,10 @@ func (s *Server) withFaults(next http.Handler) http.Handler {
 // Requests returns how many REST requests the stand-in received: evidence that a client (the operator)
 // looked, for tests asserting that nothing else happened.
 func (s *Server) Requests() int64 { return s.requests.Load() }
+
+// SavepointTriggers returns how many savepoint and stop-with-savepoint operations were started; a trigger
+// repeated under a known id is not counted, as Flink starts nothing for it.
+func (s *Server) SavepointTriggers() int64 { return s.savepointTriggers.Load() }
 
 // major returns the major version of the served Flink.
 func (s *Server) major() int {
