@@ -128,12 +128,15 @@ func (r *Reconciler) stopWithSavepoint(ctx context.Context, s *scope, triggerTyp
 		jobStatus.SavepointInfo = &flinkv1beta1.SavepointInfo{}
 	}
 	info := jobStatus.SavepointInfo
-	now := r.Now().UnixMilli()
-	// The trigger time is part of the id: a retry after a failed savepoint must be a new operation (Flink would
-	// answer a repeated id with the cached failure), while a restart finds the recorded id and polls it.
-	info.TriggerID = triggerID(s.deployment, fmt.Sprintf("%s-%d", purpose, now))
-	info.TriggerType, info.TriggerTimestamp = triggerType, &now
-	info.FormatType = flinkv1beta1.SavepointFormatType(s.config.String(operatorconfig.KeySavepointFormatType))
+	// One trigger-id policy (jobops.TriggerID): a recorded trigger the JobManager lost is sent again under the
+	// same id; a new attempt, such as a retry after a failed savepoint, gets a new one.
+	if info.TriggerID == "" || info.TriggerType != triggerType {
+		now := r.Now()
+		millis := now.UnixMilli()
+		info.TriggerID = jobops.TriggerID(string(s.deployment.UID), strconv.FormatInt(s.deployment.Generation, 10), purpose, now)
+		info.TriggerType, info.TriggerTimestamp = triggerType, &millis
+		info.FormatType = flinkv1beta1.SavepointFormatType(s.config.String(operatorconfig.KeySavepointFormatType))
+	}
 	s.setProgress(flinkv1beta1.ReasonSavepointing, fmt.Sprintf("stopping job %s with savepoint %s", s.job.ID, info.TriggerID))
 	if err := s.patch(ctx); err != nil {
 		return err
@@ -224,7 +227,8 @@ func (r *Reconciler) checkpointAndCancel(ctx context.Context, s *scope) error {
 
 // cancel cancels the job; the cluster is deleted once Flink reports it ended.
 func (r *Reconciler) cancel(ctx context.Context, s *scope) error {
-	if err := s.flink.CancelJob(ctx, s.job.ID); err != nil {
+	// A 409 means the job already reached a terminal state: what the cancel asked for.
+	if err := s.flink.CancelJob(ctx, s.job.ID); err != nil && !flink.IsConflict(err) {
 		return fmt.Errorf("cancelling job %s: %w", s.job.ID, err)
 	}
 	r.event(s, corev1.EventTypeNormal, flinkv1beta1.ReasonUpgrading, "cancelling job "+s.job.ID)

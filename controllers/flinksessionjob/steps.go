@@ -84,17 +84,22 @@ func (r *Reconciler) beginUpgrade(ctx context.Context, s *scope) error {
 	return s.patch(ctx)
 }
 
-// stopWithSavepoint records the trigger, then stops the old job with a savepoint.
+// stopWithSavepoint records the trigger, then stops the old job with a savepoint. A trigger already recorded
+// (the JobManager lost it, or the call's answer was lost) is sent again under the same id; a new attempt gets a
+// new id (see jobops.TriggerID).
 func (r *Reconciler) stopWithSavepoint(ctx context.Context, s *scope, purpose string) error {
 	jobStatus := &s.job.Status.JobStatus
 	if jobStatus.SavepointInfo == nil {
 		jobStatus.SavepointInfo = &flinkv1beta1.SavepointInfo{}
 	}
 	info := jobStatus.SavepointInfo
-	now := r.Now().UnixMilli()
-	info.TriggerID = flink.TriggerID(string(s.job.UID), s.current.id, purpose)
-	info.TriggerType, info.TriggerTimestamp = flinkv1beta1.SnapshotTriggerUpgrade, &now
-	info.FormatType = flinkv1beta1.SavepointFormatType(s.config.String(operatorconfig.KeySavepointFormatType))
+	if info.TriggerID == "" || info.TriggerType != flinkv1beta1.SnapshotTriggerUpgrade {
+		now := r.Now()
+		millis := now.UnixMilli()
+		info.TriggerID = jobops.TriggerID(string(s.job.UID), s.current.id, purpose, now)
+		info.TriggerType, info.TriggerTimestamp = flinkv1beta1.SnapshotTriggerUpgrade, &millis
+		info.FormatType = flinkv1beta1.SavepointFormatType(s.config.String(operatorconfig.KeySavepointFormatType))
+	}
 	s.setProgress(flinkv1beta1.ReasonSavepointing, "stopping job %s with savepoint %s", s.current.id, info.TriggerID)
 	if err := s.patch(ctx); err != nil {
 		return err
@@ -104,7 +109,8 @@ func (r *Reconciler) stopWithSavepoint(ctx context.Context, s *scope, purpose st
 		FormatType: flink.SavepointFormat(info.FormatType),
 	})
 	if err != nil {
-		info.TriggerID = ""
+		// The trigger stays recorded: Flink may have started it before the answer was lost, and the next
+		// reconcile polls it (or sends it again under the same id).
 		return fmt.Errorf("stopping job %s with a savepoint: %w", s.current.id, err)
 	}
 	r.event(s, corev1.EventTypeNormal, flinkv1beta1.ReasonSavepointing, s.progress.message)

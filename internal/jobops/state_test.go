@@ -2,6 +2,7 @@ package jobops
 
 import (
 	"testing"
+	"time"
 
 	. "github.com/onsi/gomega"
 
@@ -57,4 +58,15 @@ func TestNewestState(t *testing.T) {
 			g.Expect(NewestState(tc.statistics, tc.survive)).To(Equal(tc.want))
 		})
 	}
+}
+
+func TestTriggerID(t *testing.T) {
+	g := NewWithT(t)
+	at := time.UnixMilli(1_700_000_000_000)
+	first := TriggerID("uid", "7", "upgrade", at)
+	g.Expect(first).To(MatchRegexp(`^[0-9a-f]{32}$`))
+	g.Expect(TriggerID("uid", "7", "upgrade", at)).To(Equal(first), "a recorded attempt is asked for again under its id")
+	g.Expect(TriggerID("uid", "7", "upgrade", at.Add(time.Millisecond))).NotTo(Equal(first), "a retry is a new operation")
+	g.Expect(TriggerID("uid", "7", "periodic", at)).NotTo(Equal(first))
+	g.Expect(TriggerID("other", "7", "upgrade", at)).NotTo(Equal(first))
 }
