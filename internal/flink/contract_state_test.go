@@ -2,6 +2,7 @@ package flink_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -18,7 +19,7 @@ import (
 // runStateContract proves the behaviours of Flink that decide whether a job's state survives an operator's
 // actions, identically on every backend: which checkpoints Flink deletes (subsumed ones, and every retained one
 // when a job is cancelled under the default retention), that it says so (discarded), that RETAIN_ON_CANCELLATION
-// keeps them, that a restore from a deleted path fails the job, that an async result is cached per trigger id
+// keeps them, that a restore from a deleted path fails (a session cluster rejects the submission), that an async result is cached per trigger id
 // (failures included), that a bounded job ends FINISHED and that a cancel from outside the operator ends the
 // job CANCELED.
 func runStateContract(t *testing.T, backend contractBackend) {
@@ -115,14 +116,19 @@ func runStateContract(t *testing.T, backend contractBackend) {
 	waitState(defaultJob, flink.JobCanceled)
 	eventually(func() string { return localPath(secondPath) }).ShouldNot(BeAnExistingFile())
 
-	// A restore from the deleted checkpoint is accepted, and the job fails: nothing to restore from.
-	lostJob := runJob(flink.RunJarRequest{SavepointPath: secondPath, FlinkConfiguration: jobConfig(nil)})
-	waitState(lostJob, flink.JobFailed)
-	eventually(func(g Gomega) {
-		result, err := client.ExecutionResult(ctx, lostJob)
-		g.Expect(err).NotTo(HaveOccurred())
-		g.Expect(result.ApplicationStatus).To(Equal(flink.ApplicationFailed))
-	}).Should(Succeed())
+	// A session cluster rejects a restore from the deleted checkpoint (400): its JobMaster cannot start, and no
+	// job is left behind.
+	jobsBefore, err := client.ListJobs(ctx)
+	g.Expect(err).NotTo(HaveOccurred())
+	_, err = client.RunJar(ctx, jarID, flink.RunJarRequest{EntryClass: flinkdist.TopSpeedWindowingClass,
+		Parallelism: 1, SavepointPath: secondPath, FlinkConfiguration: jobConfig(nil)})
+	g.Expect(flink.IsBadRequest(err)).To(BeTrue(), "want 400, got %v", err)
+	var apiErr *flink.APIError
+	g.Expect(errors.As(err, &apiErr)).To(BeTrue())
+	g.Expect(strings.Join(apiErr.Errors, "\n")).To(ContainSubstring("Cannot find checkpoint or savepoint"))
+	jobsAfter, err := client.ListJobs(ctx)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(jobsAfter).To(HaveLen(len(jobsBefore)))
 
 	// RETAIN_ON_CANCELLATION: the checkpoint survives the cancel, and a new job restores from it.
 	retainedJob := runJob(flink.RunJarRequest{FlinkConfiguration: jobConfig(map[string]string{

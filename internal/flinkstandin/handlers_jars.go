@@ -160,6 +160,18 @@ func (s *Server) handleJarRun(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("Jar file %s does not exist", jarID))
 		return
 	}
+	if body.SavepointPath != "" {
+		// A session cluster runs the program's main method in the request and waits for the JobMaster, whose
+		// restore fails: Flink answers 400 and no job exists. (An application cluster instead keeps the job as
+		// FAILED; see Submit.)
+		if _, _, err := readSavepoint(body.SavepointPath); err != nil {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("org.apache.flink.runtime.rest.handler.RestHandlerException: "+
+				"Could not execute application.\nCaused by: org.apache.flink.runtime.client.JobInitializationException: "+
+				"Could not start the JobMaster.\nCaused by: java.io.FileNotFoundException: Cannot find checkpoint or "+
+				"savepoint file/directory '%s' on file system 'file'.", body.SavepointPath))
+			return
+		}
+	}
 	j, err := s.submit(JobSpec{JarPath: jarPath, EntryClass: body.EntryClass, ProgramArgs: body.ProgramArgsList,
 		Parallelism: body.Parallelism, SavepointPath: body.SavepointPath,
 		AllowNonRestoredState: body.AllowNonRestoredState, JobID: body.JobID, Config: body.FlinkConfiguration}, now)
@@ -170,7 +182,8 @@ func (s *Server) handleJarRun(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, jarRunBody{JobID: j.id})
 }
 
-// submit creates a job from spec at time now. Callers hold s.mu.
+// submit creates a job from spec at time now, as an application cluster does: a restore from a path that does
+// not exist is accepted and the job fails while its JobMaster restores. Callers hold s.mu.
 func (s *Server) submit(spec JobSpec, now time.Time) (*job, error) {
 	jobID := spec.JobID
 	if jobID == "" {

@@ -3,25 +3,23 @@ package localruntime
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
-	"github.com/teal-flink/teal/internal/flink"
 	"github.com/teal-flink/teal/internal/flinkstandin"
 	"github.com/teal-flink/teal/internal/resources"
 )
 
 // StandinBackend runs every cluster on a Flink stand-in. An application cluster's job is submitted through the
-// stand-in's REST API at start, with the jar, entry class, arguments, parallelism and restore path Teal wrote
-// into the configuration, as Flink's application entrypoint would run it.
+// stand-in at start, with the jar, entry class, arguments, parallelism and restore path Teal wrote into the
+// configuration, as Flink's application entrypoint would run it.
 type StandinBackend struct {
 	// Options are the stand-in options every cluster starts with.
 	Options flinkstandin.Options
 	// Customize, when set, adjusts the options of one cluster (fault injection per test).
 	Customize func(spec ClusterSpec, opts *flinkstandin.Options)
-	// JarDir holds the placeholder jars uploaded to stand-ins; empty uses a temporary directory.
+	// JarDir is kept for callers that set it; application jobs are submitted without a jar upload.
 	JarDir string
 }
 
@@ -68,45 +66,30 @@ func (b *StandinBackend) Start(ctx context.Context, spec ClusterSpec) (Cluster, 
 	if jarURI == "" || spec.Config[resources.KeyExecutionTarget] == "kubernetes-session" {
 		return cluster, nil
 	}
-	if err := b.submit(ctx, server.URL(), spec, jarURI); err != nil {
+	// Flink's application entrypoint runs the job in the JobManager itself: a job whose restore fails is kept
+	// as FAILED (execution.submit-failed-job-on-application-error), unlike a session cluster's jar run, which
+	// rejects the submission.
+	if _, err := server.Submit(applicationJob(spec, jarURI)); err != nil {
 		server.Close()
-		return nil, err
+		return nil, fmt.Errorf("submitting the application's job: %w", err)
 	}
 	return cluster, nil
 }
 
-func (b *StandinBackend) submit(ctx context.Context, url string, spec ClusterSpec, jarURI string) error {
-	client, err := flink.New(url, flink.Options{})
-	if err != nil {
-		return err
-	}
-	jarDir := b.JarDir
-	if jarDir == "" {
-		jarDir = os.TempDir()
-	}
-	jarPath := filepath.Join(jarDir, filepath.Base(jarURI))
-	if _, err := os.Stat(jarPath); err != nil {
-		if err := os.WriteFile(jarPath, []byte("PK placeholder for "+jarURI), 0o644); err != nil {
-			return fmt.Errorf("writing placeholder jar: %w", err)
-		}
-	}
-	jarID, err := client.UploadJar(ctx, jarPath)
-	if err != nil {
-		return fmt.Errorf("uploading the job jar: %w", err)
-	}
-	run := flink.RunJarRequest{
+// applicationJob is the job an application cluster runs, from the configuration Teal wrote.
+func applicationJob(spec ClusterSpec, jarURI string) flinkstandin.JobSpec {
+	job := flinkstandin.JobSpec{
+		JarPath:       filepath.Base(jarURI),
 		EntryClass:    spec.Config[resources.KeyApplicationMain],
 		SavepointPath: spec.Config[resources.KeySavepointPath],
+		Config:        spec.Config,
 	}
 	if args := spec.Config[resources.KeyApplicationArgs]; args != "" {
-		run.ProgramArgs = strings.Split(args, ";")
+		job.ProgramArgs = strings.Split(args, ";")
 	}
 	if parallelism, err := strconv.Atoi(spec.Config[resources.KeyParallelism]); err == nil {
-		run.Parallelism = parallelism
+		job.Parallelism = parallelism
 	}
-	run.AllowNonRestoredState = spec.Config[resources.KeyIgnoreUnclaimed] == "true"
-	if _, err := client.RunJar(ctx, jarID, run); err != nil {
-		return fmt.Errorf("submitting the application's job: %w", err)
-	}
-	return nil
+	job.AllowNonRestoredState = spec.Config[resources.KeyIgnoreUnclaimed] == "true"
+	return job
 }
