@@ -116,8 +116,8 @@ func runStateContract(t *testing.T, backend contractBackend) {
 	waitState(defaultJob, flink.JobCanceled)
 	eventually(func() string { return localPath(secondPath) }).ShouldNot(BeAnExistingFile())
 
-	// A session cluster rejects a restore from the deleted checkpoint (400): its JobMaster cannot start, and no
-	// job is left behind.
+	// A session cluster rejects a restore from the deleted checkpoint (400): its JobMaster cannot start, and the
+	// job is left behind FAILED.
 	jobsBefore, err := client.ListJobs(ctx)
 	g.Expect(err).NotTo(HaveOccurred())
 	_, err = client.RunJar(ctx, jarID, flink.RunJarRequest{EntryClass: flinkdist.TopSpeedWindowingClass,
@@ -126,9 +126,16 @@ func runStateContract(t *testing.T, backend contractBackend) {
 	var apiErr *flink.APIError
 	g.Expect(errors.As(err, &apiErr)).To(BeTrue())
 	g.Expect(strings.Join(apiErr.Errors, "\n")).To(ContainSubstring("Cannot find checkpoint or savepoint"))
-	jobsAfter, err := client.ListJobs(ctx)
-	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(jobsAfter).To(HaveLen(len(jobsBefore)))
+	eventually(func(g Gomega) {
+		jobsAfter, err := client.ListJobs(ctx)
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(jobsAfter).To(HaveLen(len(jobsBefore) + 1))
+		for _, job := range jobsAfter {
+			if !containsJob(jobsBefore, job.ID) {
+				g.Expect(job.State).To(Equal(flink.JobFailed))
+			}
+		}
+	}).Should(Succeed())
 
 	// RETAIN_ON_CANCELLATION: the checkpoint survives the cancel, and a new job restores from it.
 	retainedJob := runJob(flink.RunJarRequest{FlinkConfiguration: jobConfig(map[string]string{
@@ -201,4 +208,13 @@ func runStateContract(t *testing.T, backend contractBackend) {
 		g.Expect(err).NotTo(HaveOccurred())
 		g.Expect(result.ApplicationStatus).To(Equal(flink.ApplicationSucceeded))
 	}).Should(Succeed())
+}
+
+func containsJob(jobs []flink.JobOverview, id string) bool {
+	for _, job := range jobs {
+		if job.ID == id {
+			return true
+		}
+	}
+	return false
 }

@@ -160,23 +160,22 @@ func (s *Server) handleJarRun(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("Jar file %s does not exist", jarID))
 		return
 	}
-	if body.SavepointPath != "" {
-		// A session cluster runs the program's main method in the request and waits for the JobMaster, whose
-		// restore fails: Flink answers 400 and no job exists. (An application cluster instead keeps the job as
-		// FAILED; see Submit.)
-		if _, _, err := readSavepoint(body.SavepointPath); err != nil {
-			writeError(w, http.StatusBadRequest, fmt.Sprintf("org.apache.flink.runtime.rest.handler.RestHandlerException: "+
-				"Could not execute application.\nCaused by: org.apache.flink.runtime.client.JobInitializationException: "+
-				"Could not start the JobMaster.\nCaused by: java.io.FileNotFoundException: Cannot find checkpoint or "+
-				"savepoint file/directory '%s' on file system 'file'.", body.SavepointPath))
-			return
-		}
-	}
 	j, err := s.submit(JobSpec{JarPath: jarPath, EntryClass: body.EntryClass, ProgramArgs: body.ProgramArgsList,
 		Parallelism: body.Parallelism, SavepointPath: body.SavepointPath,
 		AllowNonRestoredState: body.AllowNonRestoredState, JobID: body.JobID, Config: body.FlinkConfiguration}, now)
 	if err != nil {
 		writeError(w, http.StatusConflict, err.Error())
+		return
+	}
+	if j.failOnStart && body.SavepointPath != "" && j.restored == nil {
+		// A session cluster runs the program's main method in the request and waits for the JobMaster, whose
+		// restore fails: the job is recorded FAILED and Flink answers 400.
+		j.restartsLeft, j.crashLoop = 0, false
+		j.fail(j.startFailure, now)
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("org.apache.flink.runtime.rest.handler.RestHandlerException: "+
+			"Could not execute application.\nCaused by: org.apache.flink.runtime.client.JobInitializationException: "+
+			"Could not start the JobMaster.\nCaused by: java.io.FileNotFoundException: Cannot find checkpoint or "+
+			"savepoint file/directory '%s' on file system 'file'.", body.SavepointPath))
 		return
 	}
 	writeJSON(w, http.StatusOK, jarRunBody{JobID: j.id})
