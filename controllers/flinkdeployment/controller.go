@@ -52,6 +52,8 @@ type Reconciler struct {
 	// OnStep, when set, is called after each step is carried out, before the reconcile's final status patch
 	// (tracing; crash tests stop the operator here).
 	OnStep func(ctx context.Context, deployment *flinkv1beta1.FlinkDeployment, step string)
+	// OnStep is also called, with "<step>/intent", between recording a step's intent in status and acting
+	// on it (crash tests kill the operator there too).
 
 	// exceptions remembers which job exceptions were already reported as events.
 	exceptions exceptionTracker

@@ -141,6 +141,7 @@ func (r *Reconciler) stopWithSavepoint(ctx context.Context, s *scope, triggerTyp
 	if err := s.patch(ctx); err != nil {
 		return err
 	}
+	r.intentRecorded(ctx, s, stepStopWithSavepoint)
 	if err := s.flink.StopWithSavepoint(ctx, s.job.ID, info.TriggerID, s.flinkConfig[resources.KeySavepointsDir]); err != nil {
 		return fmt.Errorf("stopping job %s with a savepoint: %w", s.job.ID, err)
 	}
@@ -222,6 +223,7 @@ func (r *Reconciler) checkpointAndCancel(ctx context.Context, s *scope) error {
 	if err := s.patch(ctx); err != nil {
 		return err
 	}
+	r.intentRecorded(ctx, s, stepCheckpointAndCancel)
 	return r.cancel(ctx, s)
 }
 
@@ -234,6 +236,13 @@ func (r *Reconciler) cancel(ctx context.Context, s *scope) error {
 	r.event(s, corev1.EventTypeNormal, flinkv1beta1.ReasonUpgrading, "cancelling job "+s.job.ID)
 	s.setProgress(flinkv1beta1.ReasonUpgrading, "cancelling the old job")
 	return nil
+}
+
+// intentRecorded reports that a step's intent is in status and its action is next (see Reconciler.OnStep).
+func (r *Reconciler) intentRecorded(ctx context.Context, s *scope, current step) {
+	if r.OnStep != nil {
+		r.OnStep(ctx, s.deployment, current.String()+"/intent")
+	}
 }
 
 // deleteCluster removes the JobManager (and TaskManager) Deployment; ConfigMap and Services are updated in place
