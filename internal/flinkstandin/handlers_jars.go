@@ -245,7 +245,9 @@ func (s *Server) submit(spec JobSpec, now time.Time) (*job, error) {
 			j.startFailure = "java.io.FileNotFoundException: " + err.Error()
 		} else {
 			j.checkpointID = metadata.CheckpointID
-			j.restored = &restoredRecord{id: metadata.CheckpointID, externalPath: location, savepoint: !metadata.Checkpoint, restoredAt: now}
+			// Flink reports every restore through savepointPath as a savepoint restore, a retained checkpoint too
+			// (contract).
+			j.restored = &restoredRecord{id: metadata.CheckpointID, externalPath: location, savepoint: true, restoredAt: now}
 		}
 	}
 	s.jobs[jobID] = j
