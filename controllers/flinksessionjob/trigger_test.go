@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/fluxcd/pkg/runtime/conditions"
 	. "github.com/onsi/gomega"
 	eventsv1 "k8s.io/api/events/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -52,4 +53,18 @@ func TestSessionJobTriggerIDPolicyRetriesAFailedSavepoint(t *testing.T) {
 	savepoint := upgraded.Status.JobStatus.UpgradeSavepointPath
 	g.Expect(savepoint).NotTo(BeEmpty())
 	g.Expect(flink.RestoredFrom(upgraded.Status.JobStatus.JobID)).To(Equal(savepoint))
+}
+
+// Defect 3: a bounded session job that runs to its end is Ready (Finished), a terminal outcome.
+func TestBoundedSessionJobFinishedIsReady(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	jars := jarServer(t)
+	session := newCluster(g, "session-bounded", builders.WithSessionCluster())
+	job := builders.NewFlinkSessionJob("bounded", session.Namespace, session.Name, jars.URL+"/topspeed.jar")
+	job.Spec.Job.Args = []string{"--input", "/tmp/cars.txt"}
+	g.Expect(env.Client.Create(ctx, job)).To(Succeed())
+	finished := eventuallyReady(g, job)
+	g.Expect(finished.Status.JobStatus.State).To(Equal(flinkv1beta1.JobStatusFinished))
+	g.Expect(conditions.GetReason(finished, flinkv1beta1.ConditionReady)).To(Equal(flinkv1beta1.ReasonFinished))
 }
