@@ -132,3 +132,25 @@ func TestStatusChurnNoWriteWhenNothingChanged(t *testing.T) {
 	g.Expect(after.ResourceVersion).To(Equal(before.ResourceVersion), "nothing changed, nothing written: %+v -> %+v",
 		before.Status.JobStatus, after.Status.JobStatus)
 }
+
+// Defect 9: a savepoint upgrade of a job that is RESTARTING cannot succeed however often it is retried: it is
+// reported Stalled (SavepointFailed) with a Warning event, instead of retrying forever as Reconciling.
+func TestSavepointUpgradeOfARestartingJobStalls(t *testing.T) {
+	g := NewWithT(t)
+	deployment := newDeployment(g, "restarting", builders.WithImage(restartingImage),
+		builders.WithUpgradeMode(flinkv1beta1.UpgradeModeSavepoint))
+	server := localruntime.Server(runtime.Cluster(deployment.Namespace, deployment.Name))
+	g.Expect(server.FailJob(deployment.Status.JobStatus.JobID, "flaky")).To(Succeed())
+	g.Eventually(func(g Gomega) {
+		g.Expect(get(g, deployment).Status.JobStatus.State).To(Equal(flinkv1beta1.JobStatusRestarting))
+	}, timeout, interval).Should(Succeed())
+
+	update(g, deployment, func(d *flinkv1beta1.FlinkDeployment) { d.Spec.Job.Args = []string{"--version", "2"} })
+	g.Eventually(func(g Gomega) {
+		current := get(g, deployment)
+		g.Expect(current.Status.ObservedGeneration).To(Equal(current.Generation))
+		g.Expect(conditions.GetReason(current, flinkv1beta1.ConditionStalled)).To(Equal(flinkv1beta1.ReasonSavepointFailed))
+		g.Expect(kstatus(g, current)).To(Equal(status.FailedStatus))
+		g.Expect(warningEvents(g, current, flinkv1beta1.ReasonSavepointFailed)).NotTo(BeEmpty())
+	}, timeout, interval).Should(Succeed())
+}

@@ -171,6 +171,15 @@ func (r *Reconciler) awaitSavepoint(ctx context.Context, s *scope) error {
 	case !result.Done:
 		s.setProgress(flinkv1beta1.ReasonSavepointing, fmt.Sprintf("savepoint %s in progress", info.TriggerID))
 		return nil
+	case result.Failure != "" && s.job != nil && s.job.State != flinkv1beta1.JobStatusRunning:
+		// A job that is not running (RESTARTING, FAILING) cannot be savepointed, however often it is asked: a
+		// person decides (fix the job, or upgrade with last-state / HA). The next attempt gets a new trigger id.
+		info.TriggerID = ""
+		message := fmt.Sprintf("the upgrade savepoint of job %s failed while the job is %s: %s; the upgrade "+
+			"retries once the job runs again, or use upgradeMode last-state", s.job.ID, s.job.State, result.Failure)
+		r.event(s, corev1.EventTypeWarning, flinkv1beta1.ReasonSavepointFailed, message)
+		s.setStalled(flinkv1beta1.ReasonSavepointFailed, message)
+		return nil
 	case result.Failure != "":
 		// Flink keeps the job running when a stop-with-savepoint fails: retry with a fresh trigger id later.
 		info.TriggerID = ""

@@ -34,6 +34,8 @@ const (
 	brokenImage = "flink:broken"
 	// slowImage makes the stand-in's savepoints take a while, so a job still runs while its savepoint is taken.
 	slowImage = "flink:slow-savepoints"
+	// restartingImage keeps a failed job RESTARTING for an hour.
+	restartingImage = "flink:slow-restarts"
 )
 
 func TestMain(m *testing.M) {
@@ -44,6 +46,9 @@ func TestMain(m *testing.M) {
 		Images: map[string]func(*flinkstandin.Options){
 			brokenImage: func(o *flinkstandin.Options) { o.Faults.FailOnStart = true },
 			slowImage:   func(o *flinkstandin.Options) { o.Instant, o.OperationDuration = false, 1500*time.Millisecond },
+			restartingImage: func(o *flinkstandin.Options) {
+				o.Instant, o.RestartDelay, o.RestartAttempts = false, time.Hour, 100
+			},
 		},
 		Customize: func(spec localruntime.ClusterSpec, opts *flinkstandin.Options) {
 			// Flink's fixed-delay restart strategy: a failing job restarts this often before it ends FAILED.
