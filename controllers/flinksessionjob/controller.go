@@ -34,6 +34,9 @@ type Reconciler struct {
 	// ControllerOptions bound how many resources reconcile at once and how long one reconcile may take
 	// (kubernetes.operator.reconcile.parallelism; see internal/manager).
 	ControllerOptions controller.Options
+	// APIReader reads straight from the API server (the manager's uncached reader): before a step acts on Flink
+	// it confirms that the status it decided on is the one the server holds; nil skips the check.
+	APIReader client.Reader
 	// Recorder emits events with the same reasons as the conditions.
 	Recorder events.EventRecorder
 	// OperatorConfig returns the operator configuration in force.

@@ -9,9 +9,14 @@ import (
 )
 
 func setupFlinkSessionJobs(mgr ctrl.Manager, opts Options) error {
+	kubeClient := mgr.GetClient()
+	if opts.WrapClient != nil {
+		kubeClient = opts.WrapClient(kubeClient)
+	}
 	reconciler := &flinksessionjob.Reconciler{
+		APIReader:         mgr.GetAPIReader(),
 		ControllerOptions: controllerOptions(opts),
-		Client:            mgr.GetClient(), Recorder: recorder(mgr, "flinksessionjob-controller"),
+		Client:            kubeClient, Recorder: recorder(mgr, "flinksessionjob-controller"),
 		OperatorConfig: opts.OperatorConfig, Now: opts.Now,
 		Validate: func(job, old *flinkv1beta1.FlinkSessionJob, session *flinkv1beta1.FlinkDeployment) field.ErrorList {
 			var defaults map[string]string

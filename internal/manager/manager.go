@@ -36,8 +36,8 @@ type Options struct {
 	Validator validators.Validator
 	// OnDeploymentStep is called after each FlinkDeployment step (see flinkdeployment.Reconciler.OnStep).
 	OnDeploymentStep func(ctx context.Context, deployment *flinkv1beta1.FlinkDeployment, step string)
-	// WrapClient, when set, wraps the client the FlinkDeployment controller reads and writes through (tests
-	// simulate a cache that lags behind the controller's own writes).
+	// WrapClient, when set, wraps the client the FlinkDeployment and FlinkSessionJob controllers read and write
+	// through (tests simulate a cache that lags behind the controller's own writes).
 	WrapClient func(client.Client) client.Client
 	// BlueGreenMetrics, when set, observes blue/green state changes and finished transitions (metrics.go).
 	BlueGreenMetrics bluegreen.TransitionRecorder
