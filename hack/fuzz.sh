@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every Go fuzz target in the module for a bounded time each (FUZZ_TIME, default 20s), one at a time
-# (go test -fuzz takes one target per run). New Fuzz* functions are picked up without editing this script.
+# (go test -fuzz takes one target per run). New Fuzz* functions are picked up without editing this script; finding
+# none fails.
 #
 # Go 1.26's fuzz coordinator can report a bare "context deadline exceeded" when -fuzztime expires while a
 # worker is mid-call on a loaded machine (golang/go#75804, fixed in Go 1.27): no input fails and none is
@@ -43,4 +44,10 @@ while IFS= read -r file; do
     fi
   done < <(grep -oE '^func (Fuzz[A-Za-z0-9_]+)\(' "$file" | sed -E 's/^func (Fuzz[A-Za-z0-9_]+)\(/\1/')
 done < <(git ls-files '*_test.go' | xargs -r grep -l '^func Fuzz' || true)
+# Finding nothing is a failure, not a pass: a moved file, a renamed target or a broken search would otherwise
+# turn the fuzzing gate green while it fuzzes nothing.
+if [ "$found" -eq 0 ]; then
+  echo "fuzz: no Fuzz* targets found in the module's tracked *_test.go files" >&2
+  exit 1
+fi
 echo "fuzz: $found targets, no failures"

@@ -35,4 +35,10 @@ const (
 	ReasonSnapshotAbandoned = "SnapshotAbandoned"
 	ReasonSessionNotFound   = "SessionClusterNotFound"
 	ReasonDeletionBlocked   = "DeletionBlocked"
+	// ReasonFinished: a bounded job ran to its end; Ready, the terminal outcome it was committed for.
+	ReasonFinished = "Finished"
+	// ReasonJobCancelled: the job was cancelled outside the operator (Flink web UI or CLI); Stalled.
+	ReasonJobCancelled = "JobCancelled"
+	// ReasonScheduleInvalid: a periodic snapshot schedule cannot be parsed; Stalled for the snapshot feature.
+	ReasonScheduleInvalid = "ScheduleInvalid"
 )

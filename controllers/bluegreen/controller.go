@@ -12,6 +12,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
@@ -33,6 +34,9 @@ const specHashAnnotation = "teal.flink.apache.org/bluegreen-spec-hash"
 // Reconciler reconciles FlinkBlueGreenDeployments.
 type Reconciler struct {
 	client.Client
+	// ControllerOptions bound how many resources reconcile at once and how long one reconcile may take
+	// (kubernetes.operator.reconcile.parallelism; see internal/manager).
+	ControllerOptions controller.Options
 	// Scheme owns the children and the ingress.
 	Scheme *runtime.Scheme
 	// Recorder emits events with the same reasons as the conditions.
@@ -70,6 +74,7 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Owns(&flinkv1beta1.FlinkDeployment{}).
 		Owns(&networkingv1.Ingress{}).
 		Named("flinkbluegreendeployment").
+		WithOptions(r.ControllerOptions).
 		Complete(r)
 }
 

@@ -13,6 +13,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
@@ -29,8 +30,14 @@ const Finalizer = "flinkdeployments.flink.apache.org/finalizer"
 // Reconciler reconciles FlinkDeployments.
 type Reconciler struct {
 	client.Client
+	// ControllerOptions bound how many resources reconcile at once and how long one reconcile may take
+	// (kubernetes.operator.reconcile.parallelism; see internal/manager).
+	ControllerOptions controller.Options
 	// Scheme owns the objects the controller creates.
 	Scheme *runtime.Scheme
+	// APIReader reads straight from the API server (the manager's uncached reader): before a step acts on Flink
+	// it confirms that the status it decided on is the one the server holds; nil skips the check.
+	APIReader client.Reader
 	// Recorder emits events with the same reasons as the conditions.
 	Recorder events.EventRecorder
 	// OperatorConfig returns the operator configuration in force (it may be reloaded at run time).
@@ -44,6 +51,8 @@ type Reconciler struct {
 	// OnStep, when set, is called after each step is carried out, before the reconcile's final status patch
 	// (tracing; crash tests stop the operator here).
 	OnStep func(ctx context.Context, deployment *flinkv1beta1.FlinkDeployment, step string)
+	// OnStep is also called, with "<step>/intent", between recording a step's intent in status and acting
+	// on it (crash tests kill the operator there too).
 
 	// exceptions remembers which job exceptions were already reported as events.
 	exceptions exceptionTracker
@@ -63,6 +72,7 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Owns(&corev1.Service{}).
 		Owns(&networkingv1.Ingress{}).
 		Named("flinkdeployment").
+		WithOptions(r.ControllerOptions).
 		Complete(r)
 }
 

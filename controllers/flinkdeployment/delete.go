@@ -3,6 +3,7 @@ package flinkdeployment
 import (
 	"context"
 	"fmt"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -10,6 +11,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/flinkvalue"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/internal/phases"
 	"github.com/teal-flink/teal/internal/resources"
@@ -41,14 +43,8 @@ func (r *Reconciler) reconcileDelete(ctx context.Context, s *scope) (ctrl.Result
 		}
 	}
 	if s.config.Bool(operatorconfig.KeySavepointOnDeletion) && s.deployment.Spec.Job != nil {
-		info := s.deployment.Status.JobStatus.SavepointInfo
-		switch {
-		case info != nil && info.TriggerID != "":
-			if err := r.awaitSavepoint(ctx, s); err != nil || (info.TriggerID != "" && s.stalled == nil) {
-				return ctrl.Result{}, err
-			}
-		case jobIsActive(s.job) && s.flink != nil:
-			return ctrl.Result{}, r.stopWithSavepoint(ctx, s, flinkv1beta1.SnapshotTriggerUpgrade, "delete")
+		if wait, err := r.savepointOnDeletion(ctx, s); wait || err != nil {
+			return ctrl.Result{}, err
 		}
 	}
 	if err := r.deleteOwned(ctx, s.deployment); err != nil {
@@ -83,6 +79,9 @@ func (r *Reconciler) deleteOwned(ctx context.Context, deployment *flinkv1beta1.F
 	if err := r.deleteDeployments(ctx, deployment); err != nil {
 		return err
 	}
+	if err := r.deleteHAConfigMaps(ctx, deployment); err != nil {
+		return err
+	}
 	objects := []client.Object{
 		&corev1.ConfigMap{}, &corev1.Service{}, &corev1.Service{},
 	}
@@ -92,6 +91,92 @@ func (r *Reconciler) deleteOwned(ctx context.Context, deployment *flinkv1beta1.F
 		object.SetName(names[i])
 		if err := client.IgnoreNotFound(r.Delete(ctx, object)); err != nil {
 			return fmt.Errorf("deleting %s: %w", names[i], err)
+		}
+	}
+	return nil
+}
+
+// keyCleanupTimeout is upstream's kubernetes.operator.resource.cleanup.timeout: how long a deletion keeps
+// trying to shut the job down as asked (the savepoint on deletion) before it deletes the cluster anyway.
+const keyCleanupTimeout = "kubernetes.operator.resource.cleanup.timeout"
+
+// defaultCleanupTimeout is upstream's default for keyCleanupTimeout.
+const defaultCleanupTimeout = 5 * time.Minute
+
+// cleanupTimeout reads keyCleanupTimeout; a malformed value means the default.
+func cleanupTimeout(s *scope) time.Duration {
+	if timeout, err := flinkvalue.ParseDuration(s.config.String(keyCleanupTimeout)); err == nil && timeout > 0 {
+		return timeout
+	}
+	return defaultCleanupTimeout
+}
+
+// savepointOnDeletion takes the savepoint kubernetes.operator.job.savepoint-on-deletion asks for and reports
+// whether the deletion must wait for it. A JobManager that cannot be reached, or a savepoint that fails, is
+// retried until the cleanup timeout (counted from the deletion request) has passed; then the cluster is deleted
+// without one, and a Warning event says so, since the job's latest state is then only in its checkpoints.
+func (r *Reconciler) savepointOnDeletion(ctx context.Context, s *scope) (bool, error) {
+	info := s.deployment.Status.JobStatus.SavepointInfo
+	deadline := s.deployment.DeletionTimestamp.Add(cleanupTimeout(s))
+	expired := !r.Now().Before(deadline)
+	var attempt error
+	switch {
+	case info != nil && info.TriggerID != "" && info.TriggerType == flinkv1beta1.SnapshotTriggerUpgrade:
+		if s.flink == nil {
+			attempt = fmt.Errorf("the JobManager cannot be reached to complete savepoint %s", info.TriggerID)
+			break
+		}
+		attempt = r.awaitSavepoint(ctx, s)
+		switch {
+		case attempt != nil:
+		case s.stalled != nil:
+			attempt = fmt.Errorf("%s", s.stalled.message)
+		case info.TriggerID == "":
+			return false, nil // done: the savepoint is recorded
+		default:
+			return true, nil // in progress
+		}
+	case s.job != nil && !jobIsActive(s.job):
+		return false, nil // nothing runs: nothing to save
+	case s.flink == nil || s.job == nil:
+		if s.jobManager == nil {
+			return false, nil // no cluster left: nothing to save
+		}
+		attempt = fmt.Errorf("the JobManager cannot be reached to take the savepoint")
+	default:
+		attempt = r.stopWithSavepoint(ctx, s, flinkv1beta1.SnapshotTriggerUpgrade, "delete")
+		if attempt == nil {
+			return true, nil
+		}
+	}
+	if !expired {
+		message := fmt.Sprintf("savepoint on deletion: %v; retrying until %s (%s)", attempt,
+			deadline.UTC().Format(time.RFC3339), keyCleanupTimeout)
+		r.event(s, corev1.EventTypeWarning, flinkv1beta1.ReasonSavepointFailed, message)
+		s.deployment.Status.Error = message
+		s.inFlight = true
+		return true, nil
+	}
+	message := fmt.Sprintf("deleting the cluster without the savepoint on deletion after %s: %v; the job's latest "+
+		"state is only in its retained checkpoints", cleanupTimeout(s), attempt)
+	r.event(s, corev1.EventTypeWarning, flinkv1beta1.ReasonSavepointFailed, message)
+	s.deployment.Status.Error = message
+	s.stalled = nil
+	return false, nil
+}
+
+// deleteHAConfigMaps deletes the ConfigMaps Flink's Kubernetes HA services keep for the cluster (labels
+// app=<cluster id>, configmap-type=high-availability). Flink creates them itself, so no owner reference
+// removes them: left behind, a new deployment of the same name would silently resume the old job from them.
+func (r *Reconciler) deleteHAConfigMaps(ctx context.Context, deployment *flinkv1beta1.FlinkDeployment) error {
+	configMaps := &corev1.ConfigMapList{}
+	if err := r.List(ctx, configMaps, client.InNamespace(deployment.Namespace),
+		client.MatchingLabels{"app": deployment.Name, "configmap-type": "high-availability"}); err != nil {
+		return fmt.Errorf("listing the HA ConfigMaps: %w", err)
+	}
+	for i := range configMaps.Items {
+		if err := client.IgnoreNotFound(r.Delete(ctx, &configMaps.Items[i])); err != nil {
+			return fmt.Errorf("deleting HA ConfigMap %s: %w", configMaps.Items[i].Name, err)
 		}
 	}
 	return nil

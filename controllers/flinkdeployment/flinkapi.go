@@ -8,6 +8,7 @@ import (
 	"text/template"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/flink"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/internal/resources"
 )
@@ -43,8 +44,11 @@ type FlinkAPI interface {
 	SavepointStatus(ctx context.Context, jobID, triggerID string) (SavepointResult, error)
 	// CancelJob cancels the job.
 	CancelJob(ctx context.Context, jobID string) error
-	// LatestCheckpoint returns the external path of the latest completed checkpoint, "" when there is none.
+	// LatestCheckpoint returns the external path of the newest completed checkpoint (or savepoint) Flink has not
+	// discarded, "" when there is none.
 	LatestCheckpoint(ctx context.Context, jobID string) (string, error)
+	// CheckpointStatistics returns the job's checkpoint statistics (latest checkpoints, history, restore).
+	CheckpointStatistics(ctx context.Context, jobID string) (flink.CheckpointStatistics, error)
 	// JobExceptions returns the job's exception history, newest first.
 	JobExceptions(ctx context.Context, jobID string) ([]JobException, error)
 }

@@ -77,10 +77,16 @@ func (c *flinkClient) LatestCheckpoint(ctx context.Context, jobID string) (strin
 	if err != nil {
 		return "", err
 	}
-	if completed := statistics.Latest.Completed; completed != nil {
-		return completed.ExternalPath, nil
+	// A checkpoint Flink discarded (subsumed, or deleted when the job ended) no longer exists: never restore
+	// from it.
+	if retained := statistics.LatestRetainedCheckpoint(); retained != nil {
+		return retained.ExternalPath, nil
 	}
 	return "", nil
+}
+
+func (c *flinkClient) CheckpointStatistics(ctx context.Context, jobID string) (flink.CheckpointStatistics, error) {
+	return c.client.CheckpointStatistics(ctx, jobID)
 }
 
 func (c *flinkClient) JobExceptions(ctx context.Context, jobID string) ([]JobException, error) {

@@ -13,6 +13,8 @@ import (
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/clusterhealth"
 	"github.com/teal-flink/teal/internal/flinkvalue"
+	"github.com/teal-flink/teal/internal/jobops"
+	"github.com/teal-flink/teal/internal/lifecycle"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 )
 
@@ -119,6 +121,16 @@ func (r *Reconciler) beginRestart(ctx context.Context, s *scope) error {
 	switch {
 	case upgradeMode(s.target) == flinkv1beta1.UpgradeModeStateless:
 		jobStatus.UpgradeSavepointPath = ""
+	case !highAvailability(s.flinkConfig) && !restartKeepsCheckpoints(s):
+		// The restart cancels the job (or it failed), and the configured retention deletes its checkpoints then:
+		// restoring from the last upgrade's savepoint would rewind the job, so a person decides.
+		message := fmt.Sprintf("job %s needs a restart (%s), but %s=%s deletes its checkpoints when it ends and HA "+
+			"is off: set %s or enable HA. %s", s.job.ID, s.restartReason, jobops.KeyCheckpointRetention,
+			s.flinkConfig[jobops.KeyCheckpointRetention], jobops.RetentionOnCancellation, lifecycle.MsgManualRestoreRequired)
+		s.deployment.Status.Error = message
+		s.setStalled(flinkv1beta1.ReasonManualRestore, message)
+		r.event(s, corev1.EventTypeWarning, flinkv1beta1.ReasonManualRestore, message)
+		return nil
 	case !highAvailability(s.flinkConfig):
 		// Flink keeps a failed or restarting job's checkpoint statistics: its latest checkpoint is its last state.
 		path, err := s.flink.LatestCheckpoint(ctx, s.job.ID)
@@ -138,6 +150,15 @@ func (r *Reconciler) beginRestart(ctx context.Context, s *scope) error {
 	r.event(s, corev1.EventTypeWarning, flinkv1beta1.ReasonRestarting, message)
 	s.setProgress(flinkv1beta1.ReasonRestarting, message)
 	return s.patch(ctx)
+}
+
+// restartKeepsCheckpoints reports whether the job's checkpoints outlive the restart: a FAILED job's survive
+// unless the retention is Flink's default; a running one is cancelled, so they must survive the cancel.
+func restartKeepsCheckpoints(s *scope) bool {
+	if s.job.State == flinkv1beta1.JobStatusFailed {
+		return jobops.CheckpointsSurviveFailure(s.flinkConfig)
+	}
+	return jobops.CheckpointsSurviveCancel(s.flinkConfig)
 }
 
 // restartsRecorded is status.clusterHealth.restarts.

@@ -176,13 +176,17 @@ func (r *Reconciler) observeJob(ctx context.Context, s *scope) (ctrl.Result, err
 	sort.Slice(jobs, func(i, j int) bool { return jobs[i].StartTime > jobs[j].StartTime })
 	job := jobs[0]
 	s.job = &job
+	// updateTime is when the job (or its state) last changed: rewriting it on every observation would patch
+	// the status of every resource every interval (watch fan-out, Argo CD refreshes).
+	if status.JobStatus.JobID != job.ID || status.JobStatus.State != job.State || status.JobStatus.UpdateTime == "" {
+		status.JobStatus.UpdateTime = strconv.FormatInt(r.Now().UnixMilli(), 10)
+	}
 	status.JobStatus.JobID = job.ID
 	status.JobStatus.JobName = job.Name
 	status.JobStatus.State = job.State
 	if job.StartTime > 0 {
 		status.JobStatus.StartTime = strconv.FormatInt(job.StartTime, 10)
 	}
-	status.JobStatus.UpdateTime = strconv.FormatInt(r.Now().UnixMilli(), 10)
 	return ctrl.Result{}, nil
 }
 
@@ -196,6 +200,12 @@ func (r *Reconciler) reconcileSpec(ctx context.Context, s *scope) (ctrl.Result, 
 		return ctrl.Result{}, err
 	}
 	next := nextStep(obs)
+	if actsOnFlink(next) {
+		fresh, err := r.confirmStatus(ctx, s)
+		if err != nil || !fresh {
+			return ctrl.Result{}, err
+		}
+	}
 	result, err := r.perform(ctx, s, next)
 	if next == stepBeginUpgrade && err == nil && s.stalled == nil && result.IsZero() {
 		// The target is recorded and nothing is in flight yet: take the next step (create or stop the cluster)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -157,8 +158,12 @@ func (l LegacySavepoints) pruneHistory(ctx context.Context) {
 	minTime := l.Now().Add(-config.DurationOr(operatorconfig.KeySavepointHistoryMaxAge))
 	history := info.SavepointHistory
 	for len(history) > 1 && (len(history) > maxCount || time.UnixMilli(history[0].TimeStamp).Before(minTime)) {
-		if err := l.API.DisposeSavepoint(ctx, history[0].Location); err != nil {
-			l.Event(corev1.EventTypeWarning, flinkv1beta1.ReasonSavepointFailed, "disposing "+history[0].Location+": "+err.Error())
+		if err := l.API.DisposeSavepoint(ctx, history[0].Location); err != nil && !savepointGone(err) {
+			// Dropping the entry would orphan the savepoint: it stays in the history, and the disposal is tried
+			// again on a later pass.
+			l.Event(corev1.EventTypeWarning, flinkv1beta1.ReasonSavepointFailed, "disposing "+history[0].Location+
+				" failed, kept in savepointHistory to retry: "+err.Error())
+			break
 		}
 		history = history[1:]
 	}
@@ -166,4 +171,10 @@ func (l LegacySavepoints) pruneHistory(ctx context.Context) {
 		l.Event(corev1.EventTypeNormal, flinkv1beta1.ReasonSavepointing, "savepoint history pruned to "+strconv.Itoa(len(history)))
 		info.SavepointHistory = history
 	}
+}
+
+// savepointGone reports whether a disposal failed because the savepoint no longer exists (Flink's
+// FileNotFoundException): then there is nothing left to orphan.
+func savepointGone(err error) bool {
+	return strings.Contains(err.Error(), "Cannot find checkpoint or savepoint")
 }

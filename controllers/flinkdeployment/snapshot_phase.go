@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/fluxcd/pkg/runtime/conditions"
 	corev1 "k8s.io/api/core/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 
@@ -59,6 +60,7 @@ func (r *Reconciler) reconcileSnapshots(ctx context.Context, s *scope) (ctrl.Res
 		return ctrl.Result{}, err
 	}
 	outcome, err := r.snapshots().TriggerDue(ctx, s.snapshotOwner())
+	r.reportSchedules(s, outcome.InvalidSchedules)
 	for _, name := range outcome.Created {
 		r.event(s, corev1.EventTypeNormal, flinkv1beta1.ReasonSavepointing, "snapshot requested: "+name)
 	}
@@ -120,4 +122,22 @@ func (r *Reconciler) recordHandledNonces(s *scope, savepoint, checkpoint *int64)
 	}
 	s.deployment.Status.ReconciliationStatus.LastReconciledSpec = serialized
 	return nil
+}
+
+// ConditionPeriodicSnapshots is False while a periodic snapshot setting cannot be parsed, so no periodic
+// snapshot is taken; absent otherwise.
+const ConditionPeriodicSnapshots = "PeriodicSnapshots"
+
+// reportSchedules makes an unparsable periodic snapshot schedule visible: a condition for as long as it lasts
+// and a Warning event when it appears, instead of silently taking no snapshots.
+func (r *Reconciler) reportSchedules(s *scope, invalid []string) {
+	if len(invalid) == 0 {
+		conditions.Delete(s.deployment, ConditionPeriodicSnapshots)
+		return
+	}
+	message := "no periodic snapshots: " + strings.Join(invalid, "; ")
+	if conditions.GetMessage(s.deployment, ConditionPeriodicSnapshots) != message {
+		r.event(s, corev1.EventTypeWarning, flinkv1beta1.ReasonScheduleInvalid, message)
+	}
+	conditions.MarkFalse(s.deployment, ConditionPeriodicSnapshots, flinkv1beta1.ReasonScheduleInvalid, "%s", message)
 }

@@ -106,6 +106,8 @@ type SnapshotOutcome struct {
 	Created []string
 	// NextCheck is when a periodic snapshot is due next; 0 when none is scheduled.
 	NextCheck time.Duration
+	// InvalidSchedules say which periodic snapshot settings cannot be parsed (no snapshot is taken for them).
+	InvalidSchedules []string
 }
 
 // List returns the snapshot resources that reference owner.
@@ -149,7 +151,11 @@ func (s Snapshots) TriggerDue(ctx context.Context, owner SnapshotOwner) (Snapsho
 			continue
 		}
 		schedule, err := ParseSchedule(owner.Config.String(periodicKey(kind)))
-		if err != nil || schedule == nil {
+		if err != nil {
+			outcome.InvalidSchedules = append(outcome.InvalidSchedules, fmt.Sprintf("%s: %v", periodicKey(kind), err))
+			continue
+		}
+		if schedule == nil {
 			continue
 		}
 		last := lastPeriodic(owner, existing, kind)

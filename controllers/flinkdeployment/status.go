@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/fluxcd/pkg/runtime/conditions"
+	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
@@ -83,6 +84,23 @@ func (r *Reconciler) summarizeSteadyState(s *scope) {
 		gitops.MarkReady(deployment, flinkv1beta1.ReasonSucceeded, "session cluster running")
 	case status.JobStatus.State == flinkv1beta1.JobStatusFailed:
 		gitops.MarkStalled(deployment, flinkv1beta1.ReasonJobFailed, "job %s failed", status.JobStatus.JobID)
+	case s.target.Job != nil && status.JobStatus.State == flinkv1beta1.JobStatusFinished:
+		// A bounded job that ran to its end is done: a terminal outcome, so observedGeneration advances and
+		// the resource is no longer polled as if something were in flight.
+		if conditions.GetReason(deployment, flinkv1beta1.ConditionReady) != flinkv1beta1.ReasonFinished {
+			r.event(s, corev1.EventTypeNormal, flinkv1beta1.ReasonFinished, "job "+status.JobStatus.JobID+" finished")
+		}
+		gitops.MarkReady(deployment, flinkv1beta1.ReasonFinished, "job %s finished", status.JobStatus.JobID)
+	case s.target.Job != nil && status.JobStatus.State == flinkv1beta1.JobStatusCanceled:
+		// The operator cancels only inside an upgrade, which reports progress: a cancelled job in the steady
+		// state was cancelled from the Flink UI or CLI, and only a person knows whether it should run again.
+		if conditions.GetReason(deployment, flinkv1beta1.ConditionStalled) != flinkv1beta1.ReasonJobCancelled {
+			r.event(s, corev1.EventTypeWarning, flinkv1beta1.ReasonJobCancelled,
+				"job "+status.JobStatus.JobID+" was cancelled outside the operator")
+		}
+		gitops.MarkStalled(deployment, flinkv1beta1.ReasonJobCancelled,
+			"job %s was cancelled outside the operator (Flink web UI or CLI); commit a change, or change "+
+				"spec.job.restartNonce, to start it again", status.JobStatus.JobID)
 	case s.target.Job != nil && status.JobStatus.State == flinkv1beta1.JobStatusRunning &&
 		status.JobManagerDeploymentStatus == flinkv1beta1.JobManagerDeploymentReady:
 		markStable(status)

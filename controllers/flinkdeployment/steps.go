@@ -16,6 +16,7 @@ import (
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/flink"
+	"github.com/teal-flink/teal/internal/jobops"
 	"github.com/teal-flink/teal/internal/kubeapply"
 	"github.com/teal-flink/teal/internal/lifecycle"
 	"github.com/teal-flink/teal/internal/operatorconfig"
@@ -127,16 +128,20 @@ func (r *Reconciler) stopWithSavepoint(ctx context.Context, s *scope, triggerTyp
 		jobStatus.SavepointInfo = &flinkv1beta1.SavepointInfo{}
 	}
 	info := jobStatus.SavepointInfo
-	now := r.Now().UnixMilli()
-	// The trigger time is part of the id: a retry after a failed savepoint must be a new operation (Flink would
-	// answer a repeated id with the cached failure), while a restart finds the recorded id and polls it.
-	info.TriggerID = triggerID(s.deployment, fmt.Sprintf("%s-%d", purpose, now))
-	info.TriggerType, info.TriggerTimestamp = triggerType, &now
-	info.FormatType = flinkv1beta1.SavepointFormatType(s.config.String(operatorconfig.KeySavepointFormatType))
+	// One trigger-id policy (jobops.TriggerID): a recorded trigger the JobManager lost is sent again under the
+	// same id; a new attempt, such as a retry after a failed savepoint, gets a new one.
+	if info.TriggerID == "" || info.TriggerType != triggerType {
+		now := r.Now()
+		millis := now.UnixMilli()
+		info.TriggerID = jobops.TriggerID(string(s.deployment.UID), strconv.FormatInt(s.deployment.Generation, 10), purpose, now)
+		info.TriggerType, info.TriggerTimestamp = triggerType, &millis
+		info.FormatType = flinkv1beta1.SavepointFormatType(s.config.String(operatorconfig.KeySavepointFormatType))
+	}
 	s.setProgress(flinkv1beta1.ReasonSavepointing, fmt.Sprintf("stopping job %s with savepoint %s", s.job.ID, info.TriggerID))
 	if err := s.patch(ctx); err != nil {
 		return err
 	}
+	r.intentRecorded(ctx, s, stepStopWithSavepoint)
 	if err := s.flink.StopWithSavepoint(ctx, s.job.ID, info.TriggerID, s.flinkConfig[resources.KeySavepointsDir]); err != nil {
 		return fmt.Errorf("stopping job %s with a savepoint: %w", s.job.ID, err)
 	}
@@ -166,6 +171,15 @@ func (r *Reconciler) awaitSavepoint(ctx context.Context, s *scope) error {
 	case !result.Done:
 		s.setProgress(flinkv1beta1.ReasonSavepointing, fmt.Sprintf("savepoint %s in progress", info.TriggerID))
 		return nil
+	case result.Failure != "" && s.job != nil && s.job.State != flinkv1beta1.JobStatusRunning:
+		// A job that is not running (RESTARTING, FAILING) cannot be savepointed, however often it is asked: a
+		// person decides (fix the job, or upgrade with last-state / HA). The next attempt gets a new trigger id.
+		info.TriggerID = ""
+		message := fmt.Sprintf("the upgrade savepoint of job %s failed while the job is %s: %s; the upgrade "+
+			"retries once the job runs again, or use upgradeMode last-state", s.job.ID, s.job.State, result.Failure)
+		r.event(s, corev1.EventTypeWarning, flinkv1beta1.ReasonSavepointFailed, message)
+		s.setStalled(flinkv1beta1.ReasonSavepointFailed, message)
+		return nil
 	case result.Failure != "":
 		// Flink keeps the job running when a stop-with-savepoint fails: retry with a fresh trigger id later.
 		info.TriggerID = ""
@@ -189,8 +203,17 @@ func (r *Reconciler) awaitSavepoint(ctx context.Context, s *scope) error {
 	return s.patch(ctx)
 }
 
-// checkpointAndCancel records the latest checkpoint as the restore point, then cancels the job.
+// checkpointAndCancel records the latest checkpoint as the restore point, then cancels the job. When the
+// configured checkpoint retention deletes checkpoints on cancel, the recorded path would be gone by the time the
+// new job starts: the state is handed over through a savepoint instead.
 func (r *Reconciler) checkpointAndCancel(ctx context.Context, s *scope) error {
+	if !jobops.CheckpointsSurviveCancel(s.flinkConfig) {
+		if s.stable != nil {
+			// Rolling back: the stable spec restores the state the failed upgrade started from.
+			return r.cancel(ctx, s)
+		}
+		return r.stopWithSavepoint(ctx, s, flinkv1beta1.SnapshotTriggerUpgrade, "upgrade")
+	}
 	path, err := s.flink.LatestCheckpoint(ctx, s.job.ID)
 	if err != nil {
 		return fmt.Errorf("reading the latest checkpoint of job %s: %w", s.job.ID, err)
@@ -209,17 +232,26 @@ func (r *Reconciler) checkpointAndCancel(ctx context.Context, s *scope) error {
 	if err := s.patch(ctx); err != nil {
 		return err
 	}
+	r.intentRecorded(ctx, s, stepCheckpointAndCancel)
 	return r.cancel(ctx, s)
 }
 
 // cancel cancels the job; the cluster is deleted once Flink reports it ended.
 func (r *Reconciler) cancel(ctx context.Context, s *scope) error {
-	if err := s.flink.CancelJob(ctx, s.job.ID); err != nil {
+	// A 409 means the job already reached a terminal state: what the cancel asked for.
+	if err := s.flink.CancelJob(ctx, s.job.ID); err != nil && !flink.IsConflict(err) {
 		return fmt.Errorf("cancelling job %s: %w", s.job.ID, err)
 	}
 	r.event(s, corev1.EventTypeNormal, flinkv1beta1.ReasonUpgrading, "cancelling job "+s.job.ID)
 	s.setProgress(flinkv1beta1.ReasonUpgrading, "cancelling the old job")
 	return nil
+}
+
+// intentRecorded reports that a step's intent is in status and its action is next (see Reconciler.OnStep).
+func (r *Reconciler) intentRecorded(ctx context.Context, s *scope, current step) {
+	if r.OnStep != nil {
+		r.OnStep(ctx, s.deployment, current.String()+"/intent")
+	}
 }
 
 // deleteCluster removes the JobManager (and TaskManager) Deployment; ConfigMap and Services are updated in place
@@ -228,6 +260,12 @@ func (r *Reconciler) deleteCluster(ctx context.Context, s *scope) error {
 	if !s.jobManager.DeletionTimestamp.IsZero() {
 		s.setProgress(flinkv1beta1.ReasonUpgrading, "waiting for the old JobManager to shut down")
 		return nil
+	}
+	if needsTerminalState(s) {
+		proceed, err := r.recordTerminalState(ctx, s)
+		if err != nil || !proceed {
+			return err
+		}
 	}
 	if err := r.deleteDeployments(ctx, s.deployment); err != nil {
 		return err

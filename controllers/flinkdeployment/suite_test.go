@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"testing"
+	"time"
 
 	. "github.com/onsi/gomega"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -31,6 +32,10 @@ const (
 	interval = stack.Interval
 	// brokenImage makes the stand-in's job fail on start.
 	brokenImage = "flink:broken"
+	// slowImage makes the stand-in's savepoints take a while, so a job still runs while its savepoint is taken.
+	slowImage = "flink:slow-savepoints"
+	// restartingImage keeps a failed job RESTARTING for an hour.
+	restartingImage = "flink:slow-restarts"
 )
 
 func TestMain(m *testing.M) {
@@ -38,7 +43,13 @@ func TestMain(m *testing.M) {
 		Name: "flinkdeployment",
 		// The operator serves the admission webhooks too, as in a real installation.
 		Webhooks: true,
-		Images:   map[string]func(*flinkstandin.Options){brokenImage: func(o *flinkstandin.Options) { o.Faults.FailOnStart = true }},
+		Images: map[string]func(*flinkstandin.Options){
+			brokenImage: func(o *flinkstandin.Options) { o.Faults.FailOnStart = true },
+			slowImage:   func(o *flinkstandin.Options) { o.Instant, o.OperationDuration = false, 1500*time.Millisecond },
+			restartingImage: func(o *flinkstandin.Options) {
+				o.Instant, o.RestartDelay, o.RestartAttempts = false, time.Hour, 100
+			},
+		},
 		Customize: func(spec localruntime.ClusterSpec, opts *flinkstandin.Options) {
 			// Flink's fixed-delay restart strategy: a failing job restarts this often before it ends FAILED.
 			if attempts, err := strconv.Atoi(spec.Config["restart-strategy.fixed-delay.attempts"]); err == nil {

@@ -10,6 +10,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
@@ -29,6 +30,12 @@ const Finalizer = "flinksessionjobs.flink.apache.org/finalizer"
 // Reconciler reconciles FlinkSessionJobs.
 type Reconciler struct {
 	client.Client
+	// ControllerOptions bound how many resources reconcile at once and how long one reconcile may take
+	// (kubernetes.operator.reconcile.parallelism; see internal/manager).
+	ControllerOptions controller.Options
+	// APIReader reads straight from the API server (the manager's uncached reader): before a step acts on Flink
+	// it confirms that the status it decided on is the one the server holds; nil skips the check.
+	APIReader client.Reader
 	// Recorder emits events with the same reasons as the conditions.
 	Recorder events.EventRecorder
 	// OperatorConfig returns the operator configuration in force.
@@ -55,6 +62,7 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 			predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		Watches(&flinkv1beta1.FlinkDeployment{}, handler.EnqueueRequestsFromMapFunc(r.jobsOfSession)).
 		Named("flinksessionjob").
+		WithOptions(r.ControllerOptions).
 		Complete(r)
 }
 

@@ -118,11 +118,15 @@ func (r *Reconciler) observeJob(ctx context.Context, s *scope) (ctrl.Result, err
 	for _, job := range jobs {
 		if job.ID == jobStatus.JobID {
 			s.current = &jobInfo{id: job.ID, state: flinkv1beta1.JobStatusState(job.State)}
+			// updateTime is when the job's state last changed: rewriting it on every observation would
+			// patch the status of every resource every interval.
+			if jobStatus.State != s.current.state || jobStatus.UpdateTime == "" {
+				jobStatus.UpdateTime = strconv.FormatInt(r.Now().UnixMilli(), 10)
+			}
 			jobStatus.State, jobStatus.JobName = s.current.state, job.Name
 			if job.StartTime > 0 {
 				jobStatus.StartTime = strconv.FormatInt(job.StartTime, 10)
 			}
-			jobStatus.UpdateTime = strconv.FormatInt(r.Now().UnixMilli(), 10)
 		}
 	}
 	// A job last seen ended (a finished bounded job, say) may simply have expired from the cluster's history:
@@ -265,5 +269,43 @@ func (r *Reconciler) reconcileSpec(ctx context.Context, s *scope) (ctrl.Result, 
 			obs.oldJob = s.current
 		}
 	}
-	return ctrl.Result{}, r.perform(ctx, s, nextStep(obs))
+	next := nextStep(obs)
+	if actsOnFlink(next) {
+		fresh, err := r.confirmStatus(ctx, s)
+		if err != nil || !fresh {
+			return ctrl.Result{}, err
+		}
+	}
+	return ctrl.Result{}, r.perform(ctx, s, next)
+}
+
+// actsOnFlink reports whether a step has a side effect in Flink that a decision made on an outdated status would
+// repeat: a second savepoint, a cancel of the new job, a second submission.
+func actsOnFlink(next step) bool {
+	switch next {
+	case stepStopWithSavepoint, stepCheckpointAndCancel, stepCancel, stepSubmit:
+		return true
+	}
+	return false
+}
+
+// confirmStatus reads the session job through the uncached API reader and reports whether the copy this
+// reconcile decided on is the one the server holds (the informer cache may lack the trigger id or job id this
+// controller just recorded). A stale copy ends the reconcile, to be retried at the progress-check interval.
+func (r *Reconciler) confirmStatus(ctx context.Context, s *scope) (bool, error) {
+	if r.APIReader == nil {
+		return true, nil
+	}
+	current := &flinkv1beta1.FlinkSessionJob{}
+	if err := r.APIReader.Get(ctx, client.ObjectKeyFromObject(s.job), current); err != nil {
+		if apierrors.IsNotFound(err) {
+			return false, nil
+		}
+		return false, fmt.Errorf("confirming the recorded status through the API server: %w", err)
+	}
+	if current.ResourceVersion == s.job.ResourceVersion {
+		return true, nil
+	}
+	s.setProgress(flinkv1beta1.ReasonProgressing, "waiting for the informer cache to catch up with the recorded status")
+	return false, nil
 }

@@ -40,6 +40,13 @@ func (r *Reconciler) summarize(s *scope, reconcileErr error) {
 		gitops.MarkReady(job, flinkv1beta1.ReasonSuspended, "job suspended as the spec asks")
 	case status.JobStatus.State == flinkv1beta1.JobStatusFailed:
 		gitops.MarkStalled(job, flinkv1beta1.ReasonJobFailed, "job %s failed", status.JobStatus.JobID)
+	case status.JobStatus.State == flinkv1beta1.JobStatusFinished:
+		// A bounded job that ran to its end: a terminal Ready outcome, not a job polled forever.
+		gitops.MarkReady(job, flinkv1beta1.ReasonFinished, "job %s finished", status.JobStatus.JobID)
+	case status.JobStatus.State == flinkv1beta1.JobStatusCanceled:
+		// The operator cancels only inside an upgrade or a deletion, which report progress.
+		gitops.MarkStalled(job, flinkv1beta1.ReasonJobCancelled, "job %s was cancelled outside the operator (Flink "+
+			"web UI or CLI); commit a change, or change spec.job.restartNonce, to start it again", status.JobStatus.JobID)
 	case status.JobStatus.State == flinkv1beta1.JobStatusRunning && s.current != nil:
 		status.ReconciliationStatus.LastStableSpec = status.ReconciliationStatus.LastReconciledSpec
 		derive()

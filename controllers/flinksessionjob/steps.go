@@ -10,6 +10,7 @@ import (
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/controllers/flinkdeployment"
 	"github.com/teal-flink/teal/internal/flink"
+	"github.com/teal-flink/teal/internal/jobops"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/internal/reconciled"
 	"github.com/teal-flink/teal/internal/resources"
@@ -83,17 +84,22 @@ func (r *Reconciler) beginUpgrade(ctx context.Context, s *scope) error {
 	return s.patch(ctx)
 }
 
-// stopWithSavepoint records the trigger, then stops the old job with a savepoint.
+// stopWithSavepoint records the trigger, then stops the old job with a savepoint. A trigger already recorded
+// (the JobManager lost it, or the call's answer was lost) is sent again under the same id; a new attempt gets a
+// new id (see jobops.TriggerID).
 func (r *Reconciler) stopWithSavepoint(ctx context.Context, s *scope, purpose string) error {
 	jobStatus := &s.job.Status.JobStatus
 	if jobStatus.SavepointInfo == nil {
 		jobStatus.SavepointInfo = &flinkv1beta1.SavepointInfo{}
 	}
 	info := jobStatus.SavepointInfo
-	now := r.Now().UnixMilli()
-	info.TriggerID = flink.TriggerID(string(s.job.UID), s.current.id, purpose)
-	info.TriggerType, info.TriggerTimestamp = flinkv1beta1.SnapshotTriggerUpgrade, &now
-	info.FormatType = flinkv1beta1.SavepointFormatType(s.config.String(operatorconfig.KeySavepointFormatType))
+	if info.TriggerID == "" || info.TriggerType != flinkv1beta1.SnapshotTriggerUpgrade {
+		now := r.Now()
+		millis := now.UnixMilli()
+		info.TriggerID = jobops.TriggerID(string(s.job.UID), s.current.id, purpose, now)
+		info.TriggerType, info.TriggerTimestamp = flinkv1beta1.SnapshotTriggerUpgrade, &millis
+		info.FormatType = flinkv1beta1.SavepointFormatType(s.config.String(operatorconfig.KeySavepointFormatType))
+	}
 	s.setProgress(flinkv1beta1.ReasonSavepointing, "stopping job %s with savepoint %s", s.current.id, info.TriggerID)
 	if err := s.patch(ctx); err != nil {
 		return err
@@ -103,7 +109,8 @@ func (r *Reconciler) stopWithSavepoint(ctx context.Context, s *scope, purpose st
 		FormatType: flink.SavepointFormat(info.FormatType),
 	})
 	if err != nil {
-		info.TriggerID = ""
+		// The trigger stays recorded: Flink may have started it before the answer was lost, and the next
+		// reconcile polls it (or sends it again under the same id).
 		return fmt.Errorf("stopping job %s with a savepoint: %w", s.current.id, err)
 	}
 	r.event(s, corev1.EventTypeNormal, flinkv1beta1.ReasonSavepointing, s.progress.message)
@@ -147,21 +154,43 @@ func (r *Reconciler) awaitSavepoint(ctx context.Context, s *scope) error {
 }
 
 // checkpointAndCancel records the old job's latest checkpoint as the restore point, then cancels it; without a
-// checkpoint it hands the state over through a savepoint.
+// checkpoint Flink still keeps, or when the job's checkpoint retention deletes them on cancel, it hands the
+// state over through a savepoint.
 func (r *Reconciler) checkpointAndCancel(ctx context.Context, s *scope) error {
+	if !jobops.CheckpointsSurviveCancel(jobFlinkConfig(s)) {
+		return r.stopWithSavepoint(ctx, s, "upgrade")
+	}
 	statistics, err := s.cluster.Client.CheckpointStatistics(ctx, s.current.id)
 	if err != nil {
 		return fmt.Errorf("reading the checkpoints of job %s: %w", s.current.id, err)
 	}
-	if statistics.Latest.Completed == nil || statistics.Latest.Completed.ExternalPath == "" {
+	retained := statistics.LatestRetainedCheckpoint()
+	if retained == nil {
 		return r.stopWithSavepoint(ctx, s, "upgrade")
 	}
-	s.job.Status.JobStatus.UpgradeSavepointPath = statistics.Latest.Completed.ExternalPath
-	s.setProgress(flinkv1beta1.ReasonUpgrading, "cancelling job %s; it restores from checkpoint %s", s.current.id, statistics.Latest.Completed.ExternalPath)
+	s.job.Status.JobStatus.UpgradeSavepointPath = retained.ExternalPath
+	s.setProgress(flinkv1beta1.ReasonUpgrading, "cancelling job %s; it restores from checkpoint %s", s.current.id, retained.ExternalPath)
 	if err := s.patch(ctx); err != nil {
 		return err
 	}
 	return r.cancel(ctx, s)
+}
+
+// jobFlinkConfig is the configuration the running job has: the session cluster's, overridden by the job's
+// flinkConfiguration (a job-level retention wins, as in Flink).
+func jobFlinkConfig(s *scope) map[string]string {
+	config := map[string]string{}
+	for key, value := range s.cluster.FlinkConfig {
+		config[key] = value
+	}
+	if s.target != nil {
+		if jobConfig, err := s.target.FlinkConfiguration.Flatten(); err == nil {
+			for key, value := range jobConfig {
+				config[key] = value
+			}
+		}
+	}
+	return config
 }
 
 // cancel cancels the old job.

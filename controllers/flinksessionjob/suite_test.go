@@ -2,6 +2,7 @@ package flinksessionjob_test
 
 import (
 	"testing"
+	"time"
 
 	. "github.com/onsi/gomega"
 	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
@@ -23,10 +24,15 @@ var (
 const (
 	timeout  = stack.Timeout
 	interval = stack.Interval
+	// slowImage makes a session cluster's savepoints take a while.
+	slowImage = "flink:slow-savepoints"
 )
 
 func TestMain(m *testing.M) {
-	stack.Main(m, stack.Options{Name: "sessionjobs", OperatorConfig: map[string]string{
+	stack.Main(m, stack.Options{Name: "sessionjobs", Images: map[string]func(*flinkstandin.Options){
+		// Savepoints that take a while, so a job still runs while its savepoint is taken.
+		slowImage: func(o *flinkstandin.Options) { o.Instant, o.OperationDuration = false, 1500*time.Millisecond },
+	}, OperatorConfig: map[string]string{
 		// Jars are served from a local httptest server.
 		operatorconfig.KeyAllowedArtifactSchemes:                       "http,https",
 		"kubernetes.operator.user.artifacts.disallow-restricted-hosts": "false",

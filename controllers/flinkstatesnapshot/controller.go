@@ -11,6 +11,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
@@ -32,6 +33,9 @@ const AnnotationDisposalTrigger = "teal.flink.apache.org/disposal-trigger-id"
 // Reconciler reconciles FlinkStateSnapshots.
 type Reconciler struct {
 	client.Client
+	// ControllerOptions bound how many resources reconcile at once and how long one reconcile may take
+	// (kubernetes.operator.reconcile.parallelism; see internal/manager).
+	ControllerOptions controller.Options
 	// Recorder emits events with the same reasons as the conditions.
 	Recorder events.EventRecorder
 	// OperatorConfig returns the operator configuration in force.
@@ -51,6 +55,7 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&flinkv1beta1.FlinkStateSnapshot{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		Named("flinkstatesnapshot").
+		WithOptions(r.ControllerOptions).
 		Complete(r)
 }
 

@@ -65,6 +65,47 @@ type CheckpointStatistics struct {
 	Counts CheckpointCounts `json:"counts"`
 	// Latest are the newest completed checkpoint and savepoint, the newest failure and the restore point.
 	Latest LatestCheckpoints `json:"latest"`
+	// History are the most recent checkpoints (web.checkpoints.history of them), newest first: completed,
+	// failed and in progress alike (see Status).
+	History []CheckpointHistoryEntry `json:"history"`
+}
+
+// CheckpointHistoryEntry is one entry of the checkpoint history. Only completed entries carry an external path
+// and a meaningful Discarded flag.
+type CheckpointHistoryEntry struct {
+	CompletedCheckpoint
+	// Status is IN_PROGRESS, COMPLETED or FAILED.
+	Status string `json:"status"`
+}
+
+// Checkpoint history statuses.
+const (
+	CheckpointStatusCompleted  = "COMPLETED"
+	CheckpointStatusFailed     = "FAILED"
+	CheckpointStatusInProgress = "IN_PROGRESS"
+)
+
+// LatestRetainedCheckpoint returns the newest completed checkpoint (not savepoint) that Flink has not discarded
+// and that has an external path, so a job can be restored from it; nil when there is none. Flink deletes a
+// checkpoint when a newer one subsumes it and, unless execution.checkpointing.externalized-checkpoint-retention
+// keeps them, when the job ends: the latest entry alone cannot tell whether its path still exists.
+func (s CheckpointStatistics) LatestRetainedCheckpoint() *CompletedCheckpoint {
+	var newest *CompletedCheckpoint
+	consider := func(candidate *CompletedCheckpoint) {
+		if candidate == nil || candidate.IsSavepoint || candidate.Discarded || candidate.ExternalPath == "" {
+			return
+		}
+		if newest == nil || candidate.ID > newest.ID {
+			newest = candidate
+		}
+	}
+	consider(s.Latest.Completed)
+	for i := range s.History {
+		if s.History[i].Status == CheckpointStatusCompleted {
+			consider(&s.History[i].CompletedCheckpoint)
+		}
+	}
+	return newest
 }
 
 // CheckpointCounts are the counters of CheckpointStatistics.

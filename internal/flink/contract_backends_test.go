@@ -58,8 +58,10 @@ func TestContractStandIn(t *testing.T) {
 			server, jar, httpClient, recorder := startStandIn(t, stateDir, flinkstandin.Options{FlinkVersion: version,
 				CheckpointDir: filepath.Join(stateDir, "checkpoints")})
 			spec := loadSpec(t, version)
-			runContract(t, contractBackend{url: server.URL(), jarPath: jar, stateDir: stateDir,
-				waitTimeout: 5 * time.Second, pollInterval: 10 * time.Millisecond, httpClient: httpClient})
+			backend := contractBackend{url: server.URL(), jarPath: jar, stateDir: stateDir,
+				waitTimeout: 5 * time.Second, pollInterval: 10 * time.Millisecond, httpClient: httpClient}
+			runContract(t, backend)
+			runStateContract(t, backend)
 			if failures := recorder.Failures(); len(failures) > 0 {
 				t.Fatalf("%d of %d exchanges violate %s:\n%v", len(failures), recorder.Checked(), spec.Name,
 					errors.Join(failures...))
@@ -78,11 +80,16 @@ func TestContractFlink(t *testing.T) {
 		t.Run(version, func(t *testing.T) {
 			t.Parallel()
 			stateDir := t.TempDir()
+			// web.cancel.enable off as the operator configures every cluster: the REST cancel the operator
+			// sends must keep working (the option only hides the web UI's button).
 			session := flinkdist.StartSessionForTest(t, version, flinkdist.SessionOptions{
-				Dir: filepath.Join(stateDir, "cluster"), WithoutDefaultSavepointDir: true})
+				Dir: filepath.Join(stateDir, "cluster"), WithoutDefaultSavepointDir: true,
+				Config: map[string]string{"web.cancel.enable": "false"}})
 			dist := flinkdist.Require(t, version)
-			runContract(t, contractBackend{url: session.RESTURL, jarPath: dist.TopSpeedWindowingJar(),
-				stateDir: stateDir, waitTimeout: 2 * time.Minute, pollInterval: 500 * time.Millisecond})
+			backend := contractBackend{url: session.RESTURL, jarPath: dist.TopSpeedWindowingJar(),
+				stateDir: stateDir, waitTimeout: 2 * time.Minute, pollInterval: 500 * time.Millisecond}
+			runContract(t, backend)
+			runStateContract(t, backend)
 		})
 	}
 }

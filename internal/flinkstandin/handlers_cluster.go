@@ -71,7 +71,7 @@ func (s *Server) handleConfig(w http.ResponseWriter, _ *http.Request) {
 		TimezoneName:    "Coordinated Universal Time",
 		FlinkVersion:    s.opts.FlinkVersion,
 		FlinkRevision:   "standin @ 1970-01-01T00:00:00+00:00",
-		Features:        configFeatures{WebSubmit: true, WebCancel: true},
+		Features:        configFeatures{WebSubmit: true, WebCancel: !s.opts.WebCancelDisabled},
 	})
 }
 

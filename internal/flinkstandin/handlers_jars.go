@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -40,7 +41,18 @@ type JobSpec struct {
 	AllowNonRestoredState bool
 	// JobID fixes the job ID; empty picks a random one.
 	JobID string
+	// Config is the job's flinkConfiguration: it overrides the cluster's checkpoint retention
+	// (execution.checkpointing.externalized-checkpoint-retention) and state.checkpoints.num-retained.
+	Config map[string]string
 }
+
+// Configuration keys a job's flinkConfiguration may set.
+const (
+	keyCheckpointRetention = "execution.checkpointing.externalized-checkpoint-retention"
+	keyRetainedCheckpoints = "state.checkpoints.num-retained"
+	// keyRetainedCheckpoints2 is Flink 2's name of state.checkpoints.num-retained.
+	keyRetainedCheckpoints2 = "execution.checkpointing.num-retained"
+)
 
 // defaultUploadRoot is the directory of this stand-in's uploads when Options.UploadDir is empty; Close removes it.
 func (s *Server) defaultUploadRoot() string {
@@ -150,15 +162,27 @@ func (s *Server) handleJarRun(w http.ResponseWriter, r *http.Request) {
 	}
 	j, err := s.submit(JobSpec{JarPath: jarPath, EntryClass: body.EntryClass, ProgramArgs: body.ProgramArgsList,
 		Parallelism: body.Parallelism, SavepointPath: body.SavepointPath,
-		AllowNonRestoredState: body.AllowNonRestoredState, JobID: body.JobID}, now)
+		AllowNonRestoredState: body.AllowNonRestoredState, JobID: body.JobID, Config: body.FlinkConfiguration}, now)
 	if err != nil {
 		writeError(w, http.StatusConflict, err.Error())
+		return
+	}
+	if j.failOnStart && body.SavepointPath != "" && j.restored == nil {
+		// A session cluster runs the program's main method in the request and waits for the JobMaster, whose
+		// restore fails: the job is recorded FAILED and Flink answers 400.
+		j.restartsLeft, j.crashLoop = 0, false
+		j.fail(j.startFailure, now)
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("org.apache.flink.runtime.rest.handler.RestHandlerException: "+
+			"Could not execute application.\nCaused by: org.apache.flink.runtime.client.JobInitializationException: "+
+			"Could not start the JobMaster.\nCaused by: java.io.FileNotFoundException: Cannot find checkpoint or "+
+			"savepoint file/directory '%s' on file system 'file'.", body.SavepointPath))
 		return
 	}
 	writeJSON(w, http.StatusOK, jarRunBody{JobID: j.id})
 }
 
-// submit creates a job from spec at time now. Callers hold s.mu.
+// submit creates a job from spec at time now, as an application cluster does: a restore from a path that does
+// not exist is accepted and the job fails while its JobMaster restores. Callers hold s.mu.
 func (s *Server) submit(spec JobSpec, now time.Time) (*job, error) {
 	jobID := spec.JobID
 	if jobID == "" {
@@ -166,6 +190,24 @@ func (s *Server) submit(spec JobSpec, now time.Time) (*job, error) {
 	}
 	if existing := s.jobs[jobID]; existing != nil && !existing.terminal() {
 		return nil, fmt.Errorf("org.apache.flink.runtime.client.DuplicateJobSubmissionException: Job has already been submitted. (%s)", jobID)
+	}
+	retention, retainedMax := s.opts.CheckpointRetention, s.opts.RetainedCheckpoints
+	if value, ok := spec.Config[keyCheckpointRetention]; ok {
+		if err := validRetention(value); err != nil {
+			return nil, err
+		}
+		retention = value
+	}
+	for _, key := range []string{keyRetainedCheckpoints, keyRetainedCheckpoints2} {
+		value, ok := spec.Config[key]
+		if !ok {
+			continue
+		}
+		n, err := strconv.Atoi(value)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("flink stand-in: %s: must be a positive integer, got %q", key, value)
+		}
+		retainedMax = n
 	}
 	parallelism := max(spec.Parallelism, 1)
 	entryClass := spec.EntryClass
@@ -184,6 +226,8 @@ func (s *Server) submit(spec JobSpec, now time.Time) (*job, error) {
 		startFailure: "Injected fault: the job failed on start",
 		crashLoop:    s.faults.CrashLoop, crashAfter: s.faults.CrashAfter,
 		restartsLeft: s.opts.RestartAttempts,
+		retention:    retention, retainedMax: retainedMax,
+		bounded: s.faults.Bounded || readsBoundedInput(spec.ProgramArgs), boundedRuntime: s.faults.BoundedRuntime,
 		// Vertex IDs depend on the program only, as Flink's generated JobVertexIDs do, so a restored job
 		// matches the savepoint's operators.
 		vertices: []vertex{
@@ -201,7 +245,9 @@ func (s *Server) submit(spec JobSpec, now time.Time) (*job, error) {
 			j.startFailure = "java.io.FileNotFoundException: " + err.Error()
 		} else {
 			j.checkpointID = metadata.CheckpointID
-			j.restored = &restoredRecord{id: metadata.CheckpointID, externalPath: location, savepoint: !metadata.Checkpoint, restoredAt: now}
+			// Flink reports every restore through savepointPath as a savepoint restore, a retained checkpoint too
+			// (contract).
+			j.restored = &restoredRecord{id: metadata.CheckpointID, externalPath: location, savepoint: true, restoredAt: now}
 		}
 	}
 	s.jobs[jobID] = j
@@ -210,6 +256,12 @@ func (s *Server) submit(spec JobSpec, now time.Time) (*job, error) {
 	}
 	j.advance(now, &s.opts)
 	return j, nil
+}
+
+// readsBoundedInput reports whether the program arguments give the example job a file to read (--input) without
+// --discovery-interval, which makes Flink's TopSpeedWindowing a bounded job that ends FINISHED.
+func readsBoundedInput(args []string) bool {
+	return containsString(args, "--input") && !containsString(args, "--discovery-interval")
 }
 
 func containsString(values []string, value string) bool {

@@ -225,7 +225,7 @@ func (j *job) parallelismBody(record checkpointRecord) completedCheckpointBody {
 		TriggerTimestamp: record.triggeredAt.UnixMilli(), LatestAckTimestamp: record.completedAt.UnixMilli(),
 		CheckpointedSize: 4096, StateSize: 4096, EndToEndDuration: record.completedAt.Sub(record.triggeredAt).Milliseconds(),
 		NumSubtasks: subtasks, NumAcknowledgedSubtask: subtasks, CheckpointType: record.checkpointTy,
-		Tasks: map[string]any{}, ExternalPath: record.externalPath,
+		Tasks: map[string]any{}, ExternalPath: record.externalPath, Discarded: j.discarded[record.id],
 	}
 	if record.savepoint {
 		body.SavepointFormat = "CANONICAL"

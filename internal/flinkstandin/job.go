@@ -1,6 +1,7 @@
 package flinkstandin
 
 import (
+	"os"
 	"time"
 )
 
@@ -52,6 +53,17 @@ type job struct {
 	latestSavepoint  *checkpointRecord
 	history          []checkpointRecord
 	restored         *restoredRecord
+	// retained are the completed checkpoints (not savepoints) Flink still keeps, oldest first, at most
+	// retainedMax; discarded holds the IDs of the checkpoints deleted since (subsumed, or at termination).
+	retained    []checkpointRecord
+	retainedMax int
+	discarded   map[int64]bool
+	// retention is the job's execution.checkpointing.externalized-checkpoint-retention.
+	retention string
+
+	// bounded jobs end FINISHED boundedRuntime after they run.
+	bounded        bool
+	boundedRuntime time.Duration
 
 	// Faults captured at submission; startFailure is the message of a job that fails on start.
 	failOnStart  bool
@@ -117,6 +129,7 @@ func (j *job) setState(state string, at time.Time) {
 	switch state {
 	case stateFailed, stateCanceled, stateFinished:
 		j.endTime = at
+		j.discardOnTermination(state)
 	case stateRunning:
 		j.lastCheckpointAt = at
 	}
@@ -174,6 +187,14 @@ func (j *job) advance(now time.Time, opts *Options) {
 			}
 			j.setState(stateRunning, due)
 		case stateRunning:
+			if j.bounded {
+				due := j.stateSince.Add(j.boundedRuntime)
+				if !now.Before(due) {
+					j.checkpointPeriodically(due, opts)
+					j.setState(stateFinished, due)
+					return
+				}
+			}
 			j.checkpointPeriodically(now, opts)
 			if !j.crashLoop || crashed {
 				return
@@ -219,16 +240,54 @@ func (j *job) completeCheckpoint(opts *Options, at time.Time) int64 {
 	return record.id
 }
 
-// record adds a completed checkpoint or savepoint to the statistics.
+// record adds a completed checkpoint or savepoint to the statistics. A checkpoint beyond
+// state.checkpoints.num-retained subsumes the oldest retained one, which Flink deletes; savepoints belong to the
+// user and are never deleted by Flink.
 func (j *job) record(record checkpointRecord) {
 	j.completedCount++
 	if record.savepoint {
 		j.latestSavepoint = &record
 	} else {
 		j.latestCompleted = &record
+		j.retained = append(j.retained, record)
+		for len(j.retained) > max(j.retainedMax, 1) {
+			j.discard(j.retained[0])
+			j.retained = j.retained[1:]
+		}
 	}
 	j.history = append([]checkpointRecord{record}, j.history...)
 	if len(j.history) > maxHistory {
 		j.history = j.history[:maxHistory]
+	}
+}
+
+// discardOnTermination deletes the retained checkpoints as Flink's checkpoint properties for the job's retention
+// demand when the job reaches state: always when it FINISHED; on CANCELED unless RETAIN_ON_CANCELLATION; on
+// FAILED only under NO_EXTERNALIZED_CHECKPOINTS (the default).
+func (j *job) discardOnTermination(state string) {
+	keep := false
+	switch state {
+	case stateCanceled:
+		keep = j.retention == RetentionOnCancellation
+	case stateFailed:
+		keep = j.retention == RetentionOnCancellation || j.retention == RetentionDeleteOnCancellation
+	}
+	if keep {
+		return
+	}
+	for _, record := range j.retained {
+		j.discard(record)
+	}
+	j.retained = nil
+}
+
+// discard deletes a checkpoint's directory and reports it discarded from now on.
+func (j *job) discard(record checkpointRecord) {
+	if j.discarded == nil {
+		j.discarded = map[int64]bool{}
+	}
+	j.discarded[record.id] = true
+	if record.externalPath != "" {
+		_ = os.RemoveAll(localPath(record.externalPath))
 	}
 }

@@ -126,6 +126,9 @@ func (s *Server) trigger(op *operation, now time.Time) {
 	if _, known := s.operations[op.key]; known {
 		return
 	}
+	if op.key.kind == kindSavepoint {
+		s.savepointTriggers.Add(1)
+	}
 	op.completeAt = now.Add(s.opts.OperationDuration)
 	if op.key.kind != kindDisposal {
 		op.neverCompletes = s.faults.SavepointNeverCompletes && op.key.kind == kindSavepoint

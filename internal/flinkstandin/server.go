@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -39,6 +40,16 @@ type Options struct {
 	// CheckpointInterval is the periodic checkpoint interval; 0 disables periodic checkpoints (manual ones
 	// still work).
 	CheckpointInterval time.Duration
+	// CheckpointRetention is execution.checkpointing.externalized-checkpoint-retention; empty means Flink's
+	// default, NO_EXTERNALIZED_CHECKPOINTS: the retained checkpoints of a job that ends CANCELED or FAILED are
+	// deleted. A job's flinkConfiguration (jar run) overrides it, as in Flink.
+	CheckpointRetention string
+	// RetainedCheckpoints is state.checkpoints.num-retained; 0 means Flink's default, 1. Older checkpoints are
+	// subsumed: deleted from disk and reported discarded.
+	RetainedCheckpoints int
+	// WebCancelDisabled is web.cancel.enable: false (Flink's default is true); it only changes what /config reports to
+	// the web UI, the REST cancel keeps working as in Flink.
+	WebCancelDisabled bool
 	// RestartDelay is how long a failed job stays RESTARTING before it runs again.
 	RestartDelay time.Duration
 	// RestartAttempts is how many restarts a failing job gets before it ends FAILED (fixed-delay strategy).
@@ -67,6 +78,11 @@ type Faults struct {
 	RESTStatus int
 	// RESTHang makes every REST call hang until the client gives up.
 	RESTHang bool
+	// Bounded makes newly submitted jobs bounded: they end FINISHED after running for BoundedRuntime (0: as
+	// soon as they run), as a job over a finite source does.
+	Bounded bool
+	// BoundedRuntime is how long a bounded job runs before it finishes.
+	BoundedRuntime time.Duration
 }
 
 // Server is a running stand-in. Its methods are safe for concurrent use.
@@ -88,6 +104,11 @@ type Server struct {
 	jobOrder   []string
 	jars       map[string]string
 	operations map[operationKey]*operation
+	// requests counts the REST requests received, so tests can see that a client looked.
+	requests atomic.Int64
+	// savepointTriggers counts the savepoint and stop-with-savepoint operations started (a repeated trigger id
+	// starts none).
+	savepointTriggers atomic.Int64
 }
 
 // New starts a session-cluster stand-in on a free loopback port.
@@ -103,6 +124,15 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.TaskSlots <= 0 {
 		opts.TaskSlots = 2
+	}
+	if opts.RetainedCheckpoints <= 0 {
+		opts.RetainedCheckpoints = 1
+	}
+	if opts.CheckpointRetention == "" {
+		opts.CheckpointRetention = RetentionNone
+	}
+	if err := validRetention(opts.CheckpointRetention); err != nil {
+		return nil, err
 	}
 	if opts.Instant {
 		opts.StartDelay, opts.OperationDuration, opts.RestartDelay = 0, 0, 0
@@ -211,6 +241,7 @@ func (s *Server) SetFaults(faults Faults) {
 // withFaults answers with the injected REST status or hangs before any handler runs.
 func (s *Server) withFaults(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.requests.Add(1)
 		s.mu.Lock()
 		faults := s.faults
 		s.mu.Unlock()
@@ -229,6 +260,14 @@ func (s *Server) withFaults(next http.Handler) http.Handler {
 	})
 }
 
+// Requests returns how many REST requests the stand-in received: evidence that a client (the operator)
+// looked, for tests asserting that nothing else happened.
+func (s *Server) Requests() int64 { return s.requests.Load() }
+
+// SavepointTriggers returns how many savepoint and stop-with-savepoint operations were started; a trigger
+// repeated under a known id is not counted, as Flink starts nothing for it.
+func (s *Server) SavepointTriggers() int64 { return s.savepointTriggers.Load() }
+
 // major returns the major version of the served Flink.
 func (s *Server) major() int {
 	major, _ := parseMajor(s.opts.FlinkVersion)
@@ -243,6 +282,25 @@ func parseMajor(version string) (int, error) {
 		return 2, nil
 	}
 	return 0, fmt.Errorf("flink stand-in: unsupported Flink version %q (want 1.x or 2.x)", version)
+}
+
+// The values of execution.checkpointing.externalized-checkpoint-retention.
+const (
+	// RetentionNone is NO_EXTERNALIZED_CHECKPOINTS, Flink's default: checkpoints are deleted when the job
+	// ends, however it ends.
+	RetentionNone = "NO_EXTERNALIZED_CHECKPOINTS"
+	// RetentionOnCancellation is RETAIN_ON_CANCELLATION: checkpoints survive a cancel and a failure.
+	RetentionOnCancellation = "RETAIN_ON_CANCELLATION"
+	// RetentionDeleteOnCancellation is DELETE_ON_CANCELLATION: checkpoints survive a failure only.
+	RetentionDeleteOnCancellation = "DELETE_ON_CANCELLATION"
+)
+
+func validRetention(value string) error {
+	switch value {
+	case RetentionNone, RetentionOnCancellation, RetentionDeleteOnCancellation:
+		return nil
+	}
+	return fmt.Errorf("flink stand-in: execution.checkpointing.externalized-checkpoint-retention: unknown value %q", value)
 }
 
 // errGone is returned by helpers that need the server to be up.

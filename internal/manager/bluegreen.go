@@ -10,7 +10,8 @@ import (
 
 func setupBlueGreen(mgr ctrl.Manager, opts Options) error {
 	reconciler := &bluegreen.Reconciler{
-		Client: mgr.GetClient(), Scheme: mgr.GetScheme(), Recorder: recorder(mgr, "flinkbluegreendeployment-controller"),
+		ControllerOptions: controllerOptions(opts),
+		Client:            mgr.GetClient(), Scheme: mgr.GetScheme(), Recorder: recorder(mgr, "flinkbluegreendeployment-controller"),
 		OperatorConfig: opts.OperatorConfig, Now: opts.Now, Metrics: opts.BlueGreenMetrics,
 		Validate: func(bg, old *flinkv1beta1.FlinkBlueGreenDeployment) field.ErrorList {
 			flinkVersion := bg.Spec.Template.Spec.FlinkVersion

@@ -9,8 +9,14 @@ import (
 )
 
 func setupFlinkDeployments(mgr ctrl.Manager, opts Options) error {
+	kubeClient := mgr.GetClient()
+	if opts.WrapClient != nil {
+		kubeClient = opts.WrapClient(kubeClient)
+	}
 	reconciler := &flinkdeployment.Reconciler{
-		Client: mgr.GetClient(), Scheme: mgr.GetScheme(), Recorder: recorder(mgr, "flinkdeployment-controller"),
+		APIReader:         mgr.GetAPIReader(),
+		ControllerOptions: controllerOptions(opts),
+		Client:            kubeClient, Scheme: mgr.GetScheme(), Recorder: recorder(mgr, "flinkdeployment-controller"),
 		OperatorConfig: opts.OperatorConfig, Flink: opts.Flink, Now: opts.Now, OnStep: opts.OnDeploymentStep,
 		Validate: func(deployment, old *flinkv1beta1.FlinkDeployment) field.ErrorList {
 			options, err := validatorOptions(opts, deployment.Namespace, deployment.Spec.FlinkVersion)

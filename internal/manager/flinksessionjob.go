@@ -9,8 +9,14 @@ import (
 )
 
 func setupFlinkSessionJobs(mgr ctrl.Manager, opts Options) error {
+	kubeClient := mgr.GetClient()
+	if opts.WrapClient != nil {
+		kubeClient = opts.WrapClient(kubeClient)
+	}
 	reconciler := &flinksessionjob.Reconciler{
-		Client: mgr.GetClient(), Recorder: recorder(mgr, "flinksessionjob-controller"),
+		APIReader:         mgr.GetAPIReader(),
+		ControllerOptions: controllerOptions(opts),
+		Client:            kubeClient, Recorder: recorder(mgr, "flinksessionjob-controller"),
 		OperatorConfig: opts.OperatorConfig, Now: opts.Now,
 		Validate: func(job, old *flinkv1beta1.FlinkSessionJob, session *flinkv1beta1.FlinkDeployment) field.ErrorList {
 			var version flinkv1beta1.FlinkVersion

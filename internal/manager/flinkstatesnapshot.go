@@ -10,7 +10,8 @@ import (
 
 func setupFlinkStateSnapshots(mgr ctrl.Manager, opts Options) error {
 	reconciler := &flinkstatesnapshot.Reconciler{
-		Client: mgr.GetClient(), Recorder: recorder(mgr, "flinkstatesnapshot-controller"),
+		ControllerOptions: controllerOptions(opts),
+		Client:            mgr.GetClient(), Recorder: recorder(mgr, "flinkstatesnapshot-controller"),
 		OperatorConfig: opts.OperatorConfig, Now: opts.Now,
 		Validate: func(snapshot *flinkv1beta1.FlinkStateSnapshot, targetExists bool) field.ErrorList {
 			options, err := validatorOptions(opts, snapshot.Namespace, "")

@@ -10,6 +10,7 @@ import (
 
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/controllers/bluegreen"
@@ -38,6 +39,9 @@ type Options struct {
 	JarHostResolver validators.HostResolver
 	// OnDeploymentStep is called after each FlinkDeployment step (see flinkdeployment.Reconciler.OnStep).
 	OnDeploymentStep func(ctx context.Context, deployment *flinkv1beta1.FlinkDeployment, step string)
+	// WrapClient, when set, wraps the client the FlinkDeployment and FlinkSessionJob controllers read and write
+	// through (tests simulate a cache that lags behind the controller's own writes).
+	WrapClient func(client.Client) client.Client
 	// BlueGreenMetrics, when set, observes blue/green state changes and finished transitions (metrics.go).
 	BlueGreenMetrics bluegreen.TransitionRecorder
 }

@@ -67,13 +67,17 @@ const (
 	KeyStartupProbe    = "kubernetes.operator.jm-deployment.startup-probe.enabled"
 	KeyApplicationMain = "$internal.application.main"
 	// KeyApplicationArgs is a list (see IsListKey), never a ";"-joined string of unescaped arguments.
-	KeyApplicationArgs    = "$internal.application.program-args"
-	KeyParallelism        = "parallelism.default"
-	KeySavepointPath      = "execution.savepoint.path"
-	KeyIgnoreUnclaimed    = "execution.savepoint.ignore-unclaimed-state"
-	KeyFlinkVersion       = "$internal.flink.version"
-	KeySavepointsDir      = "state.savepoints.dir"
-	KeyCheckpointsDir     = "state.checkpoints.dir"
+	KeyApplicationArgs = "$internal.application.program-args"
+	KeyParallelism     = "parallelism.default"
+	KeySavepointPath   = "execution.savepoint.path"
+	KeyIgnoreUnclaimed = "execution.savepoint.ignore-unclaimed-state"
+	KeyFlinkVersion    = "$internal.flink.version"
+	KeySavepointsDir   = "state.savepoints.dir"
+	KeyCheckpointsDir  = "state.checkpoints.dir"
+	// KeyCheckpointRetention decides whether Flink deletes a job's checkpoints when the job is cancelled.
+	KeyCheckpointRetention = "execution.checkpointing.externalized-checkpoint-retention"
+	// KeyWebCancelEnable shows or hides the web UI's cancel button.
+	KeyWebCancelEnable    = "web.cancel.enable"
 	KeyHighAvailability   = "high-availability.type"
 	KeyHighAvailabilityV1 = "high-availability"
 	// KeyShutdownOnFinish keeps an application cluster's JobManager up after its job ends, so the operator can
@@ -116,6 +120,11 @@ func EffectiveConfig(deployment *flinkv1beta1.FlinkDeployment, opts ConfigOption
 	setDefault(config, KeyRPCPort, strconv.Itoa(RPCPort))
 	setDefault(config, KeyBlobPort, strconv.Itoa(BlobPort))
 	setDefault(config, KeyTaskManagerRPCPort, strconv.Itoa(TaskManagerPort))
+	// Upstream's defaults (users may override them): checkpoints survive the cancel of a last-state upgrade or a
+	// restart, whose new job restores from them; Flink's own default deletes them. A job cancelled from the web
+	// UI would bypass the operator, so the button is hidden.
+	setDefault(config, KeyCheckpointRetention, "RETAIN_ON_CANCELLATION")
+	setDefault(config, KeyWebCancelEnable, "false")
 	legacy := isLegacyFlink(spec.FlinkVersion)
 	if legacy {
 		setIfNotEmpty(config, KeyImageLegacy, spec.Image)

@@ -3,24 +3,23 @@ package localruntime
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
-	"github.com/teal-flink/teal/internal/flink"
 	"github.com/teal-flink/teal/internal/flinkstandin"
 	"github.com/teal-flink/teal/internal/resources"
 )
 
 // StandinBackend runs every cluster on a Flink stand-in. An application cluster's job is submitted through the
-// stand-in's REST API at start, with the jar, entry class, arguments, parallelism and restore path Teal wrote
-// into the configuration, as Flink's application entrypoint would run it.
+// stand-in at start, with the jar, entry class, arguments, parallelism and restore path Teal wrote into the
+// configuration, as Flink's application entrypoint would run it.
 type StandinBackend struct {
 	// Options are the stand-in options every cluster starts with.
 	Options flinkstandin.Options
 	// Customize, when set, adjusts the options of one cluster (fault injection per test).
 	Customize func(spec ClusterSpec, opts *flinkstandin.Options)
-	// JarDir holds the placeholder jars uploaded to stand-ins; empty uses a temporary directory.
+	// JarDir is kept for callers that set it; application jobs are submitted without a jar upload.
 	JarDir string
 }
 
@@ -49,6 +48,13 @@ func (b *StandinBackend) Start(ctx context.Context, spec ClusterSpec) (Cluster, 
 	opts := b.Options
 	opts.SavepointDir = spec.Config[resources.KeySavepointsDir]
 	opts.CheckpointDir = strings.TrimPrefix(strings.TrimPrefix(spec.Config[resources.KeyCheckpointsDir], "file://"), "file:")
+	// The retention decides whether a cancelled job's checkpoints survive: take it from the cluster's
+	// configuration as Flink does (absent: Flink's default, NO_EXTERNALIZED_CHECKPOINTS).
+	opts.CheckpointRetention = spec.Config["execution.checkpointing.externalized-checkpoint-retention"]
+	if retained, err := strconv.Atoi(spec.Config["state.checkpoints.num-retained"]); err == nil {
+		opts.RetainedCheckpoints = retained
+	}
+	opts.WebCancelDisabled = spec.Config["web.cancel.enable"] == "false"
 	if b.Customize != nil {
 		b.Customize(spec, &opts)
 	}
@@ -60,38 +66,27 @@ func (b *StandinBackend) Start(ctx context.Context, spec ClusterSpec) (Cluster, 
 	if spec.Launch == nil || spec.Launch.Job == nil {
 		return cluster, nil
 	}
-	if err := b.submit(ctx, server.URL(), spec.Launch.Job); err != nil {
+	// Flink's application entrypoint runs the job in the JobManager itself: a job whose restore fails is kept
+	// as FAILED (execution.submit-failed-job-on-application-error), unlike a session cluster's jar run, which
+	// rejects the submission.
+	if _, err := server.Submit(applicationJob(spec.Launch.Job, spec.Config)); err != nil {
 		server.Close()
-		return nil, err
+		return nil, fmt.Errorf("submitting the application's job: %w", err)
 	}
 	return cluster, nil
 }
 
-func (b *StandinBackend) submit(ctx context.Context, url string, job *JobLaunch) error {
-	client, err := flink.New(url, flink.Options{})
-	if err != nil {
-		return err
+// applicationJob is the job an application cluster runs: the launch plan the pod spec gives (what Flink's
+// entrypoint would read), with the cluster's configuration for checkpoint retention.
+func applicationJob(job *JobLaunch, config map[string]string) flinkstandin.JobSpec {
+	return flinkstandin.JobSpec{
+		JarPath:               filepath.Base(job.JarURI),
+		EntryClass:            job.EntryClass,
+		ProgramArgs:           job.Args,
+		Parallelism:           job.Parallelism,
+		SavepointPath:         job.SavepointPath,
+		AllowNonRestoredState: job.AllowNonRestoredState,
+		JobID:                 job.JobID,
+		Config:                config,
 	}
-	jarDir := b.JarDir
-	if jarDir == "" {
-		jarDir = os.TempDir()
-	}
-	jarPath := filepath.Join(jarDir, filepath.Base(job.JarURI))
-	if _, err := os.Stat(jarPath); err != nil {
-		if err := os.WriteFile(jarPath, []byte("PK placeholder for "+job.JarURI), 0o644); err != nil {
-			return fmt.Errorf("writing placeholder jar: %w", err)
-		}
-	}
-	jarID, err := client.UploadJar(ctx, jarPath)
-	if err != nil {
-		return fmt.Errorf("uploading the job jar: %w", err)
-	}
-	run := flink.RunJarRequest{
-		EntryClass: job.EntryClass, ProgramArgs: job.Args, Parallelism: job.Parallelism,
-		SavepointPath: job.SavepointPath, AllowNonRestoredState: job.AllowNonRestoredState, JobID: job.JobID,
-	}
-	if _, err := client.RunJar(ctx, jarID, run); err != nil {
-		return fmt.Errorf("submitting the application's job: %w", err)
-	}
-	return nil
 }

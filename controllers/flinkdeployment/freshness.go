@@ -1,0 +1,44 @@
+package flinkdeployment
+
+import (
+	"context"
+	"fmt"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+)
+
+// actsOnFlink reports whether a step has a side effect in Flink or on the cluster that a decision made on an
+// outdated status would repeat: a second savepoint, a cancel of the new job, a cluster deleted twice.
+func actsOnFlink(next step) bool {
+	switch next {
+	case stepStopWithSavepoint, stepCheckpointAndCancel, stepCancel, stepDeleteCluster, stepDeploy,
+		stepRecoverJobManager, stepScale:
+		return true
+	}
+	return false
+}
+
+// confirmStatus reads the deployment through the uncached API reader and reports whether the copy this
+// reconcile decided on is the one the server holds. The informer cache may not yet have the status this
+// controller just wrote (a savepoint's trigger id, a restore point): deciding on it would start the same
+// operation a second time. A stale copy ends the reconcile, to be retried at the progress-check interval.
+func (r *Reconciler) confirmStatus(ctx context.Context, s *scope) (bool, error) {
+	if r.APIReader == nil {
+		return true, nil
+	}
+	current := &flinkv1beta1.FlinkDeployment{}
+	if err := r.APIReader.Get(ctx, client.ObjectKeyFromObject(s.deployment), current); err != nil {
+		if apierrors.IsNotFound(err) {
+			return false, nil
+		}
+		return false, fmt.Errorf("confirming the recorded status through the API server: %w", err)
+	}
+	if current.ResourceVersion == s.deployment.ResourceVersion {
+		return true, nil
+	}
+	s.setProgress(flinkv1beta1.ReasonProgressing, "waiting for the informer cache to catch up with the recorded status")
+	return false, nil
+}

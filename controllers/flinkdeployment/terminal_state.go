@@ -1,0 +1,74 @@
+package flinkdeployment
+
+import (
+	"context"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+
+	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/jobops"
+	"github.com/teal-flink/teal/internal/lifecycle"
+)
+
+// needsTerminalState reports whether an upgrade is about to delete a cluster whose job is not running (it
+// FAILED, was cancelled, finished after its upgrade savepoint, or is missing) while the new job must carry its
+// state on: a stateful upgrade mode, without HA (which recovers the job by itself), not a rollback or a restart
+// (they recorded their restore point when they began) and not a redeploy from a chosen savepoint.
+func needsTerminalState(s *scope) bool {
+	if s.target == nil || s.target.Job == nil || s.stable != nil || s.restarting || highAvailability(s.flinkConfig) {
+		return false
+	}
+	if upgradeMode(s.target) == flinkv1beta1.UpgradeModeStateless {
+		return false
+	}
+	if nonce := s.target.Job.SavepointRedeployNonce; nonce != nil {
+		if done := s.deployment.Status.LastSavepointRedeployNonce; done == nil || *done != *nonce {
+			return false
+		}
+	}
+	return s.deployment.Status.ReconciliationStatus.State == flinkv1beta1.ReconciliationStateUpgrading
+}
+
+// checkpointsSurvived reports whether a job that ended in state still has its retained checkpoints.
+func checkpointsSurvived(state flinkv1beta1.JobStatusState, flinkConfig map[string]string) bool {
+	switch state {
+	case flinkv1beta1.JobStatusFailed:
+		return jobops.CheckpointsSurviveFailure(flinkConfig)
+	case flinkv1beta1.JobStatusCanceled:
+		return jobops.CheckpointsSurviveCancel(flinkConfig)
+	}
+	// FINISHED (and anything else) deletes them whatever the retention.
+	return false
+}
+
+// recordTerminalState records the newest state the ended job left behind as the new job's restore point, before
+// the cluster that knows it is deleted. Restoring from the previous upgrade's savepoint instead would rewind the
+// job; when no state can be proven (no job to ask), the upgrade stops with ManualRestoreRequired. It reports
+// whether the deletion may proceed.
+func (r *Reconciler) recordTerminalState(ctx context.Context, s *scope) (bool, error) {
+	if s.job == nil || s.flink == nil {
+		message := "the old job cannot be observed, so its newest state cannot be taken over, and HA is off: " +
+			"restoring from the last recorded savepoint would rewind the job. " + lifecycle.MsgManualRestoreRequired
+		s.deployment.Status.Error = message
+		s.setStalled(flinkv1beta1.ReasonManualRestore, message)
+		r.event(s, corev1.EventTypeWarning, flinkv1beta1.ReasonManualRestore, message)
+		return false, nil
+	}
+	statistics, err := s.flink.CheckpointStatistics(ctx, s.job.ID)
+	if err != nil {
+		return false, fmt.Errorf("reading the state job %s left behind: %w", s.job.ID, err)
+	}
+	path := jobops.NewestState(statistics, checkpointsSurvived(s.job.State, s.flinkConfig))
+	jobStatus := &s.deployment.Status.JobStatus
+	if path == "" || path == jobStatus.UpgradeSavepointPath {
+		// Nothing newer than what is recorded (a job that never took or restored state keeps it).
+		return true, nil
+	}
+	jobStatus.UpgradeSavepointPath = path
+	message := fmt.Sprintf("job %s is %s: the new job restores from its newest state %s", s.job.ID, s.job.State, path)
+	r.event(s, corev1.EventTypeNormal, flinkv1beta1.ReasonUpgrading, message)
+	s.setProgress(flinkv1beta1.ReasonUpgrading, message)
+	// Recorded before the cluster that knows it goes.
+	return true, s.patch(ctx)
+}

@@ -1,0 +1,72 @@
+package jobops
+
+import (
+	"testing"
+	"time"
+
+	. "github.com/onsi/gomega"
+
+	"github.com/teal-flink/teal/internal/flink"
+)
+
+func TestNewestState(t *testing.T) {
+	checkpoint := func(id int64, path string, discarded bool) *flink.CompletedCheckpoint {
+		return &flink.CompletedCheckpoint{ID: id, ExternalPath: path, Discarded: discarded}
+	}
+	savepoint := func(id int64, path string) *flink.CompletedCheckpoint {
+		return &flink.CompletedCheckpoint{ID: id, ExternalPath: path, IsSavepoint: true}
+	}
+	cases := []struct {
+		name       string
+		statistics flink.CheckpointStatistics
+		survive    bool
+		want       string
+	}{
+		{name: "no state at all", want: ""},
+		{
+			name:       "a retained checkpoint newer than the restore",
+			statistics: flink.CheckpointStatistics{Latest: flink.LatestCheckpoints{Completed: checkpoint(7, "chk-7", false), Restored: &flink.RestoredCheckpoint{ID: 3, ExternalPath: "sp-3"}}},
+			survive:    true, want: "chk-7",
+		},
+		{
+			name:       "checkpoints deleted when the job ended: the restore point is still the newest state",
+			statistics: flink.CheckpointStatistics{Latest: flink.LatestCheckpoints{Completed: checkpoint(7, "chk-7", false), Restored: &flink.RestoredCheckpoint{ID: 3, ExternalPath: "sp-3"}}},
+			survive:    false, want: "sp-3",
+		},
+		{
+			name:       "a discarded checkpoint is skipped",
+			statistics: flink.CheckpointStatistics{Latest: flink.LatestCheckpoints{Completed: checkpoint(7, "chk-7", true)}},
+			survive:    true, want: "",
+		},
+		{
+			name: "an older retained checkpoint in the history when the latest was discarded",
+			statistics: flink.CheckpointStatistics{
+				Latest:  flink.LatestCheckpoints{Completed: checkpoint(7, "chk-7", true)},
+				History: []flink.CheckpointHistoryEntry{{CompletedCheckpoint: *checkpoint(6, "chk-6", false), Status: flink.CheckpointStatusCompleted}},
+			},
+			survive: true, want: "chk-6",
+		},
+		{
+			name:       "a stop-with-savepoint newer than every checkpoint",
+			statistics: flink.CheckpointStatistics{Latest: flink.LatestCheckpoints{Completed: checkpoint(7, "chk-7", false), Savepoint: savepoint(8, "sp-8")}},
+			survive:    true, want: "sp-8",
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			g := NewWithT(t)
+			g.Expect(NewestState(tc.statistics, tc.survive)).To(Equal(tc.want))
+		})
+	}
+}
+
+func TestTriggerID(t *testing.T) {
+	g := NewWithT(t)
+	at := time.UnixMilli(1_700_000_000_000)
+	first := TriggerID("uid", "7", "upgrade", at)
+	g.Expect(first).To(MatchRegexp(`^[0-9a-f]{32}$`))
+	g.Expect(TriggerID("uid", "7", "upgrade", at)).To(Equal(first), "a recorded attempt is asked for again under its id")
+	g.Expect(TriggerID("uid", "7", "upgrade", at.Add(time.Millisecond))).NotTo(Equal(first), "a retry is a new operation")
+	g.Expect(TriggerID("uid", "7", "periodic", at)).NotTo(Equal(first))
+	g.Expect(TriggerID("other", "7", "upgrade", at)).NotTo(Equal(first))
+}
