@@ -98,7 +98,7 @@ func (r *Reconciler) deleteOwned(ctx context.Context, deployment *flinkv1beta1.F
 
 // keyCleanupTimeout is upstream's kubernetes.operator.resource.cleanup.timeout: how long a deletion keeps
 // trying to shut the job down as asked (the savepoint on deletion) before it deletes the cluster anyway.
-const keyCleanupTimeout = "kubernetes.operator.resource.cleanup.timeout"
+const keyCleanupTimeout = operatorconfig.KeyCleanupTimeout
 
 // defaultCleanupTimeout is upstream's default for keyCleanupTimeout.
 const defaultCleanupTimeout = 5 * time.Minute

@@ -24,8 +24,7 @@ func TestDeletionWaitsForTheSavepointWhenTheJobManagerIsUnreachable(t *testing.T
 	g := NewWithT(t)
 	ctx := context.Background()
 	deployment := newDeployment(g, "delete-unreachable", builders.WithUpgradeMode(flinkv1beta1.UpgradeModeSavepoint),
-		builders.WithConfig("kubernetes.operator.job.savepoint-on-deletion", "true",
-			"kubernetes.operator.resource.cleanup.timeout", "1 h"))
+		builders.WithConfig("kubernetes.operator.job.savepoint-on-deletion", "true"))
 	server := localruntime.Server(runtime.Cluster(deployment.Namespace, deployment.Name))
 	g.Expect(server).NotTo(BeNil())
 	server.SetFaults(flinkstandin.Faults{RESTStatus: 503})

@@ -12,9 +12,10 @@ import (
 
 // KeyReconcileParallelism is upstream's kubernetes.operator.reconcile.parallelism: how many resources of a kind
 // reconcile at once, -1 for no limit.
-const KeyReconcileParallelism = "kubernetes.operator.reconcile.parallelism"
+const KeyReconcileParallelism = operatorconfig.KeyReconcileParallelism
 
-// DefaultReconcileParallelism is upstream's default for KeyReconcileParallelism.
+// DefaultReconcileParallelism is upstream's default for KeyReconcileParallelism (the Java Operator SDK 4's
+// reconciliation thread count).
 const DefaultReconcileParallelism = 200
 
 // unboundedParallelism stands for -1: controller-runtime needs a number of workers.

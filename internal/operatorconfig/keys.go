@@ -6,6 +6,7 @@ import "time"
 const (
 	KeyReconcileInterval      = "kubernetes.operator.reconcile.interval"
 	KeyProgressCheckInterval  = "kubernetes.operator.observer.progress-check.interval"
+	KeyCleanupTimeout         = "kubernetes.operator.resource.cleanup.timeout"
 	KeyClientTimeout          = "kubernetes.operator.flink.client.timeout"
 	KeyClientCancelTimeout    = "kubernetes.operator.flink.client.cancel.timeout"
 	KeySavepointOnDeletion    = "kubernetes.operator.job.savepoint-on-deletion"

@@ -63,13 +63,13 @@ const op = "kubernetes.operator."
 var registry = []Key{
 	// Reconciliation and the Flink REST client (operator-wide: a resource must not steer them).
 	bounded(honoured(KeyReconcileInterval, TypeDuration, "1 min", ScopeOperator, "how often a resource is reconciled when nothing changes"), maxOperatorPeriod),
-	honoured(KeyReconcileParallelism, TypeInteger, "50", ScopeOperator, "reconciles running at once per kind"),
+	honoured(KeyReconcileParallelism, TypeInteger, "200", ScopeOperator, "reconciles running at once per kind (-1: no limit); each reconcile has a 2 min deadline"),
 	bounded(honoured(KeyProgressCheckInterval, TypeDuration, "10 s", ScopeOperator, "how often an operation in flight (savepoint, deployment) is checked"), time.Hour),
 	warned(op+"observer.rest-ready.delay", TypeDuration, "10 s", ScopeOperator, "Teal watches the JobManager Deployment's readiness instead of waiting a fixed delay"),
 	bounded(honoured(KeyClientTimeout, TypeDuration, "10 s", ScopeOperator, "timeout of each Flink REST call (bounded to 5 min)"), maxClientTimeout),
 	bounded(honoured(KeyClientCancelTimeout, TypeDuration, "1 min", ScopeOperator, "how long a cancel or stop-with-savepoint may take (bounded to 30 min)"), maxCancelTimeout),
 	honoured(KeyRestURLTemplate, TypeString, DefaultRestURLTemplate, ScopeOperator, "Teal's: Go template of the JobManager REST address (.Name, .Namespace, .Port)"),
-	warned(op+"resource.cleanup.timeout", TypeDuration, "5 min", ScopeOperator, "Teal deletes children through owner references and finalizers, without a timeout"),
+	honoured(KeyCleanupTimeout, TypeDuration, "5 min", ScopeOperator, "how long a deletion retries its savepoint on deletion (JobManager unreachable) before it deletes the cluster without one"),
 	enum(warned(op+"resource.deletion.propagation", "", "Foreground", ScopeOperator, "Teal deletes children with owner references (background propagation)"), "Foreground", "Background", "Orphan"),
 	warned(op+"job.submission.timeout", TypeDuration, "10 min", ScopeOperator, "Teal bounds submission by kubernetes.operator.deployment.readiness.timeout"),
 	warned(op+"termination.timeout", TypeDuration, "10 s", ScopeOperator, "use the --graceful-shutdown-timeout flag (chart: gracefulShutdownTimeout)"),
