@@ -59,9 +59,9 @@ func (r *Reconciler) recordTerminalState(ctx context.Context, s *scope) (bool, e
 	if err != nil {
 		return false, fmt.Errorf("reading the state job %s left behind: %w", s.job.ID, err)
 	}
-	path := jobops.NewestState(statistics, checkpointsSurvived(s.job.State, s.flinkConfig))
 	jobStatus := &s.deployment.Status.JobStatus
-	if path == "" || path == jobStatus.UpgradeSavepointPath {
+	path := jobops.TerminalRestorePoint(jobStatus.UpgradeSavepointPath, statistics, checkpointsSurvived(s.job.State, s.flinkConfig))
+	if path == "" || jobops.SameLocation(path, jobStatus.UpgradeSavepointPath) {
 		// Nothing newer than what is recorded (a job that never took or restored state keeps it).
 		return true, nil
 	}

@@ -1,6 +1,8 @@
 package jobops
 
 import (
+	"strings"
+
 	"github.com/teal-flink/teal/internal/flink"
 )
 
@@ -28,4 +30,31 @@ func NewestState(statistics flink.CheckpointStatistics, checkpointsSurvive bool)
 		consider(restored.ID, restored.ExternalPath)
 	}
 	return path
+}
+
+// TerminalRestorePoint is where the next job of an upgrade restores from, once the old job has ended: recorded
+// is the restore point the operator holds for it. A job starts from the recorded point, so a recorded point
+// other than the one the job restored from was recorded during the job's own life — its stop-with-savepoint, or
+// the checkpoint a cancel handed over — and nothing it left is newer. Flink's statistics may lag behind such a
+// savepoint (the REST API caches a job's statistics for a few seconds), and then show the job's restore point as
+// its newest state: taking that would rewind the job, so the recorded point stands. Otherwise the newest state
+// the job left (NewestState) wins, and the recorded point when it left none.
+func TerminalRestorePoint(recorded string, statistics flink.CheckpointStatistics, checkpointsSurvive bool) string {
+	restored := ""
+	if statistics.Latest.Restored != nil {
+		restored = statistics.Latest.Restored.ExternalPath
+	}
+	if recorded != "" && !SameLocation(recorded, restored) {
+		return recorded
+	}
+	if path := NewestState(statistics, checkpointsSurvive); path != "" {
+		return path
+	}
+	return recorded
+}
+
+// SameLocation compares snapshot locations that may differ only in the file: scheme's form.
+func SameLocation(a, b string) bool {
+	trim := func(s string) string { return strings.TrimPrefix(strings.TrimPrefix(s, "file://"), "file:") }
+	return trim(a) == trim(b)
 }

@@ -60,6 +60,56 @@ func TestNewestState(t *testing.T) {
 	}
 }
 
+// The e2e suite on real Flink 1.20 caught this: after a suspend's stop-with-savepoint, the job's statistics
+// still showed only the snapshot it restored from, and taking that as its newest state rewound the job.
+func TestTerminalRestorePoint(t *testing.T) {
+	restoredFrom := func(id int64, path string) *flink.RestoredCheckpoint {
+		return &flink.RestoredCheckpoint{ID: id, ExternalPath: path}
+	}
+	cases := []struct {
+		name       string
+		recorded   string
+		statistics flink.CheckpointStatistics
+		survive    bool
+		want       string
+	}{
+		{
+			name:     "statistics lag behind the job's own stop-with-savepoint: the recorded savepoint stands",
+			recorded: "file:/sp/savepoint-new", statistics: flink.CheckpointStatistics{Latest: flink.LatestCheckpoints{Restored: restoredFrom(3, "file:/sp/savepoint-old")}},
+			want: "file:/sp/savepoint-new",
+		},
+		{
+			name:     "statistics not yet showing the restore either: the recorded savepoint stands",
+			recorded: "file:/sp/savepoint-new", want: "file:/sp/savepoint-new",
+		},
+		{
+			name:     "a failed job that checkpointed since its restore: its retained checkpoint",
+			recorded: "file:///sp/savepoint-old",
+			statistics: flink.CheckpointStatistics{Latest: flink.LatestCheckpoints{
+				Completed: &flink.CompletedCheckpoint{ID: 9, ExternalPath: "file:/chk/chk-9"}, Restored: restoredFrom(3, "file:/sp/savepoint-old")}},
+			survive: true, want: "file:/chk/chk-9",
+		},
+		{
+			name:       "a job that took nothing since its restore keeps the restore point",
+			recorded:   "file:/sp/savepoint-old",
+			statistics: flink.CheckpointStatistics{Latest: flink.LatestCheckpoints{Restored: restoredFrom(3, "file:/sp/savepoint-old")}},
+			want:       "file:/sp/savepoint-old",
+		},
+		{
+			name:       "a job started from an initial savepoint nobody recorded: its restore point",
+			statistics: flink.CheckpointStatistics{Latest: flink.LatestCheckpoints{Restored: restoredFrom(3, "file:/sp/initial")}},
+			want:       "file:/sp/initial",
+		},
+		{name: "no state anywhere", want: ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			g := NewWithT(t)
+			g.Expect(TerminalRestorePoint(tc.recorded, tc.statistics, tc.survive)).To(Equal(tc.want))
+		})
+	}
+}
+
 func TestTriggerID(t *testing.T) {
 	g := NewWithT(t)
 	at := time.UnixMilli(1_700_000_000_000)
