@@ -140,10 +140,10 @@ type FlinkDeploymentList struct {
 	Items           []FlinkDeployment `json:"items"`
 }
 
-// GetConditions returns the status conditions (fluxcd/pkg/runtime conditions.Getter).
+// GetConditions returns the status conditions (internal/conditions.Getter).
 func (d *FlinkDeployment) GetConditions() []metav1.Condition { return d.Status.Conditions }
 
-// SetConditions replaces the status conditions (fluxcd/pkg/runtime conditions.Setter).
+// SetConditions replaces the status conditions (internal/conditions.Setter).
 func (d *FlinkDeployment) SetConditions(conditions []metav1.Condition) {
 	d.Status.Conditions = conditions
 }

@@ -7,13 +7,13 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/fluxcd/pkg/runtime/conditions"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/conditions"
 	"github.com/teal-flink/teal/internal/flink"
 	"github.com/teal-flink/teal/internal/gitops"
 	"github.com/teal-flink/teal/internal/operatorconfig"

@@ -5,10 +5,10 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/fluxcd/pkg/runtime/conditions"
 	corev1 "k8s.io/api/core/v1"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/conditions"
 	"github.com/teal-flink/teal/internal/gitops"
 )
 

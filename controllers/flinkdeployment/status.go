@@ -4,11 +4,11 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/fluxcd/pkg/runtime/conditions"
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/conditions"
 	"github.com/teal-flink/teal/internal/gitops"
 	"github.com/teal-flink/teal/internal/lifecycle"
 	"github.com/teal-flink/teal/internal/operatorconfig"

@@ -5,10 +5,10 @@ import (
 	"errors"
 	"time"
 
-	"github.com/fluxcd/pkg/runtime/conditions"
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/conditions"
 )
 
 // Outcome is where one reconcile left the object.

@@ -1,0 +1,3 @@
+// Package deps holds checks on what the shipped binaries link: test doubles and test libraries stay out of the
+// operator and the demo.
+package deps
