@@ -184,7 +184,15 @@ func (s *Stack) StartOperator(customize ...func(*manager.Options)) (*testenv.Man
 	if err := manager.Setup(mgr, options); err != nil {
 		return nil, err
 	}
-	return testenv.StartManager(mgr), nil
+	operator := testenv.StartManager(mgr)
+	if s.opts.Webhooks {
+		// The API server calls the webhooks of every create from now on: the first one must find them served.
+		if err := operator.WaitForWebhookServer(time.Minute); err != nil {
+			_ = operator.Stop()
+			return nil, err
+		}
+	}
+	return operator, nil
 }
 
 // NewNamespace creates a namespace named prefix-<random> for one test.

@@ -66,3 +66,25 @@ func (m *Manager) Stop() error {
 	})
 	return m.stopErr
 }
+
+// WaitForWebhookServer waits until the manager's webhook server accepts connections, so that a request the API
+// server sends right after a (re)start does not fail with "connection refused". It gives up after timeout.
+func (m *Manager) WaitForWebhookServer(timeout time.Duration) error {
+	started := m.GetWebhookServer().StartedChecker()
+	deadline := time.Now().Add(timeout)
+	for {
+		err := started(nil)
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the webhook server did not start within %s: %w", timeout, err)
+		}
+		select {
+		case stopped := <-m.done:
+			m.done <- stopped
+			return fmt.Errorf("the manager stopped before its webhook server started: %v", stopped)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
