@@ -2,12 +2,9 @@ package flinkdeployment
 
 import (
 	"context"
-	"fmt"
-
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/gitops"
 )
 
 // actsOnFlink reports whether a step has a side effect in Flink or on the cluster that a decision made on an
@@ -29,15 +26,8 @@ func (r *Reconciler) confirmStatus(ctx context.Context, s *scope) (bool, error) 
 	if r.APIReader == nil {
 		return true, nil
 	}
-	current := &flinkv1beta1.FlinkDeployment{}
-	if err := r.APIReader.Get(ctx, client.ObjectKeyFromObject(s.deployment), current); err != nil {
-		if apierrors.IsNotFound(err) {
-			return false, nil
-		}
-		return false, fmt.Errorf("confirming the recorded status through the API server: %w", err)
-	}
-	if current.ResourceVersion == s.deployment.ResourceVersion {
-		return true, nil
+	if current, err := gitops.IsCurrent(ctx, r.APIReader, s.deployment); current || err != nil {
+		return current, err
 	}
 	s.setProgress(flinkv1beta1.ReasonProgressing, "waiting for the informer cache to catch up with the recorded status")
 	return false, nil

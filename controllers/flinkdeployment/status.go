@@ -44,16 +44,9 @@ func (r *Reconciler) summarize(s *scope, reconcileErr error) {
 	}
 }
 
-// currentLifecycle is the recorded lifecycle state as far as it belongs to this object: DELETING and DELETED
-// stick only while the object is being deleted. On an object that is not, they were written for a deleted
-// object of the same name, and the state is derived afresh.
+// currentLifecycle is the recorded lifecycle state as far as it belongs to this object (lifecycle.Recorded).
 func currentLifecycle(deployment *flinkv1beta1.FlinkDeployment) flinkv1beta1.ResourceLifecycleState {
-	state := deployment.Status.LifecycleState
-	if deployment.DeletionTimestamp.IsZero() &&
-		(state == flinkv1beta1.LifecycleStateDeleting || state == flinkv1beta1.LifecycleStateDeleted) {
-		return ""
-	}
-	return state
+	return lifecycle.Recorded(deployment.Status.LifecycleState, !deployment.DeletionTimestamp.IsZero())
 }
 
 func targetJobState(s *scope) flinkv1beta1.JobState {

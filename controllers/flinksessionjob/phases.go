@@ -13,6 +13,7 @@ import (
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/controllers/flinkdeployment"
 	"github.com/teal-flink/teal/internal/flink"
+	"github.com/teal-flink/teal/internal/gitops"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/internal/reconciled"
 	"github.com/teal-flink/teal/internal/resources"
@@ -296,15 +297,8 @@ func (r *Reconciler) confirmStatus(ctx context.Context, s *scope) (bool, error) 
 	if r.APIReader == nil {
 		return true, nil
 	}
-	current := &flinkv1beta1.FlinkSessionJob{}
-	if err := r.APIReader.Get(ctx, client.ObjectKeyFromObject(s.job), current); err != nil {
-		if apierrors.IsNotFound(err) {
-			return false, nil
-		}
-		return false, fmt.Errorf("confirming the recorded status through the API server: %w", err)
-	}
-	if current.ResourceVersion == s.job.ResourceVersion {
-		return true, nil
+	if current, err := gitops.IsCurrent(ctx, r.APIReader, s.job); current || err != nil {
+		return current, err
 	}
 	s.setProgress(flinkv1beta1.ReasonProgressing, "waiting for the informer cache to catch up with the recorded status")
 	return false, nil

@@ -64,14 +64,7 @@ func targetJobState(s *scope) flinkv1beta1.JobState {
 	return desiredState(s.target)
 }
 
-// currentLifecycle is the recorded lifecycle state as far as it belongs to this object: DELETING and DELETED
-// stick only while the object is being deleted. On an object that is not, they were written for a deleted
-// object of the same name, and the state is derived afresh.
+// currentLifecycle is the recorded lifecycle state as far as it belongs to this object (lifecycle.Recorded).
 func currentLifecycle(job *flinkv1beta1.FlinkSessionJob) flinkv1beta1.ResourceLifecycleState {
-	state := job.Status.LifecycleState
-	if job.DeletionTimestamp.IsZero() &&
-		(state == flinkv1beta1.LifecycleStateDeleting || state == flinkv1beta1.LifecycleStateDeleted) {
-		return ""
-	}
-	return state
+	return lifecycle.Recorded(job.Status.LifecycleState, !job.DeletionTimestamp.IsZero())
 }

@@ -122,9 +122,9 @@ logger.netty.level = WARN
 	return nil
 }
 
-// freePorts reserves n distinct free loopback ports and releases them for Flink to bind; holding all listeners
+// FreePorts reserves n distinct free loopback ports and releases them for Flink to bind; holding all listeners
 // until every port is chosen keeps the n ports distinct.
-func freePorts(n int) ([]int, error) {
+func FreePorts(n int) ([]int, error) {
 	listeners := make([]net.Listener, 0, n)
 	defer func() {
 		for _, listener := range listeners {

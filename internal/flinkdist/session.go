@@ -74,7 +74,7 @@ func StartSession(ctx context.Context, dist Distribution, opts SessionOptions) (
 			return nil, fmt.Errorf("creating %s: %w", dir, err)
 		}
 	}
-	ports, err := freePorts(5)
+	ports, err := FreePorts(5)
 	if err != nil {
 		return nil, err
 	}

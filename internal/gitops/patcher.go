@@ -267,3 +267,18 @@ func setObservedGeneration(obj, written client.Object) error {
 	objStatus["observedGeneration"] = status["observedGeneration"]
 	return runtime.DefaultUnstructuredConverter.FromUnstructured(objContent, obj)
 }
+
+// IsCurrent reports whether obj, as a reconcile read it, is the version the API server holds, read through the
+// uncached reader: the informer cache may not yet hold the status this controller just wrote (a savepoint's
+// trigger id, a restore point), and deciding on such a copy would start the same operation a second time. A
+// deleted object is not current.
+func IsCurrent(ctx context.Context, reader client.Reader, obj client.Object) (bool, error) {
+	current := obj.DeepCopyObject().(client.Object)
+	if err := reader.Get(ctx, client.ObjectKeyFromObject(obj), current); err != nil {
+		if apierrors.IsNotFound(err) {
+			return false, nil
+		}
+		return false, fmt.Errorf("confirming the recorded status through the API server: %w", err)
+	}
+	return current.GetResourceVersion() == obj.GetResourceVersion(), nil
+}

@@ -77,3 +77,13 @@ func containsAny(text string, needles ...string) bool {
 	}
 	return false
 }
+
+// Recorded is the recorded lifecycle state as far as it belongs to the object that exists: DELETING and DELETED
+// stick only while the object is being deleted. On an object that is not, they were written for a deleted object
+// of the same name, and the state is derived afresh ("" is returned).
+func Recorded(state flinkv1beta1.ResourceLifecycleState, beingDeleted bool) flinkv1beta1.ResourceLifecycleState {
+	if !beingDeleted && (state == flinkv1beta1.LifecycleStateDeleting || state == flinkv1beta1.LifecycleStateDeleted) {
+		return ""
+	}
+	return state
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -188,7 +187,7 @@ func startScriptCluster(ctx context.Context, dist flinkdist.Distribution, spec C
 			return nil, err
 		}
 	}
-	ports, err := freeLoopbackPorts(5)
+	ports, err := flinkdist.FreePorts(5)
 	if err != nil {
 		return nil, err
 	}
@@ -301,25 +300,6 @@ func (c *scriptCluster) Stop() error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-func freeLoopbackPorts(n int) ([]int, error) {
-	var listeners []net.Listener
-	defer func() {
-		for _, listener := range listeners {
-			listener.Close()
-		}
-	}()
-	ports := make([]int, 0, n)
-	for range n {
-		listener, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, err
-		}
-		listeners = append(listeners, listener)
-		ports = append(ports, listener.Addr().(*net.TCPAddr).Port)
-	}
-	return ports, nil
 }
 
 func lastLines(text string, n int) string {
