@@ -41,3 +41,23 @@ func TestDerive(t *testing.T) {
 		})
 	}
 }
+
+func TestRecorded(t *testing.T) {
+	cases := []struct {
+		name         string
+		state        flinkv1beta1.ResourceLifecycleState
+		beingDeleted bool
+		want         flinkv1beta1.ResourceLifecycleState
+	}{
+		{name: "DELETING written for a deleted object of the same name", state: flinkv1beta1.LifecycleStateDeleting, want: ""},
+		{name: "DELETED written for a deleted object of the same name", state: flinkv1beta1.LifecycleStateDeleted, want: ""},
+		{name: "DELETING while this object is being deleted", state: flinkv1beta1.LifecycleStateDeleting, beingDeleted: true, want: flinkv1beta1.LifecycleStateDeleting},
+		{name: "any other state stands", state: flinkv1beta1.LifecycleStateStable, want: flinkv1beta1.LifecycleStateStable},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			g := NewWithT(t)
+			g.Expect(Recorded(tc.state, tc.beingDeleted)).To(Equal(tc.want))
+		})
+	}
+}
