@@ -7,6 +7,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
@@ -25,9 +26,9 @@ type Options struct {
 	// a namespace and Flink version (empty when the kind has none), so that the webhook decides as the
 	// controller will: with the namespace's and the version's Flink defaults and after every config reload.
 	OptionsFor func(namespace string, version flinkv1beta1.FlinkVersion) (validators.Options, error)
-	// Reader looks up session clusters and snapshot targets; nil means the manager's cache, falling back to
-	// its API reader when the cache does not hold the object (a session cluster created a moment ago, or one
-	// outside this operator's label selector), so the common case costs no API server round trip.
+	// Reader looks up session clusters and snapshot targets; nil means CacheOnly(the manager's cache): no
+	// request waits for the API server, and a reference the cache does not hold is rejected as the controller
+	// (which reads the same cache) would treat it.
 	Reader client.Reader
 }
 
@@ -37,7 +38,15 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 		opts.Validator = validators.NewRegistry()
 	}
 	if opts.Reader == nil {
-		opts.Reader = cacheThenLive{cached: mgr.GetClient(), live: mgr.GetAPIReader()}
+		// Start the informers of the kinds the webhooks look up with the manager's cache, so that they are
+		// synced before the first request rather than started by it (a webhook-only process has no controller
+		// to start them).
+		for _, kind := range []client.Object{&flinkv1beta1.FlinkDeployment{}, &flinkv1beta1.FlinkSessionJob{}} {
+			if _, err := mgr.GetCache().GetInformer(context.Background(), kind, cache.BlockUntilSynced(false)); err != nil {
+				return fmt.Errorf("starting the informer of %T for the webhooks: %w", kind, err)
+			}
+		}
+		opts.Reader = CacheOnly(mgr.GetCache())
 	}
 	if err := ctrl.NewWebhookManagedBy(mgr, &flinkv1beta1.FlinkDeployment{}).
 		WithValidator(NewFlinkDeploymentValidator(opts)).
@@ -85,23 +94,4 @@ func invalid(kind, name string, errs field.ErrorList) error {
 		return nil
 	}
 	return apierrors.NewInvalid(flinkv1beta1.GroupVersion.WithKind(kind).GroupKind(), name, errs)
-}
-
-// cacheThenLive reads from the informer cache and asks the API server only when the cache has no such object.
-type cacheThenLive struct {
-	cached, live client.Reader
-}
-
-// Get reads obj from the cache, else from the API server.
-func (r cacheThenLive) Get(ctx context.Context, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
-	err := r.cached.Get(ctx, key, obj, opts...)
-	if apierrors.IsNotFound(err) {
-		return r.live.Get(ctx, key, obj, opts...)
-	}
-	return err
-}
-
-// List lists from the cache.
-func (r cacheThenLive) List(ctx context.Context, list client.ObjectList, opts ...client.ListOption) error {
-	return r.cached.List(ctx, list, opts...)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
@@ -235,13 +236,21 @@ func admissionCases() []admissionCase {
 }
 
 // createFixtures creates the objects the table refers to: a session cluster, an application cluster and a
-// session job on the session cluster.
+// session job on the session cluster. The webhooks look references up in their informer cache only, so each
+// reference is created once the cache holds what it refers to, and the fixtures are returned once a snapshot of
+// the session job is admitted.
 func createFixtures(ctx context.Context, g Gomega, namespace string) {
 	g.Expect(client.IgnoreAlreadyExists(env.Client.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}}))).To(Succeed())
 	for _, obj := range []client.Object{sessionCluster("session", namespace), appCluster("app", namespace),
-		sessionCluster("session2", namespace), sessionJob("existing-job", namespace, "session")} {
+		sessionCluster("session2", namespace)} {
 		g.Expect(client.IgnoreAlreadyExists(env.Client.Create(ctx, obj))).To(Succeed())
 	}
+	g.Eventually(func() error {
+		return client.IgnoreAlreadyExists(env.Client.Create(ctx, sessionJob("existing-job", namespace, "session")))
+	}, 10*time.Second, 20*time.Millisecond).Should(Succeed())
+	g.Eventually(func() error {
+		return env.Client.Create(ctx, snapshot("probe", namespace, flinkv1beta1.JobKindFlinkSessionJob, "existing-job"), client.DryRunAll)
+	}, 10*time.Second, 20*time.Millisecond).Should(Succeed())
 }
 
 func TestAdmissionOnCreate(t *testing.T) {

@@ -1,0 +1,73 @@
+package webhooks
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"reflect"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// InformerReader is what CacheOnly needs of a cache: reads, and the informers behind them to ask whether they
+// have synced. A controller-runtime cache.Cache is one.
+type InformerReader interface {
+	client.Reader
+	GetInformer(ctx context.Context, obj client.Object, opts ...cache.InformerGetOption) (cache.Informer, error)
+}
+
+// CacheOnly answers the webhooks' look-ups (session clusters, snapshot targets) from the informer cache alone,
+// as upstream's webhook does: an admission request never waits for an API server round trip, and an object
+// the cache does not hold is absent (the validator rejects the reference, naming the field). While the informer
+// of a kind has not synced yet — the operator is starting — every look-up of that kind fails closed with a
+// retryable error (503 ServiceUnavailable with a retry delay) instead of taking an empty cache for the truth.
+func CacheOnly(informers InformerReader) client.Reader {
+	return cacheOnly{informers: informers}
+}
+
+type cacheOnly struct {
+	informers InformerReader
+}
+
+// Get reads obj from the cache once its informer has synced.
+func (r cacheOnly) Get(ctx context.Context, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+	if err := r.synced(ctx, obj); err != nil {
+		return err
+	}
+	return r.informers.Get(ctx, key, obj, opts...)
+}
+
+// List lists from the cache (the webhooks list nothing; it completes client.Reader).
+func (r cacheOnly) List(ctx context.Context, list client.ObjectList, opts ...client.ListOption) error {
+	return r.informers.List(ctx, list, opts...)
+}
+
+// synced starts obj's informer if it is not running yet, without waiting for it, and reports whether it has
+// synced.
+func (r cacheOnly) synced(ctx context.Context, obj client.Object) error {
+	informer, err := r.informers.GetInformer(ctx, obj, cache.BlockUntilSynced(false))
+	if err != nil {
+		return fmt.Errorf("reading the informer cache: %w", err)
+	}
+	if !informer.HasSynced() {
+		return cacheNotSynced(obj)
+	}
+	return nil
+}
+
+// cacheNotSynced is the webhooks' answer while their cache is filling: the API server passes the status on to
+// the client, which sees a 503 it may retry after the delay.
+func cacheNotSynced(obj client.Object) error {
+	kind := reflect.Indirect(reflect.ValueOf(obj)).Type().Name()
+	return &apierrors.StatusError{ErrStatus: metav1.Status{
+		Status: metav1.StatusFailure,
+		Code:   http.StatusServiceUnavailable,
+		Reason: metav1.StatusReasonServiceUnavailable,
+		Message: fmt.Sprintf("the admission webhook cannot check references yet: its cache of %s is still loading "+
+			"(the operator is starting); retry in a moment", kind),
+		Details: &metav1.StatusDetails{RetryAfterSeconds: 1},
+	}}
+}
