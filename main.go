@@ -44,15 +44,16 @@ func main() {
 
 func run() error {
 	var (
-		metricsAddr, probeAddr, configPath, namespaces, webhookCertDir string
-		leaderElect, enableControllers, enableWebhooks, jsonLogs       bool
-		webhookPort                                                    int
-		leaseDuration, renewDeadline, retryPeriod, shutdownTimeout     time.Duration
-		leaderElectionNamespace                                        string
-		certFlags                                                      webhookCertFlags
+		metricsAddr, probeAddr, pprofAddr, configPath, namespaces, webhookCertDir string
+		leaderElect, enableControllers, enableWebhooks, jsonLogs                  bool
+		webhookPort                                                               int
+		leaseDuration, renewDeadline, retryPeriod, shutdownTimeout                time.Duration
+		leaderElectionNamespace                                                   string
+		certFlags                                                                 webhookCertFlags
 	)
 	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "Prometheus metrics address; 0 disables.")
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "Liveness and readiness probe address.")
+	flag.StringVar(&pprofAddr, "pprof-bind-address", "0", "Address serving Go's /debug/pprof profiles (e.g. 127.0.0.1:6060); 0 disables.")
 	flag.StringVar(&configPath, "config", "", "Operator config.yaml with kubernetes.operator.* keys (a mounted ConfigMap).")
 	flag.StringVar(&namespaces, "watch-namespaces", "", "Comma-separated namespaces to watch (overrides "+operatorconfig.KeyWatchedNamespaces+"); empty or "+operatorconfig.AllNamespaces+" watches all.")
 	flag.StringVar(&webhookCertDir, "webhook-cert-dir", "", "Directory with tls.crt and tls.key for the webhook server (--webhook-cert-mode=dir, e.g. a cert-manager Secret), reloaded on change.")
@@ -110,6 +111,7 @@ func run() error {
 		Cache:                         cacheOptions,
 		Metrics:                       metricsserver.Options{BindAddress: metricsAddr},
 		HealthProbeBindAddress:        probeAddr,
+		PprofBindAddress:              pprofAddr,
 		LeaderElection:                leaderElect,
 		LeaderElectionID:              leaderElection.leaseName,
 		LeaderElectionNamespace:       leaderElectionNamespace,
