@@ -46,7 +46,7 @@ type syncInformer struct {
 
 func (i syncInformer) HasSynced() bool { return i.synced.Load() }
 
-func newFakeCache(t *testing.T, synced bool, objects ...client.Object) *fakeCache {
+func newFakeCache(t testing.TB, synced bool, objects ...client.Object) *fakeCache {
 	scheme := runtime.NewScheme()
 	if err := flinkv1beta1.AddToScheme(scheme); err != nil {
 		t.Fatal(err)

@@ -92,35 +92,42 @@ func (s *Set) Len() int {
 	return n
 }
 
+// evaluate runs the policies of kind on obj. Without any for the kind (most installations have none) it returns
+// at once: the JSON document the schemas read is built only when a policy will read it, so admission requests
+// do not pay for a round trip through JSON that nothing uses.
 func (s *Set) evaluate(kind string, obj any) field.ErrorList {
 	s.mu.RLock()
 	policies := s.policies[kind]
 	s.mu.RUnlock()
+	if len(policies) == 0 {
+		return nil
+	}
+	doc := withKind(obj, kind)
 	var errs field.ErrorList
 	for _, policy := range policies {
-		errs = append(errs, policy.Evaluate(obj)...)
+		errs = append(errs, policy.Evaluate(doc)...)
 	}
 	return errs
 }
 
 // ValidateFlinkDeployment evaluates the FlinkDeployment policies.
 func (s *Set) ValidateFlinkDeployment(newObj, _ *flinkv1beta1.FlinkDeployment, _ validators.Options) field.ErrorList {
-	return s.evaluate("FlinkDeployment", withKind(newObj, "FlinkDeployment"))
+	return s.evaluate("FlinkDeployment", newObj)
 }
 
 // ValidateFlinkSessionJob evaluates the FlinkSessionJob policies.
 func (s *Set) ValidateFlinkSessionJob(newObj, _ *flinkv1beta1.FlinkSessionJob, _ *flinkv1beta1.FlinkDeployment, _ validators.Options) field.ErrorList {
-	return s.evaluate("FlinkSessionJob", withKind(newObj, "FlinkSessionJob"))
+	return s.evaluate("FlinkSessionJob", newObj)
 }
 
 // ValidateFlinkStateSnapshot evaluates the FlinkStateSnapshot policies.
 func (s *Set) ValidateFlinkStateSnapshot(newObj, _ *flinkv1beta1.FlinkStateSnapshot, _ bool, _ validators.Options) field.ErrorList {
-	return s.evaluate("FlinkStateSnapshot", withKind(newObj, "FlinkStateSnapshot"))
+	return s.evaluate("FlinkStateSnapshot", newObj)
 }
 
 // ValidateFlinkBlueGreenDeployment evaluates the FlinkBlueGreenDeployment policies.
 func (s *Set) ValidateFlinkBlueGreenDeployment(newObj, _ *flinkv1beta1.FlinkBlueGreenDeployment, _ validators.Options) field.ErrorList {
-	return s.evaluate("FlinkBlueGreenDeployment", withKind(newObj, "FlinkBlueGreenDeployment"))
+	return s.evaluate("FlinkBlueGreenDeployment", newObj)
 }
 
 // withKind returns obj as a JSON object with apiVersion and kind filled in, so schemas can rely on them even
