@@ -221,19 +221,21 @@ func BenchmarkAdmissionWebhooks(b *testing.B) {
 		all = all.plus(histogram)
 	}
 	sort.Strings(paths)
+	calls := float64(all.count())
+	b.Logf("webhook process: %d calls, p50=%.3f ms p99=%.3f ms (native buckets of schema %d: ±%.0f%%); per call %.3f CPU-ms, "+
+		"%.3f ms waiting for a CPU, %.0f KiB allocated; %d GC cycles; load average %s",
+		all.count(), 1000*all.quantile(0.5), 1000*all.quantile(0.99), all.schema, 100*(bucketFactor(all.schema)-1)/2,
+		1000*run.cpuSeconds/calls, float64(run.runQueueWait.Microseconds())/1000/calls, run.allocatedBytes/calls/1024, run.gcCycles, loadAverage())
 	for _, path := range paths {
 		h := run.latency[path]
 		b.Logf("%-60s n=%5d p50=%6.3f ms p99=%6.3f ms", path, h.count(), 1000*h.quantile(0.5), 1000*h.quantile(0.99))
 	}
-	calls := float64(all.count())
-	b.Logf("webhook process: %d calls, p50=%.3f ms p99=%.3f ms (native buckets of schema %d: ±%.0f%%), %.3f CPU-ms and %.0f KiB allocated per call, %d GC cycles",
-		all.count(), 1000*all.quantile(0.5), 1000*all.quantile(0.99), all.schema, 100*(bucketFactor(all.schema)-1)/2,
-		1000*run.cpuSeconds/calls, run.allocatedBytes/calls/1024, run.gcCycles)
 	b.ReportMetric(percentile(latencies, 50), "client-p50-ms")
 	b.ReportMetric(percentile(latencies, 99), "client-p99-ms")
 	b.ReportMetric(1000*all.quantile(0.5), "webhook-p50-ms")
 	b.ReportMetric(1000*all.quantile(0.99), "webhook-p99-ms")
 	b.ReportMetric(1000*run.cpuSeconds/calls, "webhook-cpu-ms/call")
+	b.ReportMetric(float64(run.runQueueWait.Microseconds())/1000/calls, "webhook-cpu-wait-ms/call")
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "req/s")
 }
 
@@ -242,6 +244,7 @@ func BenchmarkAdmissionWebhooks(b *testing.B) {
 type processFigures struct {
 	latency        map[string]nativeHistogram
 	cpuSeconds     float64
+	runQueueWait   time.Duration
 	allocatedBytes float64
 	gcCycles       uint64
 }
@@ -251,11 +254,15 @@ func scrape(ctx context.Context) (processFigures, error) {
 	if err != nil {
 		return processFigures{}, err
 	}
+	wait, err := webhooks.runQueueWait()
+	if err != nil {
+		return processFigures{}, err
+	}
 	families, err := webhooks.metrics(ctx)
 	if err != nil {
 		return processFigures{}, err
 	}
-	figures := processFigures{latency: map[string]nativeHistogram{}, cpuSeconds: cpu}
+	figures := processFigures{latency: map[string]nativeHistogram{}, cpuSeconds: cpu, runQueueWait: wait}
 	latency, found := families["controller_runtime_webhook_latency_seconds"]
 	if !found {
 		return processFigures{}, fmt.Errorf("the webhook process exports no controller_runtime_webhook_latency_seconds")
@@ -279,6 +286,7 @@ func scrape(ctx context.Context) (processFigures, error) {
 // since is what happened between an earlier scrape and this one.
 func (f processFigures) since(earlier processFigures) processFigures {
 	result := processFigures{latency: map[string]nativeHistogram{}, cpuSeconds: f.cpuSeconds - earlier.cpuSeconds,
+		runQueueWait:   f.runQueueWait - earlier.runQueueWait,
 		allocatedBytes: f.allocatedBytes - earlier.allocatedBytes, gcCycles: f.gcCycles - earlier.gcCycles}
 	for path, histogram := range f.latency {
 		if previous, found := earlier.latency[path]; found {

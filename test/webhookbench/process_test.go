@@ -169,3 +169,39 @@ func (p *webhookProcess) cpuSeconds() (float64, error) {
 	}
 	return (utime + stime) / 100, nil
 }
+
+// runQueueWait is how long the process's threads have waited, runnable, for a CPU (the second field of
+// /proc/<pid>/task/<tid>/schedstat, in ns), summed over its threads: time the kernel gave to other processes
+// while the webhook had work to do.
+func (p *webhookProcess) runQueueWait() (time.Duration, error) {
+	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", p.cmd.Process.Pid))
+	if err != nil {
+		return 0, err
+	}
+	var total time.Duration
+	for _, task := range tasks {
+		raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/schedstat", p.cmd.Process.Pid, task.Name()))
+		if err != nil {
+			continue // the thread has exited
+		}
+		fields := strings.Fields(string(raw))
+		if len(fields) < 2 {
+			return 0, fmt.Errorf("unexpected schedstat %q", raw)
+		}
+		wait, err := strconv.ParseInt(fields[1], 10, 64)
+		if err != nil {
+			return 0, err
+		}
+		total += time.Duration(wait)
+	}
+	return total, nil
+}
+
+// loadAverage is the machine's one-minute load average.
+func loadAverage() string {
+	raw, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	return strings.Fields(string(raw))[0]
+}
