@@ -101,7 +101,9 @@ func (c *Config) Bool(key string) bool {
 // upstream layers them: the plain Flink keys of the operator configuration and
 // kubernetes.operator.default-configuration.<key>; then …default-configuration.namespace.<ns>.<key> for the
 // namespace chosen with InNamespace; then …flink-version.<v>+.<key> for every v up to the version, oldest
-// first; then …flink-version.<version>.<key>.
+// first; then …flink-version.<version>.<key>. The operator keys the cluster builders read from a deployment's
+// configuration (BuilderKeys) join the first layer when set: their operator-wide value is a default that the
+// resource's own flinkConfiguration overrides, as upstream's per-resource keys.
 func (c *Config) FlinkDefaults(version flinkv1beta1.FlinkVersion) map[string]string {
 	// One pass sorts each key into its layer (0: plain Flink keys, 1: default-configuration.<key>, 2: the
 	// namespace, 3+ordinal: flink-version.<v>+, last: the exact version); the layers then apply in order.
@@ -113,7 +115,7 @@ func (c *Config) FlinkDefaults(version flinkv1beta1.FlinkVersion) map[string]str
 	namespacePrefix := namespaceInfix + c.namespace + "."
 	entries := make([]entry, 0, len(c.values))
 	for key, value := range c.values {
-		if !IsOperatorKey(key) {
+		if !IsOperatorKey(key) || BuilderKeys[key] {
 			entries = append(entries, entry{0, key, value})
 			continue
 		}
@@ -149,6 +151,10 @@ func (c *Config) FlinkDefaults(version flinkv1beta1.FlinkVersion) map[string]str
 	}
 	return defaults
 }
+
+// BuilderKeys are the operator keys internal/resources reads from a deployment's effective configuration when
+// it builds the cluster's objects (pod template merging, the JobManager's startup probe).
+var BuilderKeys = map[string]bool{KeyMergeArraysByName: true, KeyJMStartupProbe: true}
 
 const (
 	versionInfix   = "flink-version."

@@ -21,6 +21,8 @@ const (
 	KeyCheckpointType            = "kubernetes.operator.checkpoint.type"
 	KeyResourceViewRefresh       = "kubernetes.operator.cluster.resource-view.refresh-interval"
 	KeyLastStateMaxCheckpointAge = "kubernetes.operator.job.upgrade.last-state.max.allowed.checkpoint.age"
+	KeyMergeArraysByName         = "kubernetes.operator.pod-template.merge-arrays-by-name"
+	KeyJMStartupProbe            = "kubernetes.operator.jm-deployment.startup.probe.enabled"
 
 	// AllNamespaces is upstream's value of KeyWatchedNamespaces for "every namespace".
 	AllNamespaces = "JOSDK_ALL_NAMESPACES"
@@ -126,7 +128,7 @@ var registry = []Key{
 	honoured(KeyJMDeploymentRecovery, TypeBoolean, "true", ScopeResource, ""),
 	honoured(op+"reconciler.jm-deployment-recovery.enabled", TypeBoolean, "true", ScopeResource, "deprecated spelling of kubernetes.operator.jm-deployment-recovery.enabled"),
 	warned(op+"jm-deployment.shutdown-ttl", TypeDuration, "1 d", ScopeResource, "Teal deletes a finished cluster's JobManager Deployment with the resource"),
-	warned(op+"jm-deployment.startup.probe.enabled", TypeBoolean, "true", ScopeResource, "Teal adds no JobManager startup probe; set one in the pod template"),
+	honoured(KeyJMStartupProbe, TypeBoolean, "true", ScopeResource, "a startup probe on the JobManager's REST endpoint (/config); a probe in the pod template wins"),
 	warned(op+"job.drain-on-savepoint-deletion", TypeBoolean, "false", ScopeResource, "savepoints taken on deletion are not drained"),
 	honoured(KeyJobRestartFailed, TypeBoolean, "false", ScopeResource, ""),
 	honoured(KeySavepointOnDeletion, TypeBoolean, "false", ScopeResource, ""),
@@ -137,7 +139,7 @@ var registry = []Key{
 	warned(KeyLastStateMaxCheckpointAge, TypeDuration, "", ScopeResource, "the age of the last checkpoint is not checked before a last-state upgrade"),
 	honoured(KeyPeriodicCheckpointInterval, TypeString, "", ScopeResource, "a duration or a Quartz cron expression"),
 	honoured(KeyPeriodicSavepointInterval, TypeString, "", ScopeResource, "a duration or a Quartz cron expression"),
-	warned(op+"pod-template.merge-arrays-by-name", TypeBoolean, "false", ScopeResource, "pod templates merge as Teal's docs/flinkdeployment.md describes"),
+	honoured(KeyMergeArraysByName, TypeBoolean, "false", ScopeResource, "lists of the pod templates merge item by item on their name instead of by position"),
 	honoured(KeySavepointCleanupEnabled, TypeBoolean, "true", ScopeResource, ""),
 	honoured(KeySavepointDisposeOnDelete, TypeBoolean, "false", ScopeResource, ""),
 	enum(honoured(KeySavepointFormatType, "", "CANONICAL", ScopeResource, ""), "CANONICAL", "NATIVE", "UNKNOWN"),

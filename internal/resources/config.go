@@ -61,10 +61,12 @@ const (
 	KeyRestServiceType = "kubernetes.rest-service.exposed.type"
 	// KeyTaskManagerPodTemplate is the file a native JobManager builds its TaskManager pods from.
 	KeyTaskManagerPodTemplate = "kubernetes.pod-template-file.taskmanager"
-	// KeyMergeArraysByName merges pod template lists item by item on their name instead of by position.
+	// KeyMergeArraysByName merges pod template lists item by item on their name instead of by position; set per
+	// resource or, as a default, in the operator configuration (operatorconfig.BuilderKeys).
 	KeyMergeArraysByName = "kubernetes.operator.pod-template.merge-arrays-by-name"
-	// KeyStartupProbe adds a startup probe on the REST endpoint to the JobManager.
-	KeyStartupProbe    = "kubernetes.operator.jm-deployment.startup-probe.enabled"
+	// KeyStartupProbe adds a startup probe on the REST endpoint to the JobManager (upstream's key, default true);
+	// set per resource or in the operator configuration.
+	KeyStartupProbe    = "kubernetes.operator.jm-deployment.startup.probe.enabled"
 	KeyApplicationMain = "$internal.application.main"
 	// KeyApplicationArgs is a list (see IsListKey), never a ";"-joined string of unescaped arguments.
 	KeyApplicationArgs = "$internal.application.program-args"
