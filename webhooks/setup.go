@@ -51,24 +51,28 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 	if err := ctrl.NewWebhookManagedBy(mgr, &flinkv1beta1.FlinkDeployment{}).
 		WithValidator(NewFlinkDeploymentValidator(opts)).
 		WithDefaulter(&FlinkDeploymentDefaulter{}).
+		WithLogConstructor(requestLogger(flinkv1beta1.GroupVersion.WithKind("FlinkDeployment"))).
 		Complete(); err != nil {
 		return fmt.Errorf("registering the FlinkDeployment webhooks: %w", err)
 	}
 	if err := ctrl.NewWebhookManagedBy(mgr, &flinkv1beta1.FlinkSessionJob{}).
 		WithValidator(NewFlinkSessionJobValidator(opts)).
 		WithDefaulter(&FlinkSessionJobDefaulter{}).
+		WithLogConstructor(requestLogger(flinkv1beta1.GroupVersion.WithKind("FlinkSessionJob"))).
 		Complete(); err != nil {
 		return fmt.Errorf("registering the FlinkSessionJob webhooks: %w", err)
 	}
 	if err := ctrl.NewWebhookManagedBy(mgr, &flinkv1beta1.FlinkStateSnapshot{}).
 		WithValidator(NewFlinkStateSnapshotValidator(opts)).
 		WithDefaulter(&FlinkStateSnapshotDefaulter{}).
+		WithLogConstructor(requestLogger(flinkv1beta1.GroupVersion.WithKind("FlinkStateSnapshot"))).
 		Complete(); err != nil {
 		return fmt.Errorf("registering the FlinkStateSnapshot webhooks: %w", err)
 	}
 	if err := ctrl.NewWebhookManagedBy(mgr, &flinkv1beta1.FlinkBlueGreenDeployment{}).
 		WithValidator(NewFlinkBlueGreenDeploymentValidator(opts)).
 		WithDefaulter(&FlinkBlueGreenDeploymentDefaulter{}).
+		WithLogConstructor(requestLogger(flinkv1beta1.GroupVersion.WithKind("FlinkBlueGreenDeployment"))).
 		Complete(); err != nil {
 		return fmt.Errorf("registering the FlinkBlueGreenDeployment webhooks: %w", err)
 	}
