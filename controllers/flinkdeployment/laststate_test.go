@@ -6,8 +6,10 @@ import (
 
 	. "github.com/onsi/gomega"
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -58,6 +60,34 @@ func TestDefect2LostClusterMidUpgradeNeedsAPerson(t *testing.T) {
 	restored, restoredID, _ := restoredFrom(g, restoredDeployment)
 	g.Expect(restoredID).To(Equal(checkpoint))
 	g.Expect(localPath(restored)).To(Equal(localPath(checkpointPath)))
+}
+
+// Defect 2 with HA: a cluster lost mid-upgrade resumes from Flink's HA metadata when its ConfigMaps prove it
+// exists (upstream's isHaMetadataAvailable), and stops with ManualRestoreRequired while they do not. JobManager
+// recovery is off here, so the lost cluster is not redeployed before the upgrade is committed.
+func TestDefect2LostClusterResumesFromHAMetadata(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	deployment := newDeployment(g, "lost-ha", builders.WithUpgradeMode(flinkv1beta1.UpgradeModeLastState),
+		builders.WithConfig("kubernetes.operator.jm-deployment-recovery.enabled", "false",
+			"high-availability.type", "kubernetes", "high-availability.storageDir", "file:///tmp/teal-ha"))
+	g.Expect(env.Client.Delete(ctx, &appsv1.Deployment{ObjectMeta: objectMeta(deployment)})).To(Succeed())
+	update(g, deployment, func(d *flinkv1beta1.FlinkDeployment) { d.Spec.Image = "flink:1.20.1" })
+	g.Eventually(func(g Gomega) {
+		current := get(g, deployment)
+		g.Expect(current.Status.ObservedGeneration).To(Equal(current.Generation))
+		g.Expect(conditions.GetReason(current, flinkv1beta1.ConditionStalled)).To(Equal(flinkv1beta1.ReasonManualRestore))
+		g.Expect(current.Status.Error).To(ContainSubstring("HA metadata"))
+	}, timeout, interval).Should(Succeed())
+	g.Expect(runtime.Starts(deployment.Namespace, deployment.Name)).To(Equal(1), "nothing deployed without HA metadata")
+
+	// Flink's HA services keep the job's checkpoints in these ConfigMaps (the stand-in does not model them).
+	haConfigMap := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: deployment.Namespace, Name: deployment.Name + "-cluster-config-map",
+		Labels: map[string]string{"app": deployment.Name, "configmap-type": "high-availability"}}}
+	g.Expect(env.Client.Create(ctx, haConfigMap)).To(Succeed())
+	upgraded := eventuallyReady(g, deployment)
+	g.Expect(upgraded.Spec.Image).To(Equal("flink:1.20.1"))
+	g.Expect(runtime.Starts(deployment.Namespace, deployment.Name)).To(Equal(2))
 }
 
 // Defect 2 (upstream's last-state.max.allowed.checkpoint.age): a last-state upgrade whose latest checkpoint is
