@@ -19,11 +19,10 @@ func haConfigMapLabels(deployment *flinkv1beta1.FlinkDeployment) client.Matching
 }
 
 // observeHAData reports whether Flink's HA metadata of the cluster survives, when the planner needs to know: the
-// cluster went missing mid-upgrade with a job on record, under HA. Upstream asks the same before it lets a new
-// JobManager resume a job it cannot see.
+// cluster went missing with a job on record, under HA. Upstream asks the same before it lets a new JobManager
+// resume a job it cannot see.
 func (r *Reconciler) observeHAData(ctx context.Context, s *scope, obs observation) (bool, error) {
-	if obs.clusterExists || !obs.highAvailability || !obs.jobOnRecord ||
-		obs.reconciliation != flinkv1beta1.ReconciliationStateUpgrading {
+	if obs.clusterExists || !obs.highAvailability || !obs.jobOnRecord || obs.target == nil {
 		return false, nil
 	}
 	configMaps := &corev1.ConfigMapList{}
@@ -66,8 +65,8 @@ func (r *Reconciler) awaitCheckpoint(s *scope) {
 		s.config.DurationOr(operatorconfig.KeyLastStateMaxCheckpointAge), operatorconfig.KeyLastStateMaxCheckpointAge))
 }
 
-// reportLostCluster stops an upgrade whose cluster went missing with a job whose newest state nobody recorded
-// (clusterLostWithState): a person chooses the state to restore.
+// reportLostCluster reports a cluster that went missing with a job whose newest state nobody recorded
+// (clusterLostWithState, or HA metadata gone): a person chooses the state to restore.
 func (r *Reconciler) reportLostCluster(s *scope) {
 	jobStatus := s.deployment.Status.JobStatus
 	why := "HA is off"
@@ -82,10 +81,14 @@ func (r *Reconciler) reportLostCluster(s *scope) {
 	if recorded == "" {
 		recorded = "none"
 	}
-	message := fmt.Sprintf("the JobManager Deployment went missing during the upgrade while job %s (%s) ran, and %s: "+
+	during := ""
+	if s.deployment.Status.ReconciliationStatus.State == flinkv1beta1.ReconciliationStateUpgrading {
+		during = " during the upgrade"
+	}
+	message := fmt.Sprintf("the JobManager Deployment went missing%s while job %s (%s) ran, and %s: "+
 		"its newest state cannot be proven, and restoring from the last recorded savepoint (%s) would rewind the job. "+
 		"Set spec.job.initialSavepointPath to the newest retained checkpoint or savepoint and change "+
-		"spec.job.savepointRedeployNonce. %s", jobStatus.JobID, orUnknown(string(jobStatus.State)), why, recorded,
+		"spec.job.savepointRedeployNonce. %s", during, jobStatus.JobID, orUnknown(string(jobStatus.State)), why, recorded,
 		lifecycle.MsgManualRestoreRequired)
 	if s.deployment.Status.Error != message {
 		r.event(s, corev1.EventTypeWarning, flinkv1beta1.ReasonManualRestore, message)

@@ -90,6 +90,35 @@ func TestDefect2LostClusterResumesFromHAMetadata(t *testing.T) {
 	g.Expect(runtime.Starts(deployment.Namespace, deployment.Name)).To(Equal(2))
 }
 
+// Defect 2 for a running deployment: a lost JobManager under HA is redeployed only when Flink's HA ConfigMaps
+// prove the job's state survives; without them the new JobManager would start from the last recorded savepoint,
+// so the deployment stops with ManualRestoreRequired instead (upstream: "HA metadata not available").
+func TestDefect2LostJobManagerWithoutHAMetadataNeedsAPerson(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	deployment := newDeployment(g, "lost-ha-data", builders.WithUpgradeMode(flinkv1beta1.UpgradeModeLastState),
+		builders.WithConfig("high-availability.type", "kubernetes", "high-availability.storageDir", "file:///tmp/teal-ha"))
+	g.Expect(env.Client.Delete(ctx, &appsv1.Deployment{ObjectMeta: objectMeta(deployment)})).To(Succeed())
+	g.Eventually(func(g Gomega) {
+		current := get(g, deployment)
+		g.Expect(conditions.GetReason(current, flinkv1beta1.ConditionStalled)).To(Equal(flinkv1beta1.ReasonManualRestore))
+		g.Expect(current.Status.Error).To(ContainSubstring("HA metadata"))
+		g.Expect(current.Status.LifecycleState).To(Equal(flinkv1beta1.LifecycleStateFailed))
+		g.Expect(warningEvents(g, current, flinkv1beta1.ReasonManualRestore)).NotTo(BeEmpty())
+	}, timeout, interval).Should(Succeed())
+	g.Expect(runtime.Starts(deployment.Namespace, deployment.Name)).To(Equal(1), "not redeployed without HA metadata")
+
+	haConfigMap := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: deployment.Namespace, Name: deployment.Name + "-cluster-config-map",
+		Labels: map[string]string{"app": deployment.Name, "configmap-type": "high-availability"}}}
+	g.Expect(env.Client.Create(ctx, haConfigMap)).To(Succeed())
+	g.Eventually(func() int { return runtime.Starts(deployment.Namespace, deployment.Name) }, timeout, interval).Should(Equal(2))
+	g.Eventually(func(g Gomega) {
+		recovered := get(g, deployment)
+		g.Expect(recovered.Status.JobStatus.State).To(Equal(flinkv1beta1.JobStatusRunning))
+		g.Expect(kstatus(g, recovered)).To(Equal(status.CurrentStatus))
+	}, timeout, interval).Should(Succeed())
+}
+
 // Defect 2 (upstream's last-state.max.allowed.checkpoint.age): a last-state upgrade whose latest checkpoint is
 // older than the maximum age hands the state over through a savepoint instead of the old checkpoint.
 func TestMaxCheckpointAgeHandsStateOverBySavepoint(t *testing.T) {

@@ -206,8 +206,20 @@ func nextStep(o observation) step {
 			// A finished job's cluster is not recovered: it was shut down after the TTL, or has nothing to run.
 			return stepNone
 		}
-		if o.recoveryEnabled && (o.highAvailability || upgradeMode(o.target) == flinkv1beta1.UpgradeModeStateless || o.target.Job == nil) {
+		if o.recoveryEnabled && (upgradeMode(o.target) == flinkv1beta1.UpgradeModeStateless || o.target.Job == nil) {
 			return stepRecoverJobManager
+		}
+		if o.highAvailability && (o.haDataAvailable || !o.jobOnRecord) {
+			// A new JobManager resumes the job from its HA metadata, which its ConfigMaps prove to exist.
+			if o.recoveryEnabled {
+				return stepRecoverJobManager
+			}
+			return stepManualRestore
+		}
+		if o.highAvailability {
+			// HA is configured but its metadata is gone: a new JobManager would start the job from the last
+			// recorded savepoint, rewinding it (upstream: "HA metadata not available").
+			return stepLostCluster
 		}
 		return stepManualRestore
 	}
