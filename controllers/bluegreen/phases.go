@@ -297,6 +297,7 @@ func (r *Reconciler) act(ctx context.Context, s *scope) (ctrl.Result, error) {
 	if err := r.applyIntent(s, d.Intent); err != nil {
 		return ctrl.Result{}, err
 	}
+	r.recoverDeletedChild(ctx, s)
 	if s.obs.Retry {
 		// Acted upon (or not applicable): either way it is consumed.
 		delete(bg.Annotations, RetryAnnotation)

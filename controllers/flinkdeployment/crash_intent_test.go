@@ -15,8 +15,9 @@ import (
 
 // TestOperatorKilledBetweenIntentAndAction kills the operator between recording a step's intent and calling
 // Flink ("<step>/intent"), and between a Flink call and the observation that records its result (right after
-// the step), for savepoint and last-state upgrades and a restart of a failed job. Every run must end with one
-// running job restored from the newest state, with at most the one savepoint the upgrade needs.
+// the step), for savepoint and last-state upgrades, a restart of a failed job and a health-check restart. Every
+// run must end with one running job restored from the newest state, with at most the one savepoint the upgrade
+// needs.
 func TestOperatorKilledBetweenIntentAndAction(t *testing.T) {
 	stepIs := func(name string) func(*flinkv1beta1.FlinkDeployment, string) bool {
 		return func(_ *flinkv1beta1.FlinkDeployment, step string) bool { return step == name }
@@ -26,14 +27,20 @@ func TestOperatorKilledBetweenIntentAndAction(t *testing.T) {
 		mode flinkv1beta1.UpgradeMode
 		// restart: the job fails and kubernetes.operator.job.restart.failed restarts it (else an image upgrade).
 		restart bool
-		at      func(*flinkv1beta1.FlinkDeployment, string) bool
+		// health: the job restarts too often and the cluster health check restarts it.
+		health bool
+		at     func(*flinkv1beta1.FlinkDeployment, string) bool
 	}{
-		{"savepoint upgrade: trigger recorded, Flink not asked", flinkv1beta1.UpgradeModeSavepoint, false, stepIs("StopWithSavepoint/intent")},
-		{"savepoint upgrade: Flink asked, result not recorded", flinkv1beta1.UpgradeModeSavepoint, false, stepIs("StopWithSavepoint")},
-		{"last-state upgrade: checkpoint recorded, job not cancelled", flinkv1beta1.UpgradeModeLastState, false, stepIs("CheckpointAndCancel/intent")},
-		{"last-state upgrade: job cancelled, not yet observed", flinkv1beta1.UpgradeModeLastState, false, stepIs("CheckpointAndCancel")},
-		{"restart: restart recorded, cluster not replaced", flinkv1beta1.UpgradeModeLastState, true, stepIs("BeginRestart")},
-		{"restart: old cluster deleted, new one not deployed", flinkv1beta1.UpgradeModeLastState, true, stepIs("DeleteCluster")},
+		{"savepoint upgrade: trigger recorded, Flink not asked", flinkv1beta1.UpgradeModeSavepoint, false, false, stepIs("StopWithSavepoint/intent")},
+		{"savepoint upgrade: Flink asked, result not recorded", flinkv1beta1.UpgradeModeSavepoint, false, false, stepIs("StopWithSavepoint")},
+		{"last-state upgrade: checkpoint recorded, job not cancelled", flinkv1beta1.UpgradeModeLastState, false, false, stepIs("CheckpointAndCancel/intent")},
+		{"last-state upgrade: job cancelled, not yet observed", flinkv1beta1.UpgradeModeLastState, false, false, stepIs("CheckpointAndCancel")},
+		{"last-state upgrade: state taken over, cluster not deleted", flinkv1beta1.UpgradeModeLastState, false, false, stepIs("DeleteCluster/intent")},
+		{"restart: restart recorded, cluster not replaced", flinkv1beta1.UpgradeModeLastState, true, false, stepIs("BeginRestart")},
+		{"restart: old cluster deleted, new one not deployed", flinkv1beta1.UpgradeModeLastState, true, false, stepIs("DeleteCluster")},
+		{"health restart: restart recorded, job not cancelled", flinkv1beta1.UpgradeModeLastState, false, true, stepIs("BeginRestart")},
+		{"health restart: job cancelled, not yet observed", flinkv1beta1.UpgradeModeLastState, false, true, stepIs("Cancel")},
+		{"health restart: old cluster deleted, new one not deployed", flinkv1beta1.UpgradeModeLastState, false, true, stepIs("DeleteCluster")},
 	}
 	defer stepAside(t)()
 	for _, tc := range cases {
@@ -44,13 +51,25 @@ func TestOperatorKilledBetweenIntentAndAction(t *testing.T) {
 			if tc.restart {
 				options = append(options, builders.WithConfig(operatorconfig.KeyJobRestartFailed, "true"))
 			}
+			if tc.health {
+				options = append(options, builders.WithConfig(operatorconfig.KeyHealthCheckEnabled, "true",
+					operatorconfig.KeyHealthCheckRestartsThreshold, "2", operatorconfig.KeyHealthCheckRestartsWindow, "1 min",
+					operatorconfig.KeyHealthCheckCheckpointProgress, "false", "restart-strategy.fixed-delay.attempts", "100"))
+			}
 			deployment := deployAlone(g, "crash-intent", options...)
 			checkpoint := triggerCheckpoint(g, deployment)
 
 			fresh := killDuring(g, deployment, tc.at, func() {
+				server := localruntime.Server(runtime.Cluster(deployment.Namespace, deployment.Name))
 				if tc.restart {
-					server := localruntime.Server(runtime.Cluster(deployment.Namespace, deployment.Name))
 					g.Expect(server.FailJob(deployment.Status.JobStatus.JobID, "fatal")).To(Succeed())
+					return
+				}
+				if tc.health {
+					// Three restarts within the window: one more than the threshold tolerates.
+					for range 3 {
+						g.Expect(server.FailJob(deployment.Status.JobStatus.JobID, "flaky")).To(Succeed())
+					}
 					return
 				}
 				update(g, deployment, func(d *flinkv1beta1.FlinkDeployment) { d.Spec.Image = "flink:1.20.1" })

@@ -3,13 +3,13 @@ package flinkdeployment_test
 import (
 	"context"
 	"os"
-	"sync"
 	"testing"
 
 	. "github.com/onsi/gomega"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/test/builders"
+	"github.com/teal-flink/teal/test/crash"
 	"github.com/teal-flink/teal/test/testenv"
 )
 
@@ -73,31 +73,23 @@ func stepAside(t *testing.T) func() {
 
 // killDuring starts an operator that dies right after the first step of deployment matching at (it hangs, then
 // is stopped before the reconcile's final status patch), runs act to set things going, and returns a fresh
-// operator started after the death. The caller stops it.
+// operator started after the death (test/crash). The caller stops it.
 func killDuring(g Gomega, deployment *flinkv1beta1.FlinkDeployment, at func(*flinkv1beta1.FlinkDeployment, string) bool, act func()) *testenv.Manager {
-	killed := make(chan struct{})
-	var once sync.Once
-	dying, err := startOperator(func(ctx context.Context, d *flinkv1beta1.FlinkDeployment, step string) {
-		if d.Name == deployment.Name && d.Namespace == deployment.Namespace && at(d, step) {
-			once.Do(func() { close(killed) })
-			<-ctx.Done() // the process hangs here until it is killed
-		}
-	})
-	g.Expect(err).NotTo(HaveOccurred())
-	act()
-	g.Eventually(killed, timeout).Should(BeClosed())
-	g.Expect(dying.Stop()).To(Succeed())
-	fresh, err := startOperator()
-	g.Expect(err).NotTo(HaveOccurred())
-	return fresh
+	return crash.During(g, timeout, startWithHook, deployment, at, act)
+}
+
+// startWithHook starts an operator whose FlinkDeployment steps run through hook (none when nil).
+func startWithHook(hook crash.Hook[*flinkv1beta1.FlinkDeployment]) (*testenv.Manager, error) {
+	if hook == nil {
+		return startOperator()
+	}
+	return startOperator(hook)
 }
 
 // deployAlone creates a deployment, Ready, with an operator of its own that is stopped afterwards (the test then
 // runs the operators it means to kill).
 func deployAlone(g Gomega, name string, options ...builders.DeploymentOption) *flinkv1beta1.FlinkDeployment {
-	first, err := startOperator()
-	g.Expect(err).NotTo(HaveOccurred())
-	deployment := newDeployment(g, name, options...)
-	g.Expect(first.Stop()).To(Succeed())
+	var deployment *flinkv1beta1.FlinkDeployment
+	crash.Alone(g, startWithHook, func() { deployment = newDeployment(g, name, options...) })
 	return deployment
 }

@@ -12,7 +12,7 @@ import (
 func actsOnFlink(next step) bool {
 	switch next {
 	case stepStopWithSavepoint, stepCheckpointAndCancel, stepCancel, stepDeleteCluster, stepDeploy,
-		stepRecoverJobManager, stepScale:
+		stepRecoverJobManager, stepScale, stepShutDownFinished:
 		return true
 	}
 	return false

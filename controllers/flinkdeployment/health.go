@@ -12,6 +12,7 @@ import (
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/clusterhealth"
+	"github.com/teal-flink/teal/internal/conditions"
 	"github.com/teal-flink/teal/internal/flinkvalue"
 	"github.com/teal-flink/teal/internal/jobops"
 	"github.com/teal-flink/teal/internal/lifecycle"
@@ -49,28 +50,82 @@ func (r *Reconciler) observeHealth(ctx context.Context, s *scope) (ctrl.Result, 
 	if !ok || !s.config.Bool(operatorconfig.KeyHealthCheckEnabled) || !jobIsActive(s.job) {
 		return ctrl.Result{}, nil
 	}
-	restarts, checkpoints, err := api.JobHealth(ctx, s.job.ID)
-	if err != nil {
-		// No sample this time: the verdict waits for the next observation.
-		return ctrl.Result{}, nil
-	}
 	health := clusterHealth(status)
-	var record clusterhealth.Record
+	var record healthRecord
 	if health.Samples != "" {
 		// A record that cannot be read is started afresh.
 		_ = json.Unmarshal([]byte(health.Samples), &record)
 	}
-	sample := clusterhealth.Sample{At: r.Now(), Restarts: restarts, CompletedCheckpoints: checkpoints}
-	record, verdict := clusterhealth.Evaluate(record, s.job.ID, sample, healthPolicy(s.config, s.flinkConfig))
-	encoded, err := json.Marshal(record)
+	restarts, checkpoints, err := api.JobHealth(ctx, s.job.ID)
 	if err != nil {
-		return ctrl.Result{}, fmt.Errorf("recording the cluster health: %w", err)
+		// No sample this time: the verdict waits for the next observation, but a failure that persists means
+		// the check cannot see an unhealthy job, which a person must know.
+		r.recordSampleFailure(s, &record, err)
+		return ctrl.Result{}, saveHealthRecord(health, record)
 	}
-	health.Samples = string(encoded)
+	record.SampleFailingSince, record.SampleError = nil, ""
+	conditions.Delete(s.deployment, ConditionHealthCheck)
+	sample := clusterhealth.Sample{At: r.Now(), Restarts: restarts, CompletedCheckpoints: checkpoints}
+	var verdict clusterhealth.Verdict
+	record.Record, verdict = clusterhealth.Evaluate(record.Record, s.job.ID, sample, healthPolicy(s.config, s.flinkConfig))
+	if err := saveHealthRecord(health, record); err != nil {
+		return ctrl.Result{}, err
+	}
 	if !verdict.Healthy {
 		s.restartReason = "the cluster health check failed: " + verdict.Reason
 	}
 	return ctrl.Result{}, nil
+}
+
+// ConditionHealthCheck is False (reason HealthSampleFailed) while the cluster health check cannot sample the
+// job (its REST calls keep failing), so it could not restart an unhealthy job; absent otherwise.
+const ConditionHealthCheck = "HealthCheck"
+
+// ReasonHealthSampleFailed: sampling the job's health failed for at least the reconcile interval. The Warning
+// event carries the same reason.
+const ReasonHealthSampleFailed = "HealthSampleFailed"
+
+// healthRecord is what status.clusterHealth.samples holds: the health check's samples and, while sampling
+// fails, since when and why (the first failure of the run, so a failing check does not rewrite status each time).
+type healthRecord struct {
+	clusterhealth.Record
+	// SampleFailingSince is when sampling first failed in a row; nil while samples succeed.
+	SampleFailingSince *time.Time `json:"sampleFailingSince,omitempty"`
+	// SampleError is the first failure of the run.
+	SampleError string `json:"sampleError,omitempty"`
+}
+
+func saveHealthRecord(health *flinkv1beta1.ClusterHealthStatus, record healthRecord) error {
+	encoded, err := json.Marshal(record)
+	if err != nil {
+		return fmt.Errorf("recording the cluster health: %w", err)
+	}
+	health.Samples = string(encoded)
+	return nil
+}
+
+// recordSampleFailure remembers a failed health sample and, once sampling has failed for the reconcile interval
+// (more than one observation in a row), reports it with a condition and one Warning event.
+func (r *Reconciler) recordSampleFailure(s *scope, record *healthRecord, err error) {
+	now := r.Now()
+	if record.SampleFailingSince == nil {
+		record.SampleFailingSince, record.SampleError = &now, err.Error()
+	}
+	if !sampleFailurePersists(*record.SampleFailingSince, now, s.config.DurationOr(operatorconfig.KeyReconcileInterval)) {
+		return
+	}
+	message := fmt.Sprintf("the cluster health check cannot sample job %s since %s: %s; meanwhile it cannot restart "+
+		"the job when it is unhealthy", s.job.ID, record.SampleFailingSince.UTC().Format(time.RFC3339), record.SampleError)
+	if conditions.GetReason(s.deployment, ConditionHealthCheck) != ReasonHealthSampleFailed {
+		r.event(s, corev1.EventTypeWarning, ReasonHealthSampleFailed, message)
+	}
+	conditions.MarkFalse(s.deployment, ConditionHealthCheck, ReasonHealthSampleFailed, "%s", message)
+}
+
+// sampleFailurePersists reports whether sampling has failed long enough to report: for at least one reconcile
+// interval, so one lost request (a JobManager busy for a moment) is not worth a Warning.
+func sampleFailurePersists(since, now time.Time, interval time.Duration) bool {
+	return now.Sub(since) >= interval
 }
 
 // clusterHealth returns status.clusterHealth, creating it.

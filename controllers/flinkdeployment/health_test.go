@@ -28,10 +28,14 @@ func TestUnhealthyJobIsRestartedFromItsLastState(t *testing.T) {
 	server := localruntime.Server(runtime.Cluster(deployment.Namespace, deployment.Name))
 	g.Expect(server).NotTo(BeNil())
 
-	// Two restarts are tolerated: nothing happens.
+	// Two restarts are tolerated: nothing happens — once the health check has sampled them (evidence that the
+	// controller looked after the failures).
 	for range 2 {
 		g.Expect(server.FailJob(oldJob, "flaky")).To(Succeed())
 	}
+	g.Eventually(func(g Gomega) {
+		g.Expect(get(g, deployment).Status.ClusterHealth.Samples).To(ContainSubstring(`"restarts":2`))
+	}, timeout, interval).Should(Succeed())
 	g.Consistently(func(g Gomega) {
 		current := get(g, deployment)
 		g.Expect(current.Status.ClusterHealth.Restarts).To(BeZero())

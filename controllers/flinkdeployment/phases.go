@@ -195,7 +195,7 @@ func (r *Reconciler) reconcileSpec(ctx context.Context, s *scope) (ctrl.Result, 
 	if s.invalid != "" {
 		return ctrl.Result{}, nil
 	}
-	obs, err := r.observe(s)
+	obs, err := r.observe(ctx, s)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
@@ -219,15 +219,18 @@ func (r *Reconciler) reconcileSpec(ctx context.Context, s *scope) (ctrl.Result, 
 }
 
 // observe gathers the planner's inputs from the scope.
-func (r *Reconciler) observe(s *scope) (observation, error) {
+func (r *Reconciler) observe(ctx context.Context, s *scope) (observation, error) {
 	obs := observation{
-		desired:          &s.deployment.Spec,
-		target:           s.target,
-		reconciliation:   s.deployment.Status.ReconciliationStatus.State,
-		clusterExists:    s.jobManager != nil,
-		job:              s.job,
-		highAvailability: highAvailability(s.flinkConfig),
-		recoveryEnabled:  s.config.Bool(operatorconfig.KeyJMDeploymentRecovery),
+		desired:           &s.deployment.Spec,
+		target:            s.target,
+		reconciliation:    s.deployment.Status.ReconciliationStatus.State,
+		clusterExists:     s.jobManager != nil,
+		job:               s.job,
+		highAvailability:  highAvailability(s.flinkConfig),
+		recoveryEnabled:   s.config.Bool(operatorconfig.KeyJMDeploymentRecovery),
+		jobOnRecord:       s.deployment.Status.JobStatus.JobID != "",
+		lastStateFallback: s.config.Bool(operatorconfig.KeyLastStateFallback),
+		finished:          s.deployment.Status.JobStatus.State == flinkv1beta1.JobStatusFinished,
 	}
 	if info := s.deployment.Status.JobStatus.SavepointInfo; info != nil && info.TriggerID != "" && info.TriggerType == flinkv1beta1.SnapshotTriggerUpgrade {
 		obs.savepointInFlight = true
@@ -255,6 +258,13 @@ func (r *Reconciler) observe(s *scope) (observation, error) {
 	}
 	obs.diff, obs.specChanged = diff.Type, len(diff.Changes) > 0
 	if obs.rollbackDue, err = r.checkRollback(s); err != nil {
+		return obs, err
+	}
+	obs.shutdownDue = r.finishedShutdownDue(s, obs)
+	if obs.haDataAvailable, err = r.observeHAData(ctx, s, obs); err != nil {
+		return obs, err
+	}
+	if obs.checkpointAge, err = r.observeCheckpointAge(ctx, s, obs); err != nil {
 		return obs, err
 	}
 	return obs, nil

@@ -1,7 +1,10 @@
 package flinkdeployment
 
 import (
+	"time"
+
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/flink"
 	"github.com/teal-flink/teal/internal/specdiff"
 )
 
@@ -45,6 +48,14 @@ const (
 	stepBeginRollback
 	// stepBeginRestart records a restart of an unhealthy or failed job from its last state.
 	stepBeginRestart
+	// stepLostCluster reports that the cluster went missing mid-upgrade with a job whose state the operator had
+	// not recorded: deploying from the recorded restore point would rewind the job.
+	stepLostCluster
+	// stepAwaitCheckpoint waits for a checkpoint in progress before a last-state upgrade, because the latest
+	// completed one is older than last-state.max.allowed.checkpoint.age.
+	stepAwaitCheckpoint
+	// stepShutDownFinished removes the cluster of a job that finished jm-deployment.shutdown-ttl ago.
+	stepShutDownFinished
 )
 
 var stepNames = map[step]string{
@@ -54,7 +65,8 @@ var stepNames = map[step]string{
 	stepAwaitJobRunning: "AwaitJobRunning",
 	stepDeleteCluster:   "DeleteCluster", stepDeploy: "Deploy", stepMarkDeployed: "MarkDeployed",
 	stepMarkSuspended: "MarkSuspended", stepRecoverJobManager: "RecoverJobManager", stepManualRestore: "ManualRestore",
-	stepBeginRollback: "BeginRollback", stepBeginRestart: "BeginRestart",
+	stepBeginRollback: "BeginRollback", stepBeginRestart: "BeginRestart", stepLostCluster: "LostCluster",
+	stepAwaitCheckpoint: "AwaitCheckpoint", stepShutDownFinished: "ShutDownFinished",
 }
 
 func (s step) String() string { return stepNames[s] }
@@ -97,7 +109,36 @@ type observation struct {
 	restarting bool
 	// rollingBack: the cluster is being returned to (or runs) the last stable spec rather than target.
 	rollingBack bool
+	// jobOnRecord: status.jobStatus.jobId names a job whose cluster the operator has not removed itself (it
+	// clears the id when it does, after recording the job's state). If that cluster is gone, so is the only
+	// source of the job's newest state.
+	jobOnRecord bool
+	// haDataAvailable: Flink's HA ConfigMaps of the cluster exist, so a new JobManager resumes the job from them.
+	haDataAvailable bool
+	// lastStateFallback is kubernetes.operator.job.upgrade.last-state-fallback.enabled: a savepoint upgrade of a
+	// job that cannot take a savepoint may use its HA metadata instead.
+	lastStateFallback bool
+	// checkpointAge judges the running job's latest checkpoint against
+	// kubernetes.operator.job.upgrade.last-state.max.allowed.checkpoint.age (checkpointRecent when unset).
+	checkpointAge checkpointAge
+	// finished: the job ran to its end (status.jobStatus.state FINISHED).
+	finished bool
+	// shutdownDue: the job finished at least kubernetes.operator.jm-deployment.shutdown-ttl ago.
+	shutdownDue bool
 }
+
+// checkpointAge is how the latest checkpoint of a running job compares with the maximum age a last-state
+// upgrade accepts.
+type checkpointAge int
+
+const (
+	// checkpointRecent: recent enough (or no maximum set, or the job started within it).
+	checkpointRecent checkpointAge = iota
+	// checkpointPending: too old, but a checkpoint triggered within the maximum age is in progress.
+	checkpointPending
+	// checkpointTooOld: too old, and nothing newer is in progress: the state is handed over by a savepoint.
+	checkpointTooOld
+)
 
 func jobState(spec *flinkv1beta1.FlinkDeploymentSpec) flinkv1beta1.JobState {
 	if spec == nil || spec.Job == nil || spec.Job.State == "" {
@@ -158,12 +199,27 @@ func nextStep(o observation) step {
 			return stepBeginRollback
 		case o.restartDue && o.clusterExists:
 			return stepBeginRestart
+		case o.shutdownDue && o.clusterExists:
+			return stepShutDownFinished
 		}
-		if jobState(o.target) == flinkv1beta1.JobStateSuspended || o.clusterExists {
+		if jobState(o.target) == flinkv1beta1.JobStateSuspended || o.clusterExists || o.finished {
+			// A finished job's cluster is not recovered: it was shut down after the TTL, or has nothing to run.
 			return stepNone
 		}
-		if o.recoveryEnabled && (o.highAvailability || upgradeMode(o.target) == flinkv1beta1.UpgradeModeStateless || o.target.Job == nil) {
+		if o.recoveryEnabled && (upgradeMode(o.target) == flinkv1beta1.UpgradeModeStateless || o.target.Job == nil) {
 			return stepRecoverJobManager
+		}
+		if o.highAvailability && (o.haDataAvailable || !o.jobOnRecord) {
+			// A new JobManager resumes the job from its HA metadata, which its ConfigMaps prove to exist.
+			if o.recoveryEnabled {
+				return stepRecoverJobManager
+			}
+			return stepManualRestore
+		}
+		if o.highAvailability {
+			// HA is configured but its metadata is gone: a new JobManager would start the job from the last
+			// recorded savepoint, rewinding it (upstream: "HA metadata not available").
+			return stepLostCluster
 		}
 		return stepManualRestore
 	}
@@ -191,6 +247,9 @@ func nextStep(o observation) step {
 		}
 		return stepDeleteCluster
 	}
+	if clusterLostWithState(o) {
+		return stepLostCluster
+	}
 	if jobState(o.target) == flinkv1beta1.JobStateSuspended && !o.rollingBack {
 		return stepMarkSuspended
 	}
@@ -215,8 +274,19 @@ func stopStep(o observation) step {
 	}
 	switch upgradeMode(o.target) {
 	case flinkv1beta1.UpgradeModeSavepoint:
+		if o.highAvailability && o.lastStateFallback && o.job != nil && o.job.State != flinkv1beta1.JobStatusRunning && !jobIsStarting(o.job) {
+			// A job that is not running (RESTARTING, FAILING) cannot take a savepoint; its HA metadata holds
+			// its latest checkpoint, which a new JobManager resumes from (upstream's last-state fallback).
+			return stepDeleteCluster
+		}
 		return stepStopWithSavepoint
 	case flinkv1beta1.UpgradeModeLastState:
+		switch o.checkpointAge {
+		case checkpointPending:
+			return stepAwaitCheckpoint
+		case checkpointTooOld:
+			return stepStopWithSavepoint
+		}
 		if o.highAvailability {
 			// The new JobManager recovers the job from HA metadata; only the old cluster must go.
 			return stepDeleteCluster
@@ -241,4 +311,51 @@ func rollbackStopStep(o observation) step {
 	default:
 		return stepCancel
 	}
+}
+
+// clusterLostWithState reports whether the cluster went missing during an upgrade while it ran a job whose
+// state the operator never recorded (it did not remove the cluster itself): the recorded restore point is then
+// older than the job's state, and deploying from it would rewind the job. Only Flink's HA metadata proves a
+// newer state; without it a person chooses the state to restore (upstream's "Manual restore required").
+func clusterLostWithState(o observation) bool {
+	if o.clusterExists || o.rollingBack || !o.jobOnRecord || o.savepointRedeploy || o.target == nil || o.target.Job == nil {
+		return false
+	}
+	mode := upgradeMode(o.target)
+	if mode == flinkv1beta1.UpgradeModeStateless {
+		return false
+	}
+	if o.highAvailability && o.haDataAvailable && (mode == flinkv1beta1.UpgradeModeLastState || o.lastStateFallback) {
+		return false
+	}
+	return true
+}
+
+// checkpointAgeOf judges a running job's latest completed checkpoint against maxAge as upstream does: a job
+// started within maxAge, or a checkpoint completed within it, is recent; otherwise a checkpoint triggered within
+// it and still in progress is waited for; otherwise the checkpoint is too old. maxAge 0 means no maximum.
+func checkpointAgeOf(now time.Time, maxAge time.Duration, jobStart int64, statistics flink.CheckpointStatistics) checkpointAge {
+	if maxAge <= 0 {
+		return checkpointRecent
+	}
+	within := func(millis int64) bool { return millis > 0 && now.Sub(time.UnixMilli(millis)) < maxAge }
+	if within(jobStart) {
+		return checkpointRecent
+	}
+	if completed := statistics.Latest.Completed; completed != nil && !completed.IsSavepoint &&
+		within(max(completed.LatestAckTimestamp, completed.TriggerTimestamp)) {
+		return checkpointRecent
+	}
+	for _, entry := range statistics.History {
+		if entry.Status == flink.CheckpointStatusCompleted && !entry.IsSavepoint && !entry.Discarded &&
+			within(max(entry.LatestAckTimestamp, entry.TriggerTimestamp)) {
+			return checkpointRecent
+		}
+	}
+	for _, entry := range statistics.History {
+		if entry.Status == flink.CheckpointStatusInProgress && within(entry.TriggerTimestamp) {
+			return checkpointPending
+		}
+	}
+	return checkpointTooOld
 }

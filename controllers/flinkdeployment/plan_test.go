@@ -7,6 +7,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/flink"
 	"github.com/teal-flink/teal/internal/specdiff"
 )
 
@@ -52,7 +53,9 @@ func TestNextStep(t *testing.T) {
 		{"suspended stays suspended", observation{target: spec(flinkv1beta1.UpgradeModeSavepoint, flinkv1beta1.JobStateSuspended), reconciliation: deployed}, stepNone},
 		{"a newer spec while upgrading retargets", observation{target: savepoint, reconciliation: upgrading, specChanged: true, diff: specdiff.Upgrade, clusterExists: true, job: running}, stepBeginUpgrade},
 		{"lost JobManager of a stateless job is recovered", observation{target: spec(flinkv1beta1.UpgradeModeStateless, ""), reconciliation: deployed, recoveryEnabled: true}, stepRecoverJobManager},
-		{"lost JobManager with HA is recovered", observation{target: savepoint, reconciliation: deployed, recoveryEnabled: true, highAvailability: true}, stepRecoverJobManager},
+		{"lost JobManager with HA is recovered", observation{target: savepoint, reconciliation: deployed, recoveryEnabled: true, highAvailability: true, jobOnRecord: true, haDataAvailable: true}, stepRecoverJobManager},
+		{"defect 2: a lost JobManager whose HA metadata is gone needs a person", observation{target: savepoint, reconciliation: deployed, recoveryEnabled: true, highAvailability: true, jobOnRecord: true}, stepLostCluster},
+		{"a lost JobManager with HA but recovery off needs a person", observation{target: savepoint, reconciliation: deployed, highAvailability: true, jobOnRecord: true, haDataAvailable: true}, stepManualRestore},
 		{"lost JobManager of a stateful job without HA needs a person", observation{target: savepoint, reconciliation: deployed, recoveryEnabled: true}, stepManualRestore},
 		{"lost session cluster is recovered", observation{target: &flinkv1beta1.FlinkDeploymentSpec{}, reconciliation: deployed, recoveryEnabled: true}, stepRecoverJobManager},
 		{"recovery disabled", observation{target: spec(flinkv1beta1.UpgradeModeStateless, ""), reconciliation: deployed}, stepManualRestore},
@@ -77,6 +80,30 @@ func TestNextStep(t *testing.T) {
 		{"a restart under HA replaces the cluster", observation{target: savepoint, reconciliation: upgrading, restarting: true, clusterExists: true, job: running, highAvailability: true}, stepDeleteCluster},
 		{"a failed job's cluster is replaced", observation{target: savepoint, reconciliation: upgrading, restarting: true, clusterExists: true, job: failed}, stepDeleteCluster},
 		{"restart after the restarted cluster was created", observation{target: savepoint, reconciliation: upgrading, clusterExists: true, clusterIsTarget: true, job: running}, stepMarkDeployed},
+		// Defect 2: a cluster lost mid-upgrade with a job on record.
+		{"defect 2: a cluster lost mid-upgrade with its job's state unrecorded needs a person", observation{target: savepoint, reconciliation: upgrading, jobOnRecord: true}, stepLostCluster},
+		{"defect 2: a lost last-state cluster without HA needs a person", observation{target: spec(flinkv1beta1.UpgradeModeLastState, ""), reconciliation: upgrading, jobOnRecord: true}, stepLostCluster},
+		{"defect 2: a lost cluster whose HA metadata is gone needs a person", observation{target: spec(flinkv1beta1.UpgradeModeLastState, ""), reconciliation: upgrading, jobOnRecord: true, highAvailability: true}, stepLostCluster},
+		{"defect 2: a lost last-state cluster resumes from its HA metadata", observation{target: spec(flinkv1beta1.UpgradeModeLastState, ""), reconciliation: upgrading, jobOnRecord: true, highAvailability: true, haDataAvailable: true}, stepDeploy},
+		{"defect 2: a lost savepoint-mode cluster falls back to its HA metadata", observation{target: savepoint, reconciliation: upgrading, jobOnRecord: true, highAvailability: true, haDataAvailable: true, lastStateFallback: true}, stepDeploy},
+		{"defect 2: without the last-state fallback a lost savepoint-mode cluster needs a person", observation{target: savepoint, reconciliation: upgrading, jobOnRecord: true, highAvailability: true, haDataAvailable: true}, stepLostCluster},
+		{"defect 2: a suspend of a lost cluster needs a person too", observation{target: spec(flinkv1beta1.UpgradeModeSavepoint, flinkv1beta1.JobStateSuspended), reconciliation: upgrading, jobOnRecord: true}, stepLostCluster},
+		{"defect 2: a lost stateless cluster is redeployed", observation{target: spec(flinkv1beta1.UpgradeModeStateless, ""), reconciliation: upgrading, jobOnRecord: true}, stepDeploy},
+		{"defect 2: a lost cluster redeployed from a chosen savepoint", observation{target: savepoint, reconciliation: upgrading, jobOnRecord: true, savepointRedeploy: true}, stepDeploy},
+		{"defect 2: a rollback deploys the stable spec from the handed-over state", observation{target: savepoint, reconciliation: rollingBack, rollingBack: true, jobOnRecord: true}, stepDeploy},
+		{"defect 2: last-state fallback deletes a restarting job's cluster under HA", observation{target: savepoint, reconciliation: upgrading, clusterExists: true, job: restarting, highAvailability: true, lastStateFallback: true}, stepDeleteCluster},
+		{"defect 2: without the fallback a restarting job is asked for a savepoint", observation{target: savepoint, reconciliation: upgrading, clusterExists: true, job: restarting, highAvailability: true}, stepStopWithSavepoint},
+		{"defect 2: the fallback needs HA", observation{target: savepoint, reconciliation: upgrading, clusterExists: true, job: restarting, lastStateFallback: true}, stepStopWithSavepoint},
+		{"defect 2: the fallback waits for a starting job", observation{target: savepoint, reconciliation: upgrading, clusterExists: true, job: &JobInfo{State: flinkv1beta1.JobStatusCreated}, highAvailability: true, lastStateFallback: true}, stepAwaitJobRunning},
+		{"max checkpoint age: a too old checkpoint is replaced by a savepoint", observation{target: spec(flinkv1beta1.UpgradeModeLastState, ""), reconciliation: upgrading, clusterExists: true, job: running, checkpointAge: checkpointTooOld}, stepStopWithSavepoint},
+		{"max checkpoint age: a too old checkpoint under HA too", observation{target: spec(flinkv1beta1.UpgradeModeLastState, ""), reconciliation: upgrading, clusterExists: true, job: running, highAvailability: true, checkpointAge: checkpointTooOld}, stepStopWithSavepoint},
+		{"max checkpoint age: a checkpoint in progress is awaited", observation{target: spec(flinkv1beta1.UpgradeModeLastState, ""), reconciliation: upgrading, clusterExists: true, job: running, checkpointAge: checkpointPending}, stepAwaitCheckpoint},
+		// Defect 3: the JobManager of a finished job.
+		{"defect 3: a finished job's cluster is shut down after the TTL", observation{target: savepoint, reconciliation: deployed, clusterExists: true, finished: true, shutdownDue: true}, stepShutDownFinished},
+		{"defect 3: a finished job's cluster stays within the TTL", observation{target: savepoint, reconciliation: deployed, clusterExists: true, finished: true}, stepNone},
+		{"defect 3: a finished job's removed cluster is not recovered", observation{target: spec(flinkv1beta1.UpgradeModeStateless, ""), reconciliation: deployed, finished: true, recoveryEnabled: true}, stepNone},
+		{"defect 3: an upgrade of a finished job whose cluster was shut down deploys", observation{target: savepoint, reconciliation: upgrading, finished: true}, stepDeploy},
+		{"defect 3: a spec change wins over the shutdown", observation{target: savepoint, reconciliation: deployed, specChanged: true, diff: specdiff.Upgrade, clusterExists: true, finished: true, shutdownDue: true}, stepBeginUpgrade},
 		{"rolled back: a lost JobManager is recovered", observation{target: spec(flinkv1beta1.UpgradeModeStateless, ""), reconciliation: rolledBack, rollingBack: true, recoveryEnabled: true}, stepRecoverJobManager},
 	}
 	for _, tc := range cases {
@@ -193,4 +220,48 @@ func TestCheckpointProgressWindow(t *testing.T) {
 			NewWithT(t).Expect(checkpointProgressWindow(tc.config)).To(Equal(tc.want))
 		})
 	}
+}
+
+func TestCheckpointAgeOf(t *testing.T) {
+	now := time.UnixMilli(10_000_000)
+	ago := func(d time.Duration) int64 { return now.Add(-d).UnixMilli() }
+	completed := func(at int64) *flink.CompletedCheckpoint {
+		return &flink.CompletedCheckpoint{ID: 7, TriggerTimestamp: at - 100, LatestAckTimestamp: at}
+	}
+	inProgress := func(at int64) flink.CheckpointHistoryEntry {
+		return flink.CheckpointHistoryEntry{CompletedCheckpoint: flink.CompletedCheckpoint{ID: 8, TriggerTimestamp: at}, Status: flink.CheckpointStatusInProgress}
+	}
+	oldJob := ago(time.Hour)
+	cases := []struct {
+		name       string
+		maxAge     time.Duration
+		jobStart   int64
+		statistics flink.CheckpointStatistics
+		want       checkpointAge
+	}{
+		{"no maximum", 0, oldJob, flink.CheckpointStatistics{}, checkpointRecent},
+		{"a job started within the maximum", time.Minute, ago(30 * time.Second), flink.CheckpointStatistics{}, checkpointRecent},
+		{"a recent checkpoint", time.Minute, oldJob, flink.CheckpointStatistics{Latest: flink.LatestCheckpoints{Completed: completed(ago(10 * time.Second))}}, checkpointRecent},
+		{"an old checkpoint, nothing in progress", time.Minute, oldJob, flink.CheckpointStatistics{Latest: flink.LatestCheckpoints{Completed: completed(ago(5 * time.Minute))}}, checkpointTooOld},
+		{"no checkpoint at all", time.Minute, oldJob, flink.CheckpointStatistics{}, checkpointTooOld},
+		{"an old checkpoint, a recent one in progress", time.Minute, oldJob, flink.CheckpointStatistics{
+			Latest: flink.LatestCheckpoints{Completed: completed(ago(5 * time.Minute))}, History: []flink.CheckpointHistoryEntry{inProgress(ago(5 * time.Second))}}, checkpointPending},
+		{"an old checkpoint, an old one still in progress", time.Minute, oldJob, flink.CheckpointStatistics{
+			Latest: flink.LatestCheckpoints{Completed: completed(ago(5 * time.Minute))}, History: []flink.CheckpointHistoryEntry{inProgress(ago(2 * time.Minute))}}, checkpointTooOld},
+		{"a recent savepoint is not a checkpoint", time.Minute, oldJob, flink.CheckpointStatistics{
+			Latest: flink.LatestCheckpoints{Completed: &flink.CompletedCheckpoint{ID: 9, IsSavepoint: true, LatestAckTimestamp: ago(time.Second)}}}, checkpointTooOld},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			g := NewWithT(t)
+			g.Expect(checkpointAgeOf(now, tc.maxAge, tc.jobStart, tc.statistics)).To(Equal(tc.want))
+		})
+	}
+}
+
+func TestShutdownRemaining(t *testing.T) {
+	g := NewWithT(t)
+	finished := time.UnixMilli(1_000_000)
+	g.Expect(shutdownRemaining(finished.Add(time.Hour), finished, 24*time.Hour)).To(Equal(23 * time.Hour))
+	g.Expect(shutdownRemaining(finished.Add(25*time.Hour), finished, 24*time.Hour)).To(BeNumerically("<", 0))
 }

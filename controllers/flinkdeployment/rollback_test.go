@@ -14,6 +14,7 @@ import (
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/test/builders"
+	"github.com/teal-flink/teal/test/localruntime"
 )
 
 // An upgrade that does not become ready within the readiness timeout is rolled back to the last stable spec,
@@ -58,7 +59,12 @@ func TestFailedUpgradeRollsBackToTheStableSpec(t *testing.T) {
 	g.Expect(runtime.Starts(deployment.Namespace, deployment.Name)).To(Equal(3), "stable, failed upgrade, stable again")
 	g.Expect(warningEvents(g, rolledBack, flinkv1beta1.ReasonRollingBack)).To(HaveLen(1))
 
-	// Nothing more happens until the spec changes: no second rollback, no retry of the failed spec.
+	// Nothing more happens until the spec changes: no second rollback, no retry of the failed spec — checked
+	// after the controller has observed the rolled-back job several more times (the stand-in's request count).
+	server := localruntime.Server(runtime.Cluster(deployment.Namespace, deployment.Name))
+	g.Expect(server).NotTo(BeNil())
+	seen := server.Requests()
+	g.Eventually(server.Requests, timeout, interval).Should(BeNumerically(">=", seen+3), "the controller keeps observing the job")
 	g.Consistently(func(g Gomega) {
 		g.Expect(get(g, deployment).Status.ReconciliationStatus.State).To(Equal(flinkv1beta1.ReconciliationStateRolledBack))
 	}, "1s", interval).Should(Succeed())

@@ -76,14 +76,14 @@ func (r *Reconciler) summarizeSteadyState(s *scope) {
 		markStable(status)
 		gitops.MarkReady(deployment, flinkv1beta1.ReasonSucceeded, "session cluster running")
 	case status.JobStatus.State == flinkv1beta1.JobStatusFailed:
-		gitops.MarkStalled(deployment, flinkv1beta1.ReasonJobFailed, "job %s failed", status.JobStatus.JobID)
+		gitops.MarkStalled(deployment, flinkv1beta1.ReasonJobFailed, "%s failed", jobRef(status))
 	case s.target.Job != nil && status.JobStatus.State == flinkv1beta1.JobStatusFinished:
 		// A bounded job that ran to its end is done: a terminal outcome, so observedGeneration advances and
 		// the resource is no longer polled as if something were in flight.
 		if conditions.GetReason(deployment, flinkv1beta1.ConditionReady) != flinkv1beta1.ReasonFinished {
-			r.event(s, corev1.EventTypeNormal, flinkv1beta1.ReasonFinished, "job "+status.JobStatus.JobID+" finished")
+			r.event(s, corev1.EventTypeNormal, flinkv1beta1.ReasonFinished, jobRef(status)+" finished")
 		}
-		gitops.MarkReady(deployment, flinkv1beta1.ReasonFinished, "job %s finished", status.JobStatus.JobID)
+		gitops.MarkReady(deployment, flinkv1beta1.ReasonFinished, "%s finished", jobRef(status))
 	case s.target.Job != nil && status.JobStatus.State == flinkv1beta1.JobStatusCanceled:
 		// The operator cancels only inside an upgrade, which reports progress: a cancelled job in the steady
 		// state was cancelled from the Flink UI or CLI, and only a person knows whether it should run again.
@@ -110,6 +110,15 @@ func (r *Reconciler) summarizeSteadyState(s *scope) {
 		LastReconciledJobState: targetJobState(s), JobState: status.JobStatus.State, Error: status.Error,
 		JobManager: status.JobManagerDeploymentStatus,
 	})
+}
+
+// jobRef names the job in messages; the operator clears the id once it removed the job's cluster (after the
+// shutdown TTL of a finished job, for one).
+func jobRef(status *flinkv1beta1.FlinkDeploymentStatus) string {
+	if status.JobStatus.JobID == "" {
+		return "the job"
+	}
+	return "job " + status.JobStatus.JobID
 }
 
 func orUnknown(value string) string {

@@ -60,6 +60,12 @@ func (r *Reconciler) perform(ctx context.Context, s *scope, next step) (ctrl.Res
 		s.setProgress(flinkv1beta1.ReasonDeploying, "cluster deployed, waiting for the job")
 	case stepMarkSuspended:
 		r.markSuspended(s)
+	case stepLostCluster:
+		r.reportLostCluster(s)
+	case stepAwaitCheckpoint:
+		r.awaitCheckpoint(s)
+	case stepShutDownFinished:
+		return ctrl.Result{}, r.shutDownFinished(ctx, s)
 	case stepManualRestore:
 		s.deployment.Status.Error = "JobManager deployment is missing and the job's state cannot be recovered without HA. " + lifecycle.MsgManualRestoreRequired
 		s.setStalled(flinkv1beta1.ReasonManualRestore, s.deployment.Status.Error)
@@ -266,6 +272,9 @@ func (r *Reconciler) deleteCluster(ctx context.Context, s *scope) error {
 		if err != nil || !proceed {
 			return err
 		}
+	}
+	if err := r.recordClusterRemoval(ctx, s, stepDeleteCluster); err != nil {
+		return err
 	}
 	if err := r.deleteDeployments(ctx, s.deployment); err != nil {
 		return err

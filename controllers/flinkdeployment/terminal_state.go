@@ -47,6 +47,11 @@ func checkpointsSurvived(state flinkv1beta1.JobStatusState, flinkConfig map[stri
 // job; when no state can be proven (no job to ask), the upgrade stops with ManualRestoreRequired. It reports
 // whether the deletion may proceed.
 func (r *Reconciler) recordTerminalState(ctx context.Context, s *scope) (bool, error) {
+	if s.job == nil && s.deployment.Status.JobStatus.JobID == "" {
+		// The state was taken over before an earlier attempt to delete this cluster (recordClusterRemoval), and
+		// the JobManager no longer answers: nothing is left to ask.
+		return true, nil
+	}
 	if s.job == nil || s.flink == nil {
 		message := "the old job cannot be observed, so its newest state cannot be taken over, and HA is off: " +
 			"restoring from the last recorded savepoint would rewind the job. " + lifecycle.MsgManualRestoreRequired
@@ -55,20 +60,30 @@ func (r *Reconciler) recordTerminalState(ctx context.Context, s *scope) (bool, e
 		r.event(s, corev1.EventTypeWarning, flinkv1beta1.ReasonManualRestore, message)
 		return false, nil
 	}
+	path, err := r.takeOverTerminalState(ctx, s)
+	if err != nil || path == "" {
+		return err == nil, err
+	}
+	message := fmt.Sprintf("job %s is %s: the new job restores from its newest state %s", s.job.ID, s.job.State, path)
+	r.event(s, corev1.EventTypeNormal, flinkv1beta1.ReasonUpgrading, message)
+	s.setProgress(flinkv1beta1.ReasonUpgrading, message)
+	return true, nil
+}
+
+// takeOverTerminalState records in status, before the cluster that knows it goes, the newest state an ended
+// job left behind when it is newer than the recorded restore point, and returns it ("" when nothing newer).
+func (r *Reconciler) takeOverTerminalState(ctx context.Context, s *scope) (string, error) {
 	statistics, err := s.flink.CheckpointStatistics(ctx, s.job.ID)
 	if err != nil {
-		return false, fmt.Errorf("reading the state job %s left behind: %w", s.job.ID, err)
+		return "", fmt.Errorf("reading the state job %s left behind: %w", s.job.ID, err)
 	}
 	jobStatus := &s.deployment.Status.JobStatus
 	path := jobops.TerminalRestorePoint(jobStatus.UpgradeSavepointPath, statistics, checkpointsSurvived(s.job.State, s.flinkConfig))
 	if path == "" || jobops.SameLocation(path, jobStatus.UpgradeSavepointPath) {
 		// Nothing newer than what is recorded (a job that never took or restored state keeps it).
-		return true, nil
+		return "", nil
 	}
 	jobStatus.UpgradeSavepointPath = path
-	message := fmt.Sprintf("job %s is %s: the new job restores from its newest state %s", s.job.ID, s.job.State, path)
-	r.event(s, corev1.EventTypeNormal, flinkv1beta1.ReasonUpgrading, message)
-	s.setProgress(flinkv1beta1.ReasonUpgrading, message)
-	// Recorded before the cluster that knows it goes.
-	return true, s.patch(ctx)
+	// Recorded before the cluster that knows it is deleted.
+	return path, s.patch(ctx)
 }

@@ -14,6 +14,7 @@ import (
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/test/builders"
+	"github.com/teal-flink/teal/test/localruntime"
 )
 
 // update applies change to the latest version of deployment.
@@ -227,7 +228,12 @@ func TestSessionClusterDeletionWaitsForItsJobs(t *testing.T) {
 		g.Expect(current.Status.LifecycleState).To(Equal(flinkv1beta1.LifecycleStateDeleting))
 		g.Expect(current.Status.Error).To(ContainSubstring("on-session"))
 	}, timeout, interval).Should(Succeed())
-	// It stays while the job exists: the JobManager keeps running.
+	// It stays while the job exists: the JobManager keeps running — checked after the controller has observed
+	// the session cluster several more times during the deletion (the stand-in's request count).
+	server := localruntime.Server(runtime.Cluster(session.Namespace, session.Name))
+	g.Expect(server).NotTo(BeNil())
+	seen := server.Requests()
+	g.Eventually(server.Requests, timeout, interval).Should(BeNumerically(">=", seen+3), "the controller keeps observing the cluster")
 	g.Consistently(func() any { return runtime.Cluster(session.Namespace, session.Name) }, "1s", interval).ShouldNot(BeNil())
 
 	g.Expect(env.Client.Delete(ctx, job)).To(Succeed())

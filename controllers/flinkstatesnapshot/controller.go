@@ -44,6 +44,10 @@ type Reconciler struct {
 	Validate func(snapshot *flinkv1beta1.FlinkStateSnapshot, targetExists bool) field.ErrorList
 	// Now is the clock.
 	Now func() time.Time
+	// OnStep, when set, is called with "Trigger/intent" between recording the trigger id and asking Flink, and
+	// with "Trigger" after Flink accepted the trigger, before the reconcile's final status patch (tracing;
+	// crash tests stop the operator there).
+	OnStep func(ctx context.Context, snapshot *flinkv1beta1.FlinkStateSnapshot, step string)
 }
 
 // SetupWithManager registers the controller. Snapshots are polled while in flight: Flink tells no one when a
@@ -194,6 +198,12 @@ func (r *Reconciler) validate(_ context.Context, s *scope) (ctrl.Result, error) 
 		s.done = true
 	}
 	return ctrl.Result{}, nil
+}
+
+func (r *Reconciler) step(ctx context.Context, s *scope, step string) {
+	if r.OnStep != nil {
+		r.OnStep(ctx, s.snapshot, step)
+	}
 }
 
 func (r *Reconciler) event(s *scope, eventType, reason, message string) {

@@ -68,6 +68,10 @@ func TestSavepointDeletedInFlightIsDisposedOnceComplete(t *testing.T) {
 	g.Expect(kstatus(g, inFlight)).To(Equal(status.InProgressStatus))
 
 	g.Expect(env.Client.Delete(ctx, inFlight)).To(Succeed())
+	// Held while taken: checked once the controller has polled the savepoint again after the deletion (the
+	// stand-in's request count), so the assertion cannot pass merely because nothing reconciled yet.
+	seen := server.Requests()
+	g.Eventually(server.Requests, timeout, interval).Should(BeNumerically(">=", seen+2), "the controller keeps polling the savepoint")
 	g.Consistently(func(g Gomega) {
 		g.Expect(fetch(g, snapshot).Status.State).To(Equal(flinkv1beta1.SnapshotStateInProgress), "held by its finalizer while taken")
 	}, "500ms", interval).Should(Succeed())

@@ -48,6 +48,7 @@ func (r *Reconciler) trigger(ctx context.Context, s *scope) error {
 		if err := s.patch(ctx); err != nil {
 			return err
 		}
+		r.step(ctx, s, "Trigger/intent")
 	}
 	var err error
 	if isSavepoint(s.snapshot) {
@@ -79,6 +80,7 @@ func (r *Reconciler) trigger(ctx context.Context, s *scope) error {
 	status.State = flinkv1beta1.SnapshotStateInProgress
 	s.setProgress(flinkv1beta1.ReasonSavepointing, "%s %s in progress", kindName(s.snapshot), status.TriggerID)
 	r.event(s, corev1.EventTypeNormal, flinkv1beta1.ReasonSavepointing, s.progress.message)
+	r.step(ctx, s, "Trigger")
 	return nil
 }
 

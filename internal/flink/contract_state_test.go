@@ -96,6 +96,7 @@ func runStateContract(t *testing.T, backend contractBackend) {
 		firstPath = entry.ExternalPath
 	}).Should(Succeed())
 	g.Expect(filepath.Join(localPath(firstPath), "_metadata")).To(BeARegularFile())
+	beforeSecond := time.Now().UnixMilli()
 	second := checkpoint(defaultJob, "second")
 	g.Expect(second).To(BeNumerically(">", first))
 	var secondPath string
@@ -103,6 +104,11 @@ func runStateContract(t *testing.T, backend contractBackend) {
 		g.Expect(historyEntry(g, defaultJob, first).Discarded).To(BeTrue(), "a subsumed checkpoint is discarded")
 		entry := historyEntry(g, defaultJob, second)
 		g.Expect(entry.Discarded).To(BeFalse())
+		// What kubernetes.operator.job.upgrade.last-state.max.allowed.checkpoint.age is judged by: when the
+		// checkpoint was triggered and last acknowledged, in epoch milliseconds of the same clock (1 s slack).
+		g.Expect(entry.TriggerTimestamp).To(BeNumerically(">=", beforeSecond-1000))
+		g.Expect(entry.LatestAckTimestamp).To(BeNumerically(">=", entry.TriggerTimestamp))
+		g.Expect(entry.LatestAckTimestamp).To(BeNumerically("<=", time.Now().UnixMilli()+1000))
 		secondPath = entry.ExternalPath
 		statistics, err := client.CheckpointStatistics(ctx, defaultJob)
 		g.Expect(err).NotTo(HaveOccurred())

@@ -12,7 +12,7 @@ func setupFlinkStateSnapshots(mgr ctrl.Manager, opts Options) error {
 	reconciler := &flinkstatesnapshot.Reconciler{
 		ControllerOptions: controllerOptions(opts),
 		Client:            mgr.GetClient(), Recorder: recorder(mgr, "flinkstatesnapshot-controller"),
-		OperatorConfig: opts.OperatorConfig, Now: opts.Now,
+		OperatorConfig: opts.OperatorConfig, Now: opts.Now, OnStep: opts.OnSnapshotStep,
 		Validate: func(snapshot *flinkv1beta1.FlinkStateSnapshot, targetExists bool) field.ErrorList {
 			options, err := validatorOptions(opts, snapshot.Namespace, "")
 			if err != nil {

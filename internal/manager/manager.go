@@ -39,6 +39,8 @@ type Options struct {
 	JarHostResolver validators.HostResolver
 	// OnDeploymentStep is called after each FlinkDeployment step (see flinkdeployment.Reconciler.OnStep).
 	OnDeploymentStep func(ctx context.Context, deployment *flinkv1beta1.FlinkDeployment, step string)
+	// OnSnapshotStep is called at the FlinkStateSnapshot trigger's steps (see flinkstatesnapshot.Reconciler.OnStep).
+	OnSnapshotStep func(ctx context.Context, snapshot *flinkv1beta1.FlinkStateSnapshot, step string)
 	// WrapClient, when set, wraps the client the FlinkDeployment and FlinkSessionJob controllers read and write
 	// through (tests simulate a cache that lags behind the controller's own writes).
 	WrapClient func(client.Client) client.Client

@@ -11,6 +11,7 @@ const (
 	KeyClientCancelTimeout    = "kubernetes.operator.flink.client.cancel.timeout"
 	KeySavepointOnDeletion    = "kubernetes.operator.job.savepoint-on-deletion"
 	KeyJMDeploymentRecovery   = "kubernetes.operator.jm-deployment-recovery.enabled"
+	KeyJMShutdownTTL          = "kubernetes.operator.jm-deployment.shutdown-ttl"
 	KeySavepointFormatType    = "kubernetes.operator.savepoint.format.type"
 	KeyLastStateFallback      = "kubernetes.operator.job.upgrade.last-state-fallback.enabled"
 	KeySnapshotResource       = "kubernetes.operator.snapshot.resource.enabled"
@@ -40,6 +41,7 @@ var durationDefaults = map[string]time.Duration{
 	KeyClientTimeout:         10 * time.Second,
 	KeyClientCancelTimeout:   time.Minute,
 	KeyReadinessTimeout:      5 * time.Minute,
+	KeyJMShutdownTTL:         24 * time.Hour,
 }
 
 // boolDefaults are upstream's defaults for the boolean keys Teal reads.
