@@ -84,7 +84,10 @@ func TestValidateBlueGreenAdvancedMode(t *testing.T) {
 		}, want: []string{config + "[bluegreen.configmap.name]", config + "[bluegreen.gate.injection.enabled]"}},
 		{name: "BASIC needs no gate", mutate: func(b *flinkv1beta1.FlinkBlueGreenDeployment) {
 			b.Spec.TransitionMode = flinkv1beta1.TransitionModeBasic
-			setGateConfig(b, func(m map[string]string) { delete(m, validators.KeyGateStrategy); delete(m, validators.KeyGateFieldPath) })
+			setGateConfig(b, func(m map[string]string) {
+				delete(m, validators.KeyGateStrategy)
+				delete(m, validators.KeyGateFieldPath)
+			})
 			b.Spec.Template.Spec.Job.UpgradeMode = flinkv1beta1.UpgradeModeStateless
 		}},
 		{name: "transition deadline", mutate: func(b *flinkv1beta1.FlinkBlueGreenDeployment) {
