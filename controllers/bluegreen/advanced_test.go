@@ -87,7 +87,9 @@ func TestNextAdvanced(t *testing.T) {
 			obs: observations{State: toGreen, Blue: ready, Green: ready, Gate: gateAt(stageTransitioning, "1700000000000"),
 				ReadyAt: t0.Add(-time.Minute)},
 			effects: []string{}, outcome: outcomeReconciling, reason: flinkv1beta1.ReasonCutOverAtWatermark,
-			check: func(g Gomega, d decision) { g.Expect(d.Outcome.Message).To(ContainSubstring("W=1700000000000 (2023-11-14T22:13:20Z)")) }},
+			check: func(g Gomega, d decision) {
+				g.Expect(d.Outcome.Message).To(ContainSubstring("W=1700000000000 (2023-11-14T22:13:20Z)"))
+			}},
 		{name: "W set past the deadline: stalled, still waiting, no abort",
 			obs: observations{State: toGreen, Blue: ready, Green: ready, Gate: gateAt(stageTransitioning, "1700000000000"),
 				ReadyAt: t0.Add(-deadline - time.Second)},
