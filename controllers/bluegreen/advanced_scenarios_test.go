@@ -141,3 +141,90 @@ func TestAdvancedTransitionFollowsTheGates(t *testing.T) {
 	g.Expect(eventsList{}.reasons(g, bg)).To(ContainElements(flinkv1beta1.ReasonWaitingForWatermark,
 		flinkv1beta1.ReasonCutOverAtWatermark, flinkv1beta1.ReasonClearToTeardown))
 }
+
+func TestAdvancedDeadlineAbortsBeforeW(t *testing.T) {
+	g := NewWithT(t)
+	bg := newAdvanced(g, "deadline", builders.WithBlueGreenConfig("kubernetes.operator.bluegreen.advanced.transition-deadline", "2 s"))
+	gates := fakeGate{bg: bg}
+	update(g, bg, func(b *flinkv1beta1.FlinkBlueGreenDeployment) { b.Spec.Template.Spec.Image = "flink:1.20.1" })
+
+	// No gate ever agrees on W (a stuck source): back to blue, which kept emitting; green is suspended.
+	current := eventuallyIn(g, bg, flinkv1beta1.BlueGreenActiveBlue, status.FailedStatus)
+	g.Expect(conditions.GetReason(current, flinkv1beta1.ConditionStalled)).To(Equal(flinkv1beta1.ReasonTransitionAborted))
+	g.Expect(conditions.GetMessage(current, flinkv1beta1.ConditionStalled)).To(ContainSubstring("transition deadline"))
+	data := gates.read(g).Data
+	g.Expect(data).To(HaveKeyWithValue("active-deployment-type", "BLUE"))
+	g.Expect(data).To(HaveKeyWithValue("stage", "RUNNING"))
+	g.Expect(data).To(HaveKeyWithValue("watermark-stage", "WATERMARK_NOT_SET"))
+	g.Expect(data).NotTo(HaveKey("watermark-toggle-value"))
+	g.Expect(child(g, bg, "blue").Status.JobStatus.State).To(Equal(flinkv1beta1.JobStatusRunning))
+	g.Expect(child(g, bg, "green").Spec.Job.State).To(Equal(flinkv1beta1.JobStateSuspended))
+
+	// A retry with a longer deadline, with gates that agree, completes.
+	update(g, bg, func(b *flinkv1beta1.FlinkBlueGreenDeployment) {
+		b.Spec.Configuration["kubernetes.operator.bluegreen.advanced.transition-deadline"] = "1 min"
+		b.Annotations = map[string]string{"teal.flink.apache.org/retry": "1"}
+	})
+	gates.agreeOnW(g, "1700000000000")
+	gates.clearToTeardown(g)
+	eventuallyIn(g, bg, flinkv1beta1.BlueGreenActiveGreen, status.CurrentStatus)
+	g.Eventually(func(g Gomega) { g.Expect(children(g, bg)).To(HaveLen(1)) }, timeout, interval).Should(Succeed())
+}
+
+func TestAdvancedStalledAfterWUntilTheGatesClear(t *testing.T) {
+	g := NewWithT(t)
+	bg := newAdvanced(g, "stuck")
+	gates := fakeGate{bg: bg}
+	update(g, bg, func(b *flinkv1beta1.FlinkBlueGreenDeployment) { b.Spec.Template.Spec.Image = "flink:1.20.1" })
+	gates.agreeOnW(g, "1700000000000")
+	g.Eventually(func(g Gomega) { g.Expect(readyReason(g, bg)).To(Equal(flinkv1beta1.ReasonCutOverAtWatermark)) }, timeout, interval).Should(Succeed())
+
+	// The deadline passes after W: aborting would lose records, so the deployment stalls with both children.
+	update(g, bg, func(b *flinkv1beta1.FlinkBlueGreenDeployment) {
+		b.Spec.Configuration["kubernetes.operator.bluegreen.advanced.transition-deadline"] = "1 ms"
+	})
+	current := eventuallyIn(g, bg, flinkv1beta1.BlueGreenTransitioningToGreen, status.FailedStatus)
+	g.Expect(conditions.GetReason(current, flinkv1beta1.ConditionStalled)).To(Equal(flinkv1beta1.ReasonCutOverStalled))
+	g.Expect(children(g, bg)).To(HaveLen(2))
+	g.Expect(gates.read(g).Data).To(HaveKeyWithValue("active-deployment-type", "GREEN"))
+
+	// The outgoing watermark passes W at last: the watch on the ConfigMap finishes the transition.
+	gates.clearToTeardown(g)
+	eventuallyIn(g, bg, flinkv1beta1.BlueGreenActiveGreen, status.CurrentStatus)
+	g.Eventually(func(g Gomega) { g.Expect(children(g, bg)).To(HaveLen(1)) }, timeout, interval).Should(Succeed())
+}
+
+func TestAdvancedSuspendAndResume(t *testing.T) {
+	g := NewWithT(t)
+	bg := newAdvanced(g, "pause")
+	gates := fakeGate{bg: bg}
+	update(g, bg, func(b *flinkv1beta1.FlinkBlueGreenDeployment) { b.Spec.Template.Spec.Job.State = flinkv1beta1.JobStateSuspended })
+	current := eventuallyIn(g, bg, flinkv1beta1.BlueGreenActiveBlue, status.CurrentStatus)
+	g.Expect(conditions.GetReason(current, flinkv1beta1.ConditionReady)).To(Equal(flinkv1beta1.ReasonSuspended))
+	g.Expect(children(g, bg)).To(HaveLen(1))
+	// Suspended in place: the ConfigMap still names blue the sole emitter, so the resumed job emits at once.
+	g.Expect(gates.read(g).Data).To(And(HaveKeyWithValue("active-deployment-type", "BLUE"), HaveKeyWithValue("stage", "RUNNING")))
+
+	update(g, bg, func(b *flinkv1beta1.FlinkBlueGreenDeployment) { b.Spec.Template.Spec.Job.State = flinkv1beta1.JobStateRunning })
+	current = eventuallyIn(g, bg, flinkv1beta1.BlueGreenActiveBlue, status.CurrentStatus)
+	g.Expect(conditions.GetReason(current, flinkv1beta1.ConditionReady)).To(Equal(flinkv1beta1.ReasonSucceeded))
+	g.Expect(gates.read(g).Data).To(And(HaveKeyWithValue("active-deployment-type", "BLUE"), HaveKeyWithValue("stage", "RUNNING")))
+
+	// And the next transition still hands over through the gates.
+	update(g, bg, func(b *flinkv1beta1.FlinkBlueGreenDeployment) { b.Spec.Template.Spec.Image = "flink:1.20.1" })
+	gates.agreeOnW(g, "1700000000000")
+	gates.clearToTeardown(g)
+	eventuallyIn(g, bg, flinkv1beta1.BlueGreenActiveGreen, status.CurrentStatus)
+}
+
+func TestAdvancedModeChangeBypassingTheWebhookStalls(t *testing.T) {
+	g := NewWithT(t)
+	bg := newAdvanced(g, "mode")
+	// This suite runs without the webhooks: the controller itself refuses the change, and does not revert it.
+	update(g, bg, func(b *flinkv1beta1.FlinkBlueGreenDeployment) { b.Spec.TransitionMode = flinkv1beta1.TransitionModeBasic })
+	current := eventuallyIn(g, bg, flinkv1beta1.BlueGreenActiveBlue, status.FailedStatus)
+	g.Expect(conditions.GetReason(current, flinkv1beta1.ConditionStalled)).To(Equal(flinkv1beta1.ReasonValidationError))
+	g.Expect(conditions.GetMessage(current, flinkv1beta1.ConditionStalled)).To(ContainSubstring("spec.transitionMode"))
+	g.Expect(current.Spec.TransitionMode).To(Equal(flinkv1beta1.TransitionModeBasic))
+	g.Expect(children(g, bg)).To(HaveLen(1))
+}
