@@ -198,14 +198,18 @@ func TestAdvancedSuspendAndResume(t *testing.T) {
 	g := NewWithT(t)
 	bg := newAdvanced(g, "pause")
 	gates := fakeGate{bg: bg}
-	update(g, bg, func(b *flinkv1beta1.FlinkBlueGreenDeployment) { b.Spec.Template.Spec.Job.State = flinkv1beta1.JobStateSuspended })
+	update(g, bg, func(b *flinkv1beta1.FlinkBlueGreenDeployment) {
+		b.Spec.Template.Spec.Job.State = flinkv1beta1.JobStateSuspended
+	})
 	current := eventuallyIn(g, bg, flinkv1beta1.BlueGreenActiveBlue, status.CurrentStatus)
 	g.Expect(conditions.GetReason(current, flinkv1beta1.ConditionReady)).To(Equal(flinkv1beta1.ReasonSuspended))
 	g.Expect(children(g, bg)).To(HaveLen(1))
 	// Suspended in place: the ConfigMap still names blue the sole emitter, so the resumed job emits at once.
 	g.Expect(gates.read(g).Data).To(And(HaveKeyWithValue("active-deployment-type", "BLUE"), HaveKeyWithValue("stage", "RUNNING")))
 
-	update(g, bg, func(b *flinkv1beta1.FlinkBlueGreenDeployment) { b.Spec.Template.Spec.Job.State = flinkv1beta1.JobStateRunning })
+	update(g, bg, func(b *flinkv1beta1.FlinkBlueGreenDeployment) {
+		b.Spec.Template.Spec.Job.State = flinkv1beta1.JobStateRunning
+	})
 	current = eventuallyIn(g, bg, flinkv1beta1.BlueGreenActiveBlue, status.CurrentStatus)
 	g.Expect(conditions.GetReason(current, flinkv1beta1.ConditionReady)).To(Equal(flinkv1beta1.ReasonSucceeded))
 	g.Expect(gates.read(g).Data).To(And(HaveKeyWithValue("active-deployment-type", "BLUE"), HaveKeyWithValue("stage", "RUNNING")))
@@ -221,7 +225,9 @@ func TestAdvancedModeChangeBypassingTheWebhookStalls(t *testing.T) {
 	g := NewWithT(t)
 	bg := newAdvanced(g, "mode")
 	// This suite runs without the webhooks: the controller itself refuses the change, and does not revert it.
-	update(g, bg, func(b *flinkv1beta1.FlinkBlueGreenDeployment) { b.Spec.TransitionMode = flinkv1beta1.TransitionModeBasic })
+	update(g, bg, func(b *flinkv1beta1.FlinkBlueGreenDeployment) {
+		b.Spec.TransitionMode = flinkv1beta1.TransitionModeBasic
+	})
 	current := eventuallyIn(g, bg, flinkv1beta1.BlueGreenActiveBlue, status.FailedStatus)
 	g.Expect(conditions.GetReason(current, flinkv1beta1.ConditionStalled)).To(Equal(flinkv1beta1.ReasonValidationError))
 	g.Expect(conditions.GetMessage(current, flinkv1beta1.ConditionStalled)).To(ContainSubstring("spec.transitionMode"))
