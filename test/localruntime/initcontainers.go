@@ -82,3 +82,29 @@ func runInitContainers(ctx context.Context, reader client.Reader, namespace stri
 	}
 	return nil
 }
+
+// mountedAgents maps the -javaagent: jars of the JVM options that lie in a mounted volume (the gate jar an init
+// container copied into its emptyDir) to where that volume is on this machine, as the container would see them.
+func mountedAgents(config map[string]string, pod *PodRun) map[string]string {
+	for key, value := range config {
+		if !strings.HasPrefix(key, "env.java.opts") || !strings.Contains(value, "-javaagent:") {
+			continue
+		}
+		fields := strings.Fields(value)
+		for i, field := range fields {
+			path, found := strings.CutPrefix(field, "-javaagent:")
+			if !found {
+				continue
+			}
+			options := ""
+			if at := strings.Index(path, "="); at >= 0 {
+				path, options = path[:at], path[at:]
+			}
+			if host, mounted := pod.HostPath(path); mounted {
+				fields[i] = "-javaagent:" + host + options
+			}
+		}
+		config[key] = strings.Join(fields, " ")
+	}
+	return config
+}
