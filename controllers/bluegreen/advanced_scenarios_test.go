@@ -8,6 +8,7 @@ import (
 
 	"github.com/fluxcd/pkg/runtime/conditions"
 	. "github.com/onsi/gomega"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -88,6 +89,18 @@ func TestAdvancedTransitionFollowsTheGates(t *testing.T) {
 	g.Expect(flat).To(HaveKeyWithValue("bluegreen.gate.injection.enabled", "true"))
 	g.Expect(flat["env.java.opts.jobmanager"]).To(ContainSubstring("-javaagent:"))
 	g.Expect(flat["env.java.opts.taskmanager"]).To(ContainSubstring("-javaagent:"))
+	// The gate reached the pod: the init container copied the operator image's jar into the volume that
+	// -javaagent names.
+	jobManager := &appsv1.Deployment{}
+	g.Expect(env.Client.Get(context.Background(), client.ObjectKey{Namespace: bg.Namespace, Name: "adv-blue"}, jobManager)).To(Succeed())
+	g.Expect(jobManager.Spec.Template.Spec.InitContainers).To(ContainElement(And(HaveField("Name", "teal-gate"),
+		HaveField("Image", "ghcr.io/teal-flink/teal:test"))))
+	jar, mounted := runtime.PodPath(bg.Namespace, "adv-blue", "/opt/flink/teal-gate/teal-bluegreen-gate.jar")
+	g.Expect(mounted).To(BeTrue())
+	content, err := os.ReadFile(jar)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(string(content)).To(Equal(gateJarContent))
+	g.Expect(flat["env.java.opts.jobmanager"]).To(ContainSubstring("-javaagent:/opt/flink/teal-gate/teal-bluegreen-gate.jar"))
 	// A W left from an earlier transition must not survive into the next one.
 	gates.write(g, func(map[string]string) bool { return true }, "watermark-stage", "WATERMARK_SET", "watermark-toggle-value", "1")
 
