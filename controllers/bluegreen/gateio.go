@@ -16,6 +16,7 @@ import (
 	"github.com/teal-flink/teal/internal/gatejar"
 	"github.com/teal-flink/teal/internal/kubeapply"
 	"github.com/teal-flink/teal/internal/operatorconfig"
+	"github.com/teal-flink/teal/internal/resources"
 	"github.com/teal-flink/teal/validators"
 )
 
@@ -158,10 +159,31 @@ func addGate(spec *flinkv1beta1.FlinkDeploymentSpec, colour flinkv1beta1.BlueGre
 	if delivery.Image == "" {
 		return nil
 	}
-	if spec.PodTemplate == nil {
-		spec.PodTemplate = &flinkv1beta1.Pod{}
+	// Pod templates merge by position (spec.podTemplate, then the JobManager's or TaskManager's), so an item
+	// appended to one list could land on another's item at the same index. The child gets each component's
+	// template merged as Teal would merge it, with the gate's items appended to the result.
+	byName := strings.EqualFold(flat[resources.KeyMergeArraysByName], "true")
+	if spec.JobManager == nil {
+		spec.JobManager = &flinkv1beta1.JobManagerSpec{}
 	}
-	pod := &spec.PodTemplate.Spec
+	if spec.TaskManager == nil {
+		spec.TaskManager = &flinkv1beta1.TaskManagerSpec{}
+	}
+	for _, component := range []**flinkv1beta1.Pod{&spec.JobManager.PodTemplate, &spec.TaskManager.PodTemplate} {
+		merged, err := resources.MergePodTemplates(spec.PodTemplate, *component, byName)
+		if err != nil {
+			return fmt.Errorf("spec.template.spec.podTemplate: %w", err)
+		}
+		withGateVolume(&merged.Spec, delivery)
+		*component = merged
+	}
+	spec.PodTemplate = nil
+	return nil
+}
+
+// withGateVolume appends the gate's volume and init container to a pod spec and mounts the volume into the Flink
+// container.
+func withGateVolume(pod *corev1.PodSpec, delivery gateDelivery) {
 	dir := path.Dir(delivery.JarPath)
 	pod.Volumes = append(pod.Volumes, corev1.Volume{Name: gateVolumeName, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}})
 	pod.InitContainers = append(pod.InitContainers, corev1.Container{
@@ -173,9 +195,8 @@ func addGate(spec *flinkv1beta1.FlinkDeploymentSpec, colour flinkv1beta1.BlueGre
 	for i := range pod.Containers {
 		if pod.Containers[i].Name == mainContainerName {
 			pod.Containers[i].VolumeMounts = append(pod.Containers[i].VolumeMounts, mount)
-			return nil
+			return
 		}
 	}
 	pod.Containers = append(pod.Containers, corev1.Container{Name: mainContainerName, VolumeMounts: []corev1.VolumeMount{mount}})
-	return nil
 }
