@@ -247,3 +247,37 @@ func TestAdvancedModeChangeBypassingTheWebhookStalls(t *testing.T) {
 	g.Expect(current.Spec.TransitionMode).To(Equal(flinkv1beta1.TransitionModeBasic))
 	g.Expect(children(g, bg)).To(HaveLen(1))
 }
+
+func TestAdvancedIncomingThatNeverRunsAbortsLosslessly(t *testing.T) {
+	g := NewWithT(t)
+	bg := newAdvanced(g, "broken", builders.WithBlueGreenConfig("kubernetes.operator.bluegreen.abort.grace-period", "2 s"))
+	gates := fakeGate{bg: bg}
+	update(g, bg, func(b *flinkv1beta1.FlinkBlueGreenDeployment) { b.Spec.Template.Spec.Image = brokenImage })
+	g.Eventually(func(g Gomega) {
+		g.Expect(readyReason(g, bg)).To(Equal(flinkv1beta1.ReasonWaitingForIncomingJob))
+	}, timeout, interval).Should(Succeed())
+
+	current := eventuallyIn(g, bg, flinkv1beta1.BlueGreenActiveBlue, status.FailedStatus)
+	g.Expect(conditions.GetReason(current, flinkv1beta1.ConditionStalled)).To(Equal(flinkv1beta1.ReasonTransitionAborted))
+	data := gates.read(g).Data
+	g.Expect(data).To(HaveKeyWithValue("active-deployment-type", "BLUE"))
+	g.Expect(data).To(HaveKeyWithValue("stage", "RUNNING"))
+	g.Expect(data).To(HaveKeyWithValue("watermark-stage", "WATERMARK_NOT_SET"))
+	g.Expect(child(g, bg, "green").Spec.Job.State).To(Equal(flinkv1beta1.JobStateSuspended))
+}
+
+func TestAdvancedConfigMapDeletedByHandIsRecreated(t *testing.T) {
+	g := NewWithT(t)
+	bg := newAdvanced(g, "lost")
+	gates := fakeGate{bg: bg}
+	cm := gates.read(g)
+	g.Expect(env.Client.Delete(context.Background(), cm)).To(Succeed())
+	// Without its ConfigMap a gate holds everything: the watch on it brings it back, naming blue the emitter.
+	g.Eventually(func(g Gomega) {
+		recreated := gates.read(g)
+		g.Expect(recreated.UID).NotTo(Equal(cm.UID))
+		g.Expect(recreated.Data).To(HaveKeyWithValue("active-deployment-type", "BLUE"))
+		g.Expect(recreated.Data).To(HaveKeyWithValue("stage", "RUNNING"))
+		g.Expect(recreated.OwnerReferences).To(ContainElement(HaveField("UID", get(g, bg).UID)))
+	}, timeout, interval).Should(Succeed())
+}
