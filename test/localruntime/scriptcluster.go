@@ -192,7 +192,7 @@ func startScriptCluster(ctx context.Context, dist flinkdist.Distribution, spec C
 		return nil, err
 	}
 	fileName := filepath.Base(spec.Launch.ConfigFile)
-	rendered, err := resources.RenderConfig(localConfig(spec.Launch.Config, home, dir, ports), fileName)
+	rendered, err := resources.RenderConfig(mountedAgents(localConfig(spec.Launch.Config, home, dir, ports), spec.Pod), fileName)
 	if err != nil {
 		return nil, err
 	}
