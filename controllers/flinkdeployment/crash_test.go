@@ -3,12 +3,12 @@ package flinkdeployment_test
 import (
 	"context"
 	"os"
-	"sync"
 	"testing"
 
 	. "github.com/onsi/gomega"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/manager"
 	"github.com/teal-flink/teal/test/builders"
 	"github.com/teal-flink/teal/test/testenv"
 )
@@ -60,36 +60,20 @@ func TestOperatorKilledMidUpgrade(t *testing.T) {
 	}
 }
 
-// stepAside stops the suite's operator for a test that runs its own (one operator at a time, as with leader
-// election); the returned function starts it again.
-func stepAside(t *testing.T) func() {
-	NewWithT(t).Expect(stk.Operator.Stop()).To(Succeed())
-	return func() {
-		var err error
-		stk.Operator, err = startOperator()
-		NewWithT(t).Expect(err).NotTo(HaveOccurred())
-	}
-}
+// stepAside stops the suite's operator for a test that runs its own (stack.StepAside).
+func stepAside(t *testing.T) func() { return stk.StepAside(t) }
 
-// killDuring starts an operator that dies right after the first step of deployment matching at (it hangs, then
-// is stopped before the reconcile's final status patch), runs act to set things going, and returns a fresh
-// operator started after the death. The caller stops it.
+// killDuring kills an operator right after (or, for "<step>/intent", during) the first step of deployment
+// matching at, with the stack's crash harness (stack.KillDuring), and returns the fresh operator started after
+// the death. act sets things going. The caller stops the operator.
 func killDuring(g Gomega, deployment *flinkv1beta1.FlinkDeployment, at func(*flinkv1beta1.FlinkDeployment, string) bool, act func()) *testenv.Manager {
-	killed := make(chan struct{})
-	var once sync.Once
-	dying, err := startOperator(func(ctx context.Context, d *flinkv1beta1.FlinkDeployment, step string) {
-		if d.Name == deployment.Name && d.Namespace == deployment.Namespace && at(d, step) {
-			once.Do(func() { close(killed) })
-			<-ctx.Done() // the process hangs here until it is killed
+	return stk.KillDuring(g, func(options *manager.Options, hang func(context.Context)) {
+		options.OnDeploymentStep = func(ctx context.Context, d *flinkv1beta1.FlinkDeployment, step string) {
+			if d.Name == deployment.Name && d.Namespace == deployment.Namespace && at(d, step) {
+				hang(ctx)
+			}
 		}
-	})
-	g.Expect(err).NotTo(HaveOccurred())
-	act()
-	g.Eventually(killed, timeout).Should(BeClosed())
-	g.Expect(dying.Stop()).To(Succeed())
-	fresh, err := startOperator()
-	g.Expect(err).NotTo(HaveOccurred())
-	return fresh
+	}, act)
 }
 
 // deployAlone creates a deployment, Ready, with an operator of its own that is stopped afterwards (the test then
