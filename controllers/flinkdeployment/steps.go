@@ -150,9 +150,7 @@ func (r *Reconciler) awaitSavepoint(ctx context.Context, s *scope) error {
 		jobState = s.job.State
 	}
 	next := jobops.AfterPoll(poll, jobState)
-	if next.DropsTrigger() && next != jobops.NextRecord {
-		jobops.DropTrigger(info)
-	}
+	jobops.Settle(info, next)
 	switch next {
 	case jobops.NextResend:
 		// The JobManager lost the operation (failover, or it never arrived): ask again under the same id.

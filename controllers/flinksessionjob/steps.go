@@ -117,9 +117,7 @@ func (r *Reconciler) awaitSavepoint(ctx context.Context, s *scope) error {
 		jobState = s.current.state
 	}
 	next := jobops.AfterPoll(poll, jobState)
-	if next.DropsTrigger() && next != jobops.NextRecord {
-		jobops.DropTrigger(info)
-	}
+	jobops.Settle(info, next)
 	switch next {
 	case jobops.NextResend:
 		return r.stopWithSavepoint(ctx, s, "upgrade")

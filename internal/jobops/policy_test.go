@@ -64,7 +64,8 @@ func TestRetryAfterFailedTriggerGetsNewID(t *testing.T) {
 	next := AfterPoll(Poll{Outcome: PollFailed, Failure: "disk full"}, flinkv1beta1.JobStatusRunning)
 	g.Expect(next).To(Equal(NextRetry))
 	g.Expect(next.DropsTrigger()).To(BeTrue())
-	DropTrigger(jobStatus.SavepointInfo)
+	Settle(jobStatus.SavepointInfo, next)
+	g.Expect(jobStatus.SavepointInfo.TriggerID).To(BeEmpty())
 	retry := RecordIntent(jobStatus, Attempt{UID: "uid", Subject: "job", Purpose: "upgrade", Type: flinkv1beta1.SnapshotTriggerUpgrade, At: at.Add(time.Second)}).TriggerID
 	g.Expect(retry).NotTo(Equal(first))
 }
@@ -94,6 +95,9 @@ func TestAfterPoll(t *testing.T) {
 			next := AfterPoll(tc.poll, tc.state)
 			g.Expect(next).To(Equal(tc.want))
 			g.Expect(next.DropsTrigger()).To(Equal(tc.drops))
+			info := &flinkv1beta1.SavepointInfo{TriggerID: "recorded"}
+			Settle(info, next)
+			g.Expect(info.TriggerID == "").To(Equal(tc.drops && next != NextRecord), "settled")
 		})
 	}
 }

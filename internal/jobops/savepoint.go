@@ -149,6 +149,15 @@ func (n Next) DropsTrigger() bool {
 	return false
 }
 
+// Settle applies the decision to the recorded trigger: an attempt that ended without a savepoint to record
+// (failed, or unknown to Flink with the job ended) is forgotten, so the next attempt gets a new id; a transient
+// answer or one still in progress keeps it. A completed savepoint is settled by RecordCompleted.
+func Settle(info *flinkv1beta1.SavepointInfo, next Next) {
+	if next.DropsTrigger() && next != NextRecord {
+		DropTrigger(info)
+	}
+}
+
 // RecordCompleted records a completed savepoint in info as the last one, appends it to the history and drops
 // the trigger.
 func RecordCompleted(info *flinkv1beta1.SavepointInfo, location string, at time.Time) flinkv1beta1.Savepoint {
