@@ -2,7 +2,6 @@ package jobops
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -79,7 +78,7 @@ type Poll struct {
 // (IsDefinitive).
 func ClassifyPoll(result flink.SavepointResult, err error) Poll {
 	switch {
-	case err != nil && (errors.Is(err, flink.ErrOperationNotFound) || flink.IsNotFound(err)):
+	case flink.IsNotFound(err): // a 404, or the expired operation (flink.ErrOperationNotFound)
 		return Poll{Outcome: PollUnknown, Err: err}
 	case err != nil:
 		return Poll{Outcome: PollUnreachable, Err: err}
