@@ -222,7 +222,7 @@ func runStateContract(t *testing.T, backend contractBackend) {
 	}).Should(Succeed())
 
 	// A cancel of a job that already ended otherwise is refused with a 409 (the operator takes it as "already
-	// terminal": jobops.CancelResult); a cancel of a job already cancelled is accepted again.
+	// terminal": jobops.CancelResult).
 	err = client.CancelJob(ctx, boundedJob)
 	g.Expect(flink.IsConflict(err)).To(BeTrue(), "cancel of a FINISHED job: %v", err)
 }

@@ -235,7 +235,6 @@ func runContract(t *testing.T, backend contractBackend) {
 		g.Expect(err).NotTo(HaveOccurred())
 		g.Expect(canceled.ApplicationStatus).To(Equal(flink.ApplicationCanceled))
 	}).Should(Succeed())
-	g.Expect(client.CancelJob(ctx, secondJobID)).To(Succeed(), "a cancelled job cancelled again: accepted, as Flink's Dispatcher does")
 
 	// Errors: an unknown job is a 404, a savepoint without a directory on a cluster without
 	// state.savepoints.dir a 400, an unknown trigger ID a not-found operation.
