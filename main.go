@@ -19,7 +19,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/webhook"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
-	"github.com/teal-flink/teal/controllers/flinkdeployment"
+	"github.com/teal-flink/teal/internal/flinkapi"
 	"github.com/teal-flink/teal/internal/gatejar"
 	"github.com/teal-flink/teal/internal/manager"
 	"github.com/teal-flink/teal/internal/metrics"
@@ -169,7 +169,7 @@ func run() error {
 	if err := manager.Setup(mgr, manager.Options{
 		Controllers: enableControllers, Webhooks: enableWebhooks, OperatorConfig: source.Current,
 		Validator:        validators.NewRegistry(policies),
-		Flink:            flinkdeployment.NewFlinkAPIFactory(operatorMetrics.FlinkREST()),
+		Flink:            flinkapi.NewFactory(operatorMetrics.FlinkREST()),
 		BlueGreenMetrics: operatorMetrics.BlueGreen(),
 	}); err != nil {
 		return err

@@ -15,7 +15,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
-	"github.com/teal-flink/teal/controllers/flinkdeployment"
+	"github.com/teal-flink/teal/internal/flinkapi"
 	"github.com/teal-flink/teal/internal/gatejar"
 	"github.com/teal-flink/teal/internal/kubeapply"
 	"github.com/teal-flink/teal/internal/operatorconfig"
@@ -165,7 +165,7 @@ func (r *Reconciler) childAPI(s *scope, fd *flinkv1beta1.FlinkDeployment) (Savep
 		return nil, fmt.Errorf("%s: %w", fd.Name, err)
 	}
 	config := s.config.ForResource(flat)
-	url, err := flinkdeployment.RestURL(config.String(operatorconfig.KeyRestURLTemplate), fd, flat)
+	url, err := flinkapi.RestURL(config.String(operatorconfig.KeyRestURLTemplate), fd, flat)
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ import (
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/controllers/bluegreen"
 	"github.com/teal-flink/teal/controllers/flinkdeployment"
+	"github.com/teal-flink/teal/internal/flinkapi"
 	"github.com/teal-flink/teal/internal/flinkstandin"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/test/builders"
@@ -73,7 +74,7 @@ func startInstrumentedOperator(customize func(*bluegreen.Reconciler)) (*testenv.
 	configFunc := func() *operatorconfig.Config { return config }
 	deployments := &flinkdeployment.Reconciler{
 		Client: mgr.GetClient(), Scheme: mgr.GetScheme(), Recorder: mgr.GetEventRecorder("flinkdeployment-controller"),
-		OperatorConfig: configFunc, Flink: flinkdeployment.NewFlinkAPIFactory(nil),
+		OperatorConfig: configFunc, Flink: flinkapi.NewFactory(nil),
 	}
 	if err := deployments.SetupWithManager(mgr); err != nil {
 		return nil, err

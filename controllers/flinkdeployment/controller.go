@@ -18,6 +18,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/flinkapi"
 	"github.com/teal-flink/teal/internal/gitops"
 	"github.com/teal-flink/teal/internal/kubeapply"
 	"github.com/teal-flink/teal/internal/operatorconfig"
@@ -43,7 +44,7 @@ type Reconciler struct {
 	// OperatorConfig returns the operator configuration in force (it may be reloaded at run time).
 	OperatorConfig func() *operatorconfig.Config
 	// Flink creates JobManager REST clients.
-	Flink FlinkAPIFactory
+	Flink flinkapi.Factory
 	// Validate re-runs the admission rules, since a webhook can be disabled or bypassed; nil skips validation.
 	Validate func(deployment, old *flinkv1beta1.FlinkDeployment) field.ErrorList
 	// Now is the clock (tests may pin it).

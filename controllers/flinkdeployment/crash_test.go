@@ -60,16 +60,8 @@ func TestOperatorKilledMidUpgrade(t *testing.T) {
 	}
 }
 
-// stepAside stops the suite's operator for a test that runs its own (one operator at a time, as with leader
-// election); the returned function starts it again.
-func stepAside(t *testing.T) func() {
-	NewWithT(t).Expect(stk.Operator.Stop()).To(Succeed())
-	return func() {
-		var err error
-		stk.Operator, err = startOperator()
-		NewWithT(t).Expect(err).NotTo(HaveOccurred())
-	}
-}
+// stepAside stops the suite's operator for a test that runs its own (stack.StepAside).
+func stepAside(t *testing.T) func() { return stk.StepAside(t) }
 
 // killDuring starts an operator that dies right after the first step of deployment matching at (it hangs, then
 // is stopped before the reconcile's final status patch), runs act to set things going, and returns a fresh

@@ -9,21 +9,12 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 
+	"github.com/teal-flink/teal/internal/flinkapi"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 )
 
 // ReasonJobException is the reason of the Warning events that report a job's exceptions.
 const ReasonJobException = "JobException"
-
-// JobException is one entry of a job's exception history.
-type JobException struct {
-	// Name is the exception class.
-	Name string
-	// Stacktrace is the printed stack trace.
-	Stacktrace string
-	// Timestamp is when it happened, in epoch milliseconds.
-	Timestamp int64
-}
 
 // exceptionTracker remembers, per job, the newest exception already reported, so each one becomes one event.
 // It lives in memory: after an operator restart at most one reconcile's worth of events may repeat.
@@ -63,7 +54,7 @@ func (r *Reconciler) reportJobExceptions(ctx context.Context, s *scope) (ctrl.Re
 	if s.flink == nil || s.job == nil {
 		return ctrl.Result{}, nil
 	}
-	exceptions, err := s.flink.JobExceptions(ctx, s.job.ID)
+	exceptions, err := flinkapi.JobExceptions(ctx, s.flink, s.job.ID)
 	if err != nil {
 		// Exceptions are information, not a reason to stop reconciling.
 		return ctrl.Result{}, nil

@@ -13,6 +13,7 @@ import (
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/clusterhealth"
 	"github.com/teal-flink/teal/internal/conditions"
+	"github.com/teal-flink/teal/internal/flinkapi"
 	"github.com/teal-flink/teal/internal/flinkvalue"
 	"github.com/teal-flink/teal/internal/jobops"
 	"github.com/teal-flink/teal/internal/lifecycle"
@@ -46,8 +47,7 @@ func (r *Reconciler) observeHealth(ctx context.Context, s *scope) (ctrl.Result, 
 		}
 		return ctrl.Result{}, nil
 	}
-	api, ok := s.flink.(healthAPI)
-	if !ok || !s.config.Bool(operatorconfig.KeyHealthCheckEnabled) || !jobIsActive(s.job) {
+	if !s.config.Bool(operatorconfig.KeyHealthCheckEnabled) || !jobIsActive(s.job) {
 		return ctrl.Result{}, nil
 	}
 	health := clusterHealth(status)
@@ -56,7 +56,7 @@ func (r *Reconciler) observeHealth(ctx context.Context, s *scope) (ctrl.Result, 
 		// A record that cannot be read is started afresh.
 		_ = json.Unmarshal([]byte(health.Samples), &record)
 	}
-	restarts, checkpoints, err := api.JobHealth(ctx, s.job.ID)
+	restarts, checkpoints, err := flinkapi.JobHealth(ctx, s.flink, s.job.ID)
 	if err != nil {
 		// No sample this time: the verdict waits for the next observation, but a failure that persists means
 		// the check cannot see an unhealthy job, which a person must know.
@@ -188,7 +188,7 @@ func (r *Reconciler) beginRestart(ctx context.Context, s *scope) error {
 		return nil
 	case !highAvailability(s.flinkConfig):
 		// Flink keeps a failed or restarting job's checkpoint statistics: its latest checkpoint is its last state.
-		path, err := s.flink.LatestCheckpoint(ctx, s.job.ID)
+		path, err := jobops.LatestCheckpoint(ctx, s.flink, s.job.ID)
 		if err != nil {
 			return fmt.Errorf("reading the latest checkpoint of job %s: %w", s.job.ID, err)
 		}

@@ -11,20 +11,28 @@ import (
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/conditions"
+	"github.com/teal-flink/teal/internal/flink"
+	"github.com/teal-flink/teal/internal/flinkapi"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 )
 
 // samplingAPI answers the health check's samples with err, or with a healthy sample when err is nil; every
 // other call is a programming error here.
 type samplingAPI struct {
-	FlinkAPI
+	flinkapi.API
 	err     error
 	samples int
 }
 
-func (a *samplingAPI) JobHealth(context.Context, string) (int64, int64, error) {
+func (a *samplingAPI) JobRestarts(context.Context, string) (int64, error) {
 	a.samples++
-	return 0, 1, a.err
+	return 0, a.err
+}
+
+func (a *samplingAPI) CheckpointStatistics(context.Context, string) (flink.CheckpointStatistics, error) {
+	var statistics flink.CheckpointStatistics
+	statistics.Counts.Completed = 1
+	return statistics, nil
 }
 
 // Defect 9: errors while sampling the job's health are not ignored. One failure is tolerated; once sampling

@@ -18,6 +18,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/flinkapi"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/internal/reconciled"
 	"github.com/teal-flink/teal/internal/resources"
@@ -151,7 +152,7 @@ func (r *Reconciler) observeJob(ctx context.Context, s *scope) (ctrl.Result, err
 	if status.JobManagerDeploymentStatus != flinkv1beta1.JobManagerDeploymentDeployedNotReady {
 		return ctrl.Result{}, nil
 	}
-	url, err := RestURL(s.config.String(operatorconfig.KeyRestURLTemplate), s.deployment, s.flinkConfig)
+	url, err := flinkapi.RestURL(s.config.String(operatorconfig.KeyRestURLTemplate), s.deployment, s.flinkConfig)
 	if err != nil {
 		s.setStalled(flinkv1beta1.ReasonValidationError, err.Error())
 		s.done = true
@@ -161,7 +162,7 @@ func (r *Reconciler) observeJob(ctx context.Context, s *scope) (ctrl.Result, err
 	if err != nil {
 		return ctrl.Result{}, fmt.Errorf("creating the Flink client: %w", err)
 	}
-	jobs, err := api.ListJobs(ctx)
+	jobs, err := flinkapi.ListJobs(ctx, api)
 	if err != nil {
 		// The Deployment is up but the REST endpoint is not (yet): wait, and decide nothing about the job.
 		s.setProgress(flinkv1beta1.ReasonDeploying, fmt.Sprintf("waiting for the JobManager REST endpoint: %v", err))

@@ -11,6 +11,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/flinkapi"
 	"github.com/teal-flink/teal/internal/kubeapply"
 	"github.com/teal-flink/teal/internal/resources"
 )
@@ -53,7 +54,7 @@ func canScaleInPlace(s *scope) bool {
 	if s.target.Mode == flinkv1beta1.DeploymentModeStandalone {
 		return true
 	}
-	if _, ok := s.flink.(snapshotAPI); !ok || s.job == nil || s.job.State != flinkv1beta1.JobStatusRunning {
+	if s.flink == nil || s.job == nil || s.job.State != flinkv1beta1.JobStatusRunning {
 		return false
 	}
 	return rescalesInPlace(s.target.FlinkVersion, s.flinkConfig)
@@ -73,7 +74,7 @@ func (r *Reconciler) rescaleJob(ctx context.Context, s *scope, restore string) e
 		return nil
 	}
 	if len(overrides) > 0 {
-		if err := s.flink.(snapshotAPI).UpdateParallelism(ctx, s.job.ID, overrides); err != nil {
+		if err := flinkapi.UpdateParallelism(ctx, s.flink, s.job.ID, overrides); err != nil {
 			return fmt.Errorf("rescaling job %s in place: %w", s.job.ID, err)
 		}
 	}

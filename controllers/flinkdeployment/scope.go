@@ -7,6 +7,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/flinkapi"
 	"github.com/teal-flink/teal/internal/gitops"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/internal/reconciled"
@@ -32,7 +33,7 @@ type scope struct {
 	// jobManager is the JobManager Deployment, nil when missing.
 	jobManager *appsv1.Deployment
 	// flink reaches the JobManager's REST API; nil while it is not ready.
-	flink FlinkAPI
+	flink flinkapi.API
 	// job is the job the JobManager reports; nil when none is known.
 	job *JobInfo
 	// restartReason, when set, is why the deployed job must be restarted from its last state (health check,

@@ -3,6 +3,7 @@ package flinkdeployment
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -13,15 +14,18 @@ import (
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/internal/reconciled"
 	"github.com/teal-flink/teal/internal/resources"
+	"github.com/teal-flink/teal/internal/snapshots"
 	"github.com/teal-flink/teal/internal/specdiff"
 )
 
-// snapshots returns the snapshot resource helper bound to this controller's client and clock.
-func (r *Reconciler) snapshots() Snapshots { return Snapshots{Client: r.Client, Now: r.Now} }
+// snapshotResources returns the snapshot resource helper bound to this controller's client and clock.
+func (r *Reconciler) snapshotResources() snapshots.Resources {
+	return snapshots.Resources{Client: r.Client, Now: r.Now}
+}
 
 // snapshotOwner describes the deployment to the snapshot helpers.
-func (s *scope) snapshotOwner() SnapshotOwner {
-	owner := SnapshotOwner{
+func (s *scope) snapshotOwner() snapshots.Owner {
+	owner := snapshots.Owner{
 		Object: s.deployment, Kind: flinkv1beta1.JobKindFlinkDeployment, Desired: s.deployment.Spec.Job,
 		JobStatus: &s.deployment.Status.JobStatus, Config: s.config,
 	}
@@ -42,7 +46,7 @@ func (r *Reconciler) reconcileSnapshots(ctx context.Context, s *scope) (ctrl.Res
 	}
 	resourcesEnabled := s.config.Bool(operatorconfig.KeySnapshotResource)
 	if resourcesEnabled {
-		deleted, err := r.snapshots().CleanupHistory(ctx, s.snapshotOwner())
+		deleted, err := r.snapshotResources().CleanupHistory(ctx, s.snapshotOwner())
 		if err != nil {
 			return ctrl.Result{}, err
 		}
@@ -59,7 +63,7 @@ func (r *Reconciler) reconcileSnapshots(ctx context.Context, s *scope) (ctrl.Res
 	if diff, err := specdiff.FlinkDeployment(s.target, &s.deployment.Spec); err != nil || diff.Type >= specdiff.Scale {
 		return ctrl.Result{}, err
 	}
-	outcome, err := r.snapshots().TriggerDue(ctx, s.snapshotOwner())
+	outcome, err := r.snapshotResources().TriggerDue(ctx, s.snapshotOwner())
 	r.reportSchedules(s, outcome.InvalidSchedules)
 	for _, name := range outcome.Created {
 		r.event(s, corev1.EventTypeNormal, flinkv1beta1.ReasonSavepointing, "snapshot requested: "+name)
@@ -73,8 +77,7 @@ func (r *Reconciler) reconcileSnapshots(ctx context.Context, s *scope) (ctrl.Res
 
 // reconcileLegacySnapshots runs the status-based savepoint path for the deployment's job.
 func (r *Reconciler) reconcileLegacySnapshots(ctx context.Context, s *scope) (ctrl.Result, error) {
-	api, ok := s.flink.(LegacyAPI)
-	if !ok || s.job == nil {
+	if s.flink == nil || s.job == nil {
 		return ctrl.Result{}, nil
 	}
 	running := s.job.State == flinkv1beta1.JobStatusRunning
@@ -86,12 +89,12 @@ func (r *Reconciler) reconcileLegacySnapshots(ctx context.Context, s *scope) (ct
 		}
 		running = diff.Type < specdiff.Scale
 	}
-	outcome, err := LegacySavepoints{
-		Owner: s.snapshotOwner(), API: api, JobID: s.job.ID, JobRunning: running,
+	outcome, err := snapshots.Legacy{
+		Owner: s.snapshotOwner(), API: s.flink, JobID: s.job.ID, JobRunning: running,
 		SavepointDir: s.flinkConfig[resources.KeySavepointsDir],
-		TriggerID:    func(purpose string) string { return triggerID(s.deployment, purpose) },
-		Now:          r.Now,
-		Event:        func(eventType, reason, message string) { r.event(s, eventType, reason, message) },
+		UID:          string(s.deployment.UID), Subject: strconv.FormatInt(s.deployment.Generation, 10),
+		Now:   r.Now,
+		Event: func(eventType, reason, message string) { r.event(s, eventType, reason, message) },
 		Record: func(ctx context.Context, nonce *int64) error {
 			if err := r.recordHandledNonces(s, nonce, nil); err != nil {
 				return err

@@ -12,7 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
-	"github.com/teal-flink/teal/controllers/flinkdeployment"
+	"github.com/teal-flink/teal/internal/snapshots"
 	"github.com/teal-flink/teal/test/builders"
 	"github.com/teal-flink/teal/test/stack"
 )
@@ -21,7 +21,7 @@ import (
 func snapshotsOf(g Gomega, deployment *flinkv1beta1.FlinkDeployment, trigger flinkv1beta1.SnapshotTriggerType) []flinkv1beta1.FlinkStateSnapshot {
 	list := &flinkv1beta1.FlinkStateSnapshotList{}
 	g.Expect(env.Client.List(context.Background(), list, client.InNamespace(deployment.Namespace), client.MatchingLabels{
-		flinkdeployment.LabelJobReferenceName: deployment.Name, flinkdeployment.LabelSnapshotTriggerType: string(trigger),
+		snapshots.LabelJobReferenceName: deployment.Name, snapshots.LabelSnapshotTriggerType: string(trigger),
 	})).To(Succeed())
 	return list.Items
 }
@@ -51,9 +51,9 @@ func TestManualSavepointByNonce(t *testing.T) {
 		g.Expect(kstatus(g, &snapshot)).To(Equal(status.CurrentStatus))
 	}, timeout, interval).Should(Succeed())
 	g.Expect(snapshot.Name).To(HavePrefix("manual-sp-savepoint-manual-"))
-	g.Expect(snapshot.Labels).To(HaveKeyWithValue(flinkdeployment.LabelSnapshotType, "SAVEPOINT"))
-	g.Expect(snapshot.Labels).To(HaveKeyWithValue(flinkdeployment.LabelSnapshotState, "COMPLETED"))
-	g.Expect(snapshot.Labels).To(HaveKeyWithValue(flinkdeployment.LabelJobReferenceKind, "FlinkDeployment"))
+	g.Expect(snapshot.Labels).To(HaveKeyWithValue(snapshots.LabelSnapshotType, "SAVEPOINT"))
+	g.Expect(snapshot.Labels).To(HaveKeyWithValue(snapshots.LabelSnapshotState, "COMPLETED"))
+	g.Expect(snapshot.Labels).To(HaveKeyWithValue(snapshots.LabelJobReferenceKind, "FlinkDeployment"))
 	g.Expect(localPath(snapshot.Status.Path)).To(BeADirectory(), "the savepoint exists")
 	current := eventuallyReady(g, deployment)
 	g.Expect(current.Status.ReconciliationStatus.LastReconciledSpec).To(ContainSubstring(`"savepointTriggerNonce":7`))

@@ -2,7 +2,6 @@ package flinkdeployment
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -15,7 +14,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
-	"github.com/teal-flink/teal/internal/flink"
 	"github.com/teal-flink/teal/internal/jobops"
 	"github.com/teal-flink/teal/internal/kubeapply"
 	"github.com/teal-flink/teal/internal/lifecycle"
@@ -121,41 +119,30 @@ func (r *Reconciler) recordTarget(s *scope, state flinkv1beta1.ReconciliationSta
 	return r.computeFlinkConfig(s)
 }
 
-// triggerID names a Flink operation after the resource, its generation and the purpose, so that a restarted
-// operator asks Flink for the same operation again.
-func triggerID(deployment *flinkv1beta1.FlinkDeployment, purpose string) string {
-	return flink.TriggerID(string(deployment.UID), strconv.FormatInt(deployment.Generation, 10), purpose)
-}
-
-// stopWithSavepoint records the trigger, then asks Flink to stop the job with a savepoint.
+// stopWithSavepoint records the savepoint's trigger as intent (jobops.RecordIntent: a recorded trigger is asked
+// for again under its id, a new attempt gets a new one), then asks Flink to stop the job with it.
 func (r *Reconciler) stopWithSavepoint(ctx context.Context, s *scope, triggerType flinkv1beta1.SnapshotTriggerType, purpose string) error {
-	jobStatus := &s.deployment.Status.JobStatus
-	if jobStatus.SavepointInfo == nil {
-		jobStatus.SavepointInfo = &flinkv1beta1.SavepointInfo{}
-	}
-	info := jobStatus.SavepointInfo
-	// One trigger-id policy (jobops.TriggerID): a recorded trigger the JobManager lost is sent again under the
-	// same id; a new attempt, such as a retry after a failed savepoint, gets a new one.
-	if info.TriggerID == "" || info.TriggerType != triggerType {
-		now := r.Now()
-		millis := now.UnixMilli()
-		info.TriggerID = jobops.TriggerID(string(s.deployment.UID), strconv.FormatInt(s.deployment.Generation, 10), purpose, now)
-		info.TriggerType, info.TriggerTimestamp = triggerType, &millis
-		info.FormatType = flinkv1beta1.SavepointFormatType(s.config.String(operatorconfig.KeySavepointFormatType))
-	}
+	info := jobops.RecordIntent(&s.deployment.Status.JobStatus, jobops.Attempt{
+		UID: string(s.deployment.UID), Subject: strconv.FormatInt(s.deployment.Generation, 10), Purpose: purpose,
+		Type: triggerType, At: r.Now(),
+		Format: flinkv1beta1.SavepointFormatType(s.config.String(operatorconfig.KeySavepointFormatType)),
+	})
 	s.setProgress(flinkv1beta1.ReasonSavepointing, fmt.Sprintf("stopping job %s with savepoint %s", s.job.ID, info.TriggerID))
 	if err := s.patch(ctx); err != nil {
 		return err
 	}
 	r.intentRecorded(ctx, s, stepStopWithSavepoint)
-	if err := s.flink.StopWithSavepoint(ctx, s.job.ID, info.TriggerID, s.flinkConfig[resources.KeySavepointsDir]); err != nil {
-		return fmt.Errorf("stopping job %s with a savepoint: %w", s.job.ID, err)
+	if err := jobops.StopWithSavepoint(ctx, s.flink, s.job.ID, info, s.flinkConfig[resources.KeySavepointsDir]); err != nil {
+		// The trigger stays recorded: Flink may have started it before the answer was lost, and the next
+		// reconcile polls it (or sends it again under the same id).
+		return err
 	}
 	r.event(s, corev1.EventTypeNormal, flinkv1beta1.ReasonSavepointing, s.progress.message)
 	return nil
 }
 
-// awaitSavepoint polls the savepoint in flight and records its location when it completes.
+// awaitSavepoint polls the savepoint in flight and records its location when it completes; what follows a poll
+// is decided by jobops.AfterPoll, the same for every controller.
 func (r *Reconciler) awaitSavepoint(ctx context.Context, s *scope) error {
 	info := s.deployment.Status.JobStatus.SavepointInfo
 	jobID := s.deployment.Status.JobStatus.JobID
@@ -163,48 +150,46 @@ func (r *Reconciler) awaitSavepoint(ctx context.Context, s *scope) error {
 		s.setProgress(flinkv1beta1.ReasonSavepointing, "waiting for the JobManager to report the savepoint")
 		return nil
 	}
-	result, err := s.flink.SavepointStatus(ctx, jobID, info.TriggerID)
-	switch {
-	case errors.Is(err, ErrOperationUnknown) && jobIsActive(s.job):
+	poll := jobops.PollSavepoint(ctx, s.flink, jobID, info)
+	jobState := flinkv1beta1.JobStatusState("")
+	if s.job != nil {
+		jobState = s.job.State
+	}
+	next := jobops.AfterPoll(poll, jobState)
+	jobops.Settle(info, next)
+	switch next {
+	case jobops.NextResend:
 		// The JobManager lost the operation (failover, or it never arrived): ask again under the same id.
 		return r.stopWithSavepoint(ctx, s, info.TriggerType, "upgrade")
-	case errors.Is(err, ErrOperationUnknown):
-		info.TriggerID = ""
-		s.setStalled(flinkv1beta1.ReasonSavepointFailed, "the savepoint's result is no longer known to Flink and the job has ended. "+lifecycle.MsgManualRestoreRequired)
-		return nil
-	case err != nil:
-		return fmt.Errorf("polling savepoint %s: %w", info.TriggerID, err)
-	case !result.Done:
+	case jobops.NextBackOff:
+		return fmt.Errorf("polling savepoint %s: %w", info.TriggerID, poll.Err)
+	case jobops.NextWait:
 		s.setProgress(flinkv1beta1.ReasonSavepointing, fmt.Sprintf("savepoint %s in progress", info.TriggerID))
 		return nil
-	case result.Failure != "" && s.job != nil && s.job.State != flinkv1beta1.JobStatusRunning:
-		// A job that is not running (RESTARTING, FAILING) cannot be savepointed, however often it is asked: a
-		// person decides (fix the job, or upgrade with last-state / HA). The next attempt gets a new trigger id.
-		info.TriggerID = ""
-		message := fmt.Sprintf("the upgrade savepoint of job %s failed while the job is %s: %s; the upgrade "+
-			"retries once the job runs again, or use upgradeMode last-state", s.job.ID, s.job.State, result.Failure)
-		r.event(s, corev1.EventTypeWarning, flinkv1beta1.ReasonSavepointFailed, message)
+	case jobops.NextStall:
+		message := "the savepoint's result is no longer known to Flink and the job has ended. " + lifecycle.MsgManualRestoreRequired
+		if poll.Outcome == jobops.PollFailed {
+			// A job that is not running (RESTARTING, FAILING) cannot be savepointed, however often it is asked:
+			// a person decides (fix the job, or upgrade with last-state / HA).
+			message = fmt.Sprintf("the upgrade savepoint of job %s failed while the job is %s: %s; the upgrade "+
+				"retries once the job runs again, or use upgradeMode last-state", jobID, jobState, poll.Failure)
+			r.event(s, corev1.EventTypeWarning, flinkv1beta1.ReasonSavepointFailed, message)
+		}
 		s.setStalled(flinkv1beta1.ReasonSavepointFailed, message)
 		return nil
-	case result.Failure != "":
+	case jobops.NextRetry:
 		// Flink keeps the job running when a stop-with-savepoint fails: retry with a fresh trigger id later.
-		info.TriggerID = ""
-		r.event(s, corev1.EventTypeWarning, flinkv1beta1.ReasonSavepointFailed, result.Failure)
-		return fmt.Errorf("savepoint failed: %s", result.Failure)
+		r.event(s, corev1.EventTypeWarning, flinkv1beta1.ReasonSavepointFailed, poll.Failure)
+		return fmt.Errorf("savepoint failed: %s", poll.Failure)
 	}
 	// Recorded as a snapshot resource before status forgets the trigger, so a failure here retries both.
-	if err := r.snapshots().RecordUpgradeSavepoint(ctx, s.snapshotOwner(), result.Location); err != nil {
+	if err := r.snapshotResources().RecordUpgradeSavepoint(ctx, s.snapshotOwner(), poll.Location); err != nil {
 		return err
 	}
-	savepoint := flinkv1beta1.Savepoint{
-		TimeStamp: r.Now().UnixMilli(), Location: result.Location, TriggerType: info.TriggerType, FormatType: info.FormatType,
-	}
-	info.LastSavepoint = &savepoint
-	info.SavepointHistory = append(info.SavepointHistory, savepoint)
-	info.TriggerID, info.TriggerTimestamp = "", nil
-	s.deployment.Status.JobStatus.UpgradeSavepointPath = result.Location
+	jobops.RecordCompleted(info, poll.Location, r.Now())
+	s.deployment.Status.JobStatus.UpgradeSavepointPath = poll.Location
 	s.deployment.Status.JobStatus.State = flinkv1beta1.JobStatusFinished
-	r.event(s, corev1.EventTypeNormal, flinkv1beta1.ReasonSavepointing, "savepoint completed: "+result.Location)
+	r.event(s, corev1.EventTypeNormal, flinkv1beta1.ReasonSavepointing, "savepoint completed: "+poll.Location)
 	s.setProgress(flinkv1beta1.ReasonUpgrading, "savepoint completed")
 	return s.patch(ctx)
 }
@@ -220,7 +205,7 @@ func (r *Reconciler) checkpointAndCancel(ctx context.Context, s *scope) error {
 		}
 		return r.stopWithSavepoint(ctx, s, flinkv1beta1.SnapshotTriggerUpgrade, "upgrade")
 	}
-	path, err := s.flink.LatestCheckpoint(ctx, s.job.ID)
+	path, err := jobops.LatestCheckpoint(ctx, s.flink, s.job.ID)
 	if err != nil {
 		return fmt.Errorf("reading the latest checkpoint of job %s: %w", s.job.ID, err)
 	}
@@ -242,13 +227,14 @@ func (r *Reconciler) checkpointAndCancel(ctx context.Context, s *scope) error {
 	return r.cancel(ctx, s)
 }
 
-// cancel cancels the job; the cluster is deleted once Flink reports it ended.
+// cancel cancels the job; the cluster is deleted once Flink reports it ended. A job already terminal (Flink's
+// 409) is what the cancel asked for.
 func (r *Reconciler) cancel(ctx context.Context, s *scope) error {
-	// A 409 means the job already reached a terminal state: what the cancel asked for.
-	if err := s.flink.CancelJob(ctx, s.job.ID); err != nil && !flink.IsConflict(err) {
-		return fmt.Errorf("cancelling job %s: %w", s.job.ID, err)
+	outcome, err := jobops.Cancel(ctx, s.flink, s.job.ID)
+	if err != nil {
+		return err
 	}
-	r.event(s, corev1.EventTypeNormal, flinkv1beta1.ReasonUpgrading, "cancelling job "+s.job.ID)
+	r.event(s, corev1.EventTypeNormal, flinkv1beta1.ReasonUpgrading, "cancelling job "+s.job.ID+": "+outcome.String())
 	s.setProgress(flinkv1beta1.ReasonUpgrading, "cancelling the old job")
 	return nil
 }
@@ -294,19 +280,17 @@ func (r *Reconciler) deleteDeployments(ctx context.Context, deployment *flinkv1b
 	return nil
 }
 
-// restorePath is where the job of the deployed spec starts from.
+// restorePath is where the job of the deployed spec starts from (jobops.RestorePoint).
 func restorePath(s *scope) string {
-	if s.deployedSpec().Job == nil {
-		return ""
+	spec := s.deployedSpec()
+	restore := jobops.Restore{
+		HasJob: spec.Job != nil, FirstDeployment: s.targetMeta.FirstDeployment, RollingBack: s.stable != nil,
+		Recorded: s.deployment.Status.JobStatus.UpgradeSavepointPath, Restarted: restartsRecorded(&s.deployment.Status) > 0,
 	}
-	if s.targetMeta.FirstDeployment && s.stable == nil {
-		// A restart of the first deployment's job resumes from its latest checkpoint when it had one.
-		if path := s.deployment.Status.JobStatus.UpgradeSavepointPath; path != "" && restartsRecorded(&s.deployment.Status) > 0 {
-			return path
-		}
-		return s.target.Job.InitialSavepointPath
+	if s.target != nil && s.target.Job != nil {
+		restore.Initial = s.target.Job.InitialSavepointPath
 	}
-	return s.deployment.Status.JobStatus.UpgradeSavepointPath
+	return jobops.RestorePoint(restore)
 }
 
 // deploy creates every object of the target spec's cluster.

@@ -17,7 +17,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
-	"github.com/teal-flink/teal/controllers/flinkdeployment"
+	"github.com/teal-flink/teal/internal/flinkapi"
 	"github.com/teal-flink/teal/internal/gitops"
 	"github.com/teal-flink/teal/internal/kubeapply"
 	"github.com/teal-flink/teal/internal/operatorconfig"
@@ -46,6 +46,10 @@ type Reconciler struct {
 	Jars *JarFetcher
 	// Now is the clock.
 	Now func() time.Time
+	// OnStep, when set, is called after each step is carried out, before the reconcile's final status patch
+	// (tests kill the operator there), and with "<step>/intent" between recording a step's intent in status and
+	// calling Flink.
+	OnStep func(ctx context.Context, job *flinkv1beta1.FlinkSessionJob, step string)
 }
 
 // SetupWithManager registers the controller: it watches FlinkSessionJobs and their session clusters, so a
@@ -130,7 +134,7 @@ type scope struct {
 	// session is the session cluster; nil when missing.
 	session *flinkv1beta1.FlinkDeployment
 	// cluster reaches the session cluster's JobManager; nil while it is not ready.
-	cluster *flinkdeployment.Cluster
+	cluster *flinkapi.Cluster
 	// current is the job recorded in status as observed on the cluster; nil when the cluster does not know it.
 	current *jobInfo
 	// jobLost: the session cluster answered and no longer knows the job recorded in status (it was redeployed

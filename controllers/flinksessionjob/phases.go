@@ -11,12 +11,13 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
-	"github.com/teal-flink/teal/controllers/flinkdeployment"
 	"github.com/teal-flink/teal/internal/flink"
+	"github.com/teal-flink/teal/internal/flinkapi"
 	"github.com/teal-flink/teal/internal/gitops"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/internal/reconciled"
 	"github.com/teal-flink/teal/internal/resources"
+	"github.com/teal-flink/teal/internal/snapshots"
 	"github.com/teal-flink/teal/internal/specdiff"
 )
 
@@ -59,7 +60,7 @@ func (r *Reconciler) findSession(ctx context.Context, s *scope) (ctrl.Result, er
 		s.done = true
 		return ctrl.Result{}, nil
 	}
-	cluster, err := flinkdeployment.ClusterClient(session, r.OperatorConfig())
+	cluster, err := flinkapi.ClusterClient(session, r.OperatorConfig())
 	if err != nil {
 		s.setStalled(flinkv1beta1.ReasonValidationError, "session cluster %s: %v", name, err)
 		s.done = true
@@ -151,8 +152,8 @@ func targetJobID(job *flinkv1beta1.FlinkSessionJob) string {
 }
 
 // snapshotOwner describes the session job to the snapshot helpers.
-func (s *scope) snapshotOwner() flinkdeployment.SnapshotOwner {
-	owner := flinkdeployment.SnapshotOwner{Object: s.job, Kind: flinkv1beta1.JobKindFlinkSessionJob, Desired: s.job.Spec.Job,
+func (s *scope) snapshotOwner() snapshots.Owner {
+	owner := snapshots.Owner{Object: s.job, Kind: flinkv1beta1.JobKindFlinkSessionJob, Desired: s.job.Spec.Job,
 		JobStatus: &s.job.Status.JobStatus, Config: s.config}
 	if s.target != nil {
 		owner.Reconciled = s.target.Job
@@ -169,14 +170,14 @@ func (r *Reconciler) reconcileSnapshots(ctx context.Context, s *scope) (ctrl.Res
 	if !s.config.Bool(operatorconfig.KeySnapshotResource) {
 		return r.reconcileLegacySnapshots(ctx, s)
 	}
-	snapshots := flinkdeployment.Snapshots{Client: r.Client, Now: r.Now}
-	if _, err := snapshots.CleanupHistory(ctx, s.snapshotOwner()); err != nil {
+	resources := snapshots.Resources{Client: r.Client, Now: r.Now}
+	if _, err := resources.CleanupHistory(ctx, s.snapshotOwner()); err != nil {
 		return ctrl.Result{}, err
 	}
 	if running, err := s.runsTarget(); err != nil || !running {
 		return ctrl.Result{}, err
 	}
-	outcome, err := snapshots.TriggerDue(ctx, s.snapshotOwner())
+	outcome, err := resources.TriggerDue(ctx, s.snapshotOwner())
 	for _, name := range outcome.Created {
 		r.event(s, corev1.EventTypeNormal, flinkv1beta1.ReasonSavepointing, "snapshot requested: "+name)
 	}
@@ -226,13 +227,11 @@ func (r *Reconciler) reconcileLegacySnapshots(ctx context.Context, s *scope) (ct
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	outcome, err := flinkdeployment.LegacySavepoints{
-		Owner: s.snapshotOwner(), API: flinkdeployment.NewLegacyAPI(s.cluster.Client),
-		JobID: s.current.id, JobRunning: running,
-		SavepointDir: s.cluster.FlinkConfig[resources.KeySavepointsDir],
-		TriggerID:    func(purpose string) string { return flink.TriggerID(string(s.job.UID), s.current.id, purpose) },
-		Now:          r.Now,
-		Event:        func(eventType, reason, message string) { r.event(s, eventType, reason, message) },
+	outcome, err := snapshots.Legacy{
+		Owner: s.snapshotOwner(), API: s.cluster.Client, JobID: s.current.id, JobRunning: running,
+		SavepointDir: s.cluster.FlinkConfig[resources.KeySavepointsDir], UID: string(s.job.UID), Subject: s.current.id,
+		Now:   r.Now,
+		Event: func(eventType, reason, message string) { r.event(s, eventType, reason, message) },
 		Record: func(ctx context.Context, nonce *int64) error {
 			if err := s.recordHandledNonces(nonce, nil); err != nil {
 				return err
@@ -277,7 +276,13 @@ func (r *Reconciler) reconcileSpec(ctx context.Context, s *scope) (ctrl.Result, 
 			return ctrl.Result{}, err
 		}
 	}
-	return ctrl.Result{}, r.perform(ctx, s, next)
+	if err := r.perform(ctx, s, next); err != nil {
+		return ctrl.Result{}, err
+	}
+	if r.OnStep != nil && next != stepNone {
+		r.OnStep(ctx, s.job, next.String())
+	}
+	return ctrl.Result{}, nil
 }
 
 // actsOnFlink reports whether a step has a side effect in Flink that a decision made on an outdated status would

@@ -3,17 +3,17 @@ package flinksessionjob
 import (
 	"context"
 	"fmt"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
-	"github.com/teal-flink/teal/controllers/flinkdeployment"
 	"github.com/teal-flink/teal/internal/flink"
 	"github.com/teal-flink/teal/internal/jobops"
+	"github.com/teal-flink/teal/internal/lifecycle"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/internal/reconciled"
 	"github.com/teal-flink/teal/internal/resources"
+	"github.com/teal-flink/teal/internal/snapshots"
 )
 
 // perform carries out one step; steps that start something in Flink record it in status and patch first.
@@ -84,71 +84,71 @@ func (r *Reconciler) beginUpgrade(ctx context.Context, s *scope) error {
 	return s.patch(ctx)
 }
 
-// stopWithSavepoint records the trigger, then stops the old job with a savepoint. A trigger already recorded
-// (the JobManager lost it, or the call's answer was lost) is sent again under the same id; a new attempt gets a
-// new id (see jobops.TriggerID).
+// stopWithSavepoint records the savepoint's trigger as intent (jobops.RecordIntent: a recorded trigger is asked
+// for again under its id, a new attempt — a retry after a failed or expired one — gets a new id), then stops the
+// old job with it.
 func (r *Reconciler) stopWithSavepoint(ctx context.Context, s *scope, purpose string) error {
-	jobStatus := &s.job.Status.JobStatus
-	if jobStatus.SavepointInfo == nil {
-		jobStatus.SavepointInfo = &flinkv1beta1.SavepointInfo{}
-	}
-	info := jobStatus.SavepointInfo
-	if info.TriggerID == "" || info.TriggerType != flinkv1beta1.SnapshotTriggerUpgrade {
-		now := r.Now()
-		millis := now.UnixMilli()
-		info.TriggerID = jobops.TriggerID(string(s.job.UID), s.current.id, purpose, now)
-		info.TriggerType, info.TriggerTimestamp = flinkv1beta1.SnapshotTriggerUpgrade, &millis
-		info.FormatType = flinkv1beta1.SavepointFormatType(s.config.String(operatorconfig.KeySavepointFormatType))
-	}
+	info := jobops.RecordIntent(&s.job.Status.JobStatus, jobops.Attempt{
+		UID: string(s.job.UID), Subject: s.current.id, Purpose: purpose, Type: flinkv1beta1.SnapshotTriggerUpgrade,
+		Format: flinkv1beta1.SavepointFormatType(s.config.String(operatorconfig.KeySavepointFormatType)), At: r.Now(),
+	})
 	s.setProgress(flinkv1beta1.ReasonSavepointing, "stopping job %s with savepoint %s", s.current.id, info.TriggerID)
 	if err := s.patch(ctx); err != nil {
 		return err
 	}
-	_, err := s.cluster.Client.StopWithSavepoint(ctx, s.current.id, flink.StopRequest{
-		TargetDirectory: s.cluster.FlinkConfig[resources.KeySavepointsDir], TriggerID: info.TriggerID,
-		FormatType: flink.SavepointFormat(info.FormatType),
-	})
-	if err != nil {
+	r.intentRecorded(ctx, s, stepStopWithSavepoint)
+	if err := jobops.StopWithSavepoint(ctx, s.cluster.Client, s.current.id, info, s.cluster.FlinkConfig[resources.KeySavepointsDir]); err != nil {
 		// The trigger stays recorded: Flink may have started it before the answer was lost, and the next
 		// reconcile polls it (or sends it again under the same id).
-		return fmt.Errorf("stopping job %s with a savepoint: %w", s.current.id, err)
+		return err
 	}
 	r.event(s, corev1.EventTypeNormal, flinkv1beta1.ReasonSavepointing, s.progress.message)
 	return nil
 }
 
-// awaitSavepoint polls the upgrade savepoint and records where the new job restores from.
+// awaitSavepoint polls the upgrade savepoint and records where the new job restores from; what follows a poll
+// is decided by jobops.AfterPoll, the same for every controller.
 func (r *Reconciler) awaitSavepoint(ctx context.Context, s *scope) error {
 	info := s.job.Status.JobStatus.SavepointInfo
 	jobID := s.job.Status.JobStatus.JobID
-	result, err := s.cluster.Client.SavepointStatus(ctx, jobID, info.TriggerID)
-	switch {
-	case flink.IsNotFound(err) && s.current.active():
+	poll := jobops.PollSavepoint(ctx, s.cluster.Client, jobID, info)
+	jobState := flinkv1beta1.JobStatusState("")
+	if s.current != nil {
+		jobState = s.current.state
+	}
+	next := jobops.AfterPoll(poll, jobState)
+	jobops.Settle(info, next)
+	switch next {
+	case jobops.NextResend:
 		return r.stopWithSavepoint(ctx, s, "upgrade")
-	case flink.IsNotFound(err):
-		info.TriggerID = ""
-		s.setStalled(flinkv1beta1.ReasonSavepointFailed, "the savepoint's result is no longer known to Flink and the job has ended; set job.initialSavepointPath and a new savepointRedeployNonce to restore")
-		return nil
-	case err != nil:
-		return fmt.Errorf("polling savepoint %s: %w", info.TriggerID, err)
-	case !result.Done():
+	case jobops.NextBackOff:
+		return fmt.Errorf("polling savepoint %s: %w", info.TriggerID, poll.Err)
+	case jobops.NextWait:
 		s.setProgress(flinkv1beta1.ReasonSavepointing, "savepoint %s in progress", info.TriggerID)
 		return nil
-	case result.Failure != nil:
-		info.TriggerID = ""
-		r.event(s, corev1.EventTypeWarning, flinkv1beta1.ReasonSavepointFailed, result.Failure.Summary())
-		return fmt.Errorf("savepoint failed: %s", result.Failure.Summary())
+	case jobops.NextStall:
+		message := "the savepoint's result is no longer known to Flink and the job has ended; set " +
+			"job.initialSavepointPath and a new savepointRedeployNonce to restore. " + lifecycle.MsgManualRestoreRequired
+		if poll.Outcome == jobops.PollFailed {
+			message = fmt.Sprintf("the upgrade savepoint of job %s failed while the job is %s: %s; the upgrade "+
+				"retries once the job runs again, or use upgradeMode last-state", jobID, jobState, poll.Failure)
+			r.event(s, corev1.EventTypeWarning, flinkv1beta1.ReasonSavepointFailed, message)
+		}
+		s.setStalled(flinkv1beta1.ReasonSavepointFailed, "%s", message)
+		return nil
+	case jobops.NextRetry:
+		// Flink keeps the job running when a stop-with-savepoint fails: retry with a fresh trigger id later.
+		r.event(s, corev1.EventTypeWarning, flinkv1beta1.ReasonSavepointFailed, poll.Failure)
+		return fmt.Errorf("savepoint failed: %s", poll.Failure)
 	}
-	snapshots := flinkdeployment.Snapshots{Client: r.Client, Now: r.Now}
-	if err := snapshots.RecordUpgradeSavepoint(ctx, s.snapshotOwner(), result.Location); err != nil {
+	// Recorded as a snapshot resource before status forgets the trigger, so a failure here retries both.
+	resources := snapshots.Resources{Client: r.Client, Now: r.Now}
+	if err := resources.RecordUpgradeSavepoint(ctx, s.snapshotOwner(), poll.Location); err != nil {
 		return err
 	}
-	savepoint := flinkv1beta1.Savepoint{TimeStamp: r.Now().UnixMilli(), Location: result.Location, TriggerType: info.TriggerType, FormatType: info.FormatType}
-	info.LastSavepoint = &savepoint
-	info.SavepointHistory = append(info.SavepointHistory, savepoint)
-	info.TriggerID, info.TriggerTimestamp = "", nil
-	s.job.Status.JobStatus.UpgradeSavepointPath = result.Location
-	r.event(s, corev1.EventTypeNormal, flinkv1beta1.ReasonSavepointing, "savepoint completed: "+result.Location)
+	jobops.RecordCompleted(info, poll.Location, r.Now())
+	s.job.Status.JobStatus.UpgradeSavepointPath = poll.Location
+	r.event(s, corev1.EventTypeNormal, flinkv1beta1.ReasonSavepointing, "savepoint completed: "+poll.Location)
 	s.setProgress(flinkv1beta1.ReasonUpgrading, "savepoint completed")
 	return s.patch(ctx)
 }
@@ -160,19 +160,19 @@ func (r *Reconciler) checkpointAndCancel(ctx context.Context, s *scope) error {
 	if !jobops.CheckpointsSurviveCancel(jobFlinkConfig(s)) {
 		return r.stopWithSavepoint(ctx, s, "upgrade")
 	}
-	statistics, err := s.cluster.Client.CheckpointStatistics(ctx, s.current.id)
+	path, err := jobops.LatestCheckpoint(ctx, s.cluster.Client, s.current.id)
 	if err != nil {
 		return fmt.Errorf("reading the checkpoints of job %s: %w", s.current.id, err)
 	}
-	retained := statistics.LatestRetainedCheckpoint()
-	if retained == nil {
+	if path == "" {
 		return r.stopWithSavepoint(ctx, s, "upgrade")
 	}
-	s.job.Status.JobStatus.UpgradeSavepointPath = retained.ExternalPath
-	s.setProgress(flinkv1beta1.ReasonUpgrading, "cancelling job %s; it restores from checkpoint %s", s.current.id, retained.ExternalPath)
+	s.job.Status.JobStatus.UpgradeSavepointPath = path
+	s.setProgress(flinkv1beta1.ReasonUpgrading, "cancelling job %s; it restores from checkpoint %s", s.current.id, path)
 	if err := s.patch(ctx); err != nil {
 		return err
 	}
+	r.intentRecorded(ctx, s, stepCheckpointAndCancel)
 	return r.cancel(ctx, s)
 }
 
@@ -193,25 +193,34 @@ func jobFlinkConfig(s *scope) map[string]string {
 	return config
 }
 
-// cancel cancels the old job.
+// cancel cancels the old job. A job already terminal (Flink's 409) is what the cancel asked for.
 func (r *Reconciler) cancel(ctx context.Context, s *scope) error {
-	if err := s.cluster.Client.CancelJob(ctx, s.current.id); err != nil && !flink.IsConflict(err) {
-		return fmt.Errorf("cancelling job %s: %w", s.current.id, err)
+	outcome, err := jobops.Cancel(ctx, s.cluster.Client, s.current.id)
+	if err != nil {
+		return err
 	}
-	r.event(s, corev1.EventTypeNormal, flinkv1beta1.ReasonUpgrading, "cancelling job "+s.current.id)
+	r.event(s, corev1.EventTypeNormal, flinkv1beta1.ReasonUpgrading, "cancelling job "+s.current.id+": "+outcome.String())
 	s.setProgress(flinkv1beta1.ReasonUpgrading, "cancelling job %s", s.current.id)
 	return nil
 }
 
-// restorePath is where the target's job starts from.
+// intentRecorded reports that a step's intent is in status and its Flink call is next (see Reconciler.OnStep).
+func (r *Reconciler) intentRecorded(ctx context.Context, s *scope, current step) {
+	if r.OnStep != nil {
+		r.OnStep(ctx, s.job, current.String()+"/intent")
+	}
+}
+
+// restorePath is where the target's job starts from (jobops.RestorePoint).
 func restorePath(s *scope) string {
-	if s.target.Job == nil {
-		return ""
+	restore := jobops.Restore{
+		HasJob: s.target.Job != nil, FirstDeployment: s.firstDeployment,
+		Recorded: s.job.Status.JobStatus.UpgradeSavepointPath,
 	}
-	if s.firstDeployment {
-		return s.target.Job.InitialSavepointPath
+	if s.target.Job != nil {
+		restore.Initial = s.target.Job.InitialSavepointPath
 	}
-	return s.job.Status.JobStatus.UpgradeSavepointPath
+	return jobops.RestorePoint(restore)
 }
 
 // submit fetches the jar, uploads it and runs the target's job under its id (recorded in status first).
@@ -304,25 +313,12 @@ func (r *Reconciler) resubmit(ctx context.Context, s *scope) error {
 	return s.patch(ctx)
 }
 
-// lastKnownState is the newest completed savepoint or checkpoint of the session job: from its snapshot
-// resources or the savepoint recorded in status, else the state its last upgrade handed over.
+// lastKnownState is the newest completed savepoint or checkpoint of the session job (snapshots.Newest): from its
+// snapshot resources or the savepoint recorded in status, else the state its last upgrade handed over.
 func (r *Reconciler) lastKnownState(ctx context.Context, s *scope) (string, error) {
-	snapshots, err := flinkdeployment.Snapshots{Client: r.Client, Now: r.Now}.List(ctx, s.snapshotOwner())
+	owned, err := snapshots.Resources{Client: r.Client, Now: r.Now}.List(ctx, s.snapshotOwner())
 	if err != nil {
 		return "", err
 	}
-	newest, path := time.Time{}, s.job.Status.JobStatus.UpgradeSavepointPath
-	if info := s.job.Status.JobStatus.SavepointInfo; info != nil && info.LastSavepoint != nil && info.LastSavepoint.Location != "" {
-		newest, path = time.UnixMilli(info.LastSavepoint.TimeStamp), info.LastSavepoint.Location
-	}
-	for i := range snapshots {
-		snapshot := &snapshots[i]
-		if snapshot.Status.State != flinkv1beta1.SnapshotStateCompleted || snapshot.Status.Path == "" {
-			continue
-		}
-		if at := flinkdeployment.SnapshotTime(snapshot); at.After(newest) {
-			newest, path = at, snapshot.Status.Path
-		}
-	}
-	return path, nil
+	return snapshots.Newest(&s.job.Status.JobStatus, owned), nil
 }

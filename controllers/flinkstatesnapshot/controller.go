@@ -16,7 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
-	"github.com/teal-flink/teal/controllers/flinkdeployment"
+	"github.com/teal-flink/teal/internal/flinkapi"
 	"github.com/teal-flink/teal/internal/gitops"
 	"github.com/teal-flink/teal/internal/kubeapply"
 	"github.com/teal-flink/teal/internal/operatorconfig"
@@ -110,7 +110,7 @@ type scope struct {
 	jobID      string
 	jobRunning bool
 	// cluster reaches the JobManager that runs the job; nil when it cannot be reached.
-	cluster *flinkdeployment.Cluster
+	cluster *flinkapi.Cluster
 	// progress, stalled: what the reconcile is doing, or why it needs a person.
 	progress, stalled *reasonMessage
 	// retryAfter, when set, is the backoff before the next attempt.
@@ -180,7 +180,7 @@ func (r *Reconciler) resolveJob(ctx context.Context, s *scope) (ctrl.Result, err
 	s.referenceFound = true
 	s.jobID = jobStatus.JobID
 	s.jobRunning = jobStatus.State == flinkv1beta1.JobStatusRunning && jobStatus.JobID != ""
-	cluster, err := flinkdeployment.ClusterClient(deployment, r.OperatorConfig())
+	cluster, err := flinkapi.ClusterClient(deployment, r.OperatorConfig())
 	if err != nil {
 		return ctrl.Result{}, fmt.Errorf("reaching the JobManager of %s: %w", clusterName, err)
 	}

@@ -11,8 +11,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
-	"github.com/teal-flink/teal/controllers/flinkdeployment"
 	"github.com/teal-flink/teal/internal/flinkstandin"
+	"github.com/teal-flink/teal/internal/snapshots"
 	"github.com/teal-flink/teal/test/builders"
 )
 
@@ -41,8 +41,8 @@ func TestSavepointCompletesAndIsDisposedOnDelete(t *testing.T) {
 	g.Expect(kstatus(g, completed)).To(Equal(status.CurrentStatus))
 	g.Expect(localPath(completed.Status.Path)).To(BeADirectory())
 	g.Expect(completed.Status.TriggerID).NotTo(BeEmpty())
-	g.Expect(completed.Labels).To(HaveKeyWithValue(flinkdeployment.LabelSnapshotState, "COMPLETED"))
-	g.Expect(completed.Labels).To(HaveKeyWithValue(flinkdeployment.LabelSnapshotTriggerType, "UNKNOWN"))
+	g.Expect(completed.Labels).To(HaveKeyWithValue(snapshots.LabelSnapshotState, "COMPLETED"))
+	g.Expect(completed.Labels).To(HaveKeyWithValue(snapshots.LabelSnapshotTriggerType, "UNKNOWN"))
 
 	g.Expect(env.Client.Delete(ctx, completed)).To(Succeed())
 	g.Eventually(func() bool {
@@ -112,7 +112,7 @@ func TestCheckpointAlreadyExistsAndAbandoned(t *testing.T) {
 	checkpoint := builders.NewSavepoint("cp", deployment.Namespace, deployment.Name, builders.AsCheckpoint())
 	g.Expect(env.Client.Create(ctx, checkpoint)).To(Succeed())
 	completed := eventuallyState(g, checkpoint, flinkv1beta1.SnapshotStateCompleted)
-	g.Expect(completed.Labels).To(HaveKeyWithValue(flinkdeployment.LabelSnapshotType, "CHECKPOINT"))
+	g.Expect(completed.Labels).To(HaveKeyWithValue(snapshots.LabelSnapshotType, "CHECKPOINT"))
 
 	existing := builders.NewSavepoint("existing", deployment.Namespace, deployment.Name, builders.AlreadyExistsAt("file:///savepoints/sp-1"))
 	g.Expect(env.Client.Create(ctx, existing)).To(Succeed())

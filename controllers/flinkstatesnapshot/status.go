@@ -6,8 +6,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
-	"github.com/teal-flink/teal/controllers/flinkdeployment"
 	"github.com/teal-flink/teal/internal/gitops"
+	"github.com/teal-flink/teal/internal/snapshots"
 )
 
 // summarize derives the conditions from the snapshot's state: COMPLETED is Ready; FAILED (retries exhausted)
@@ -43,14 +43,14 @@ func setLabels(s *scope) {
 	if labels == nil {
 		labels = map[string]string{}
 	}
-	labels[flinkdeployment.LabelSnapshotType] = string(flinkdeployment.KindOf(snapshot))
-	labels[flinkdeployment.LabelSnapshotTriggerType] = string(flinkdeployment.TriggerTypeOf(snapshot))
+	labels[snapshots.LabelSnapshotType] = string(snapshots.KindOf(snapshot))
+	labels[snapshots.LabelSnapshotTriggerType] = string(snapshots.TriggerTypeOf(snapshot))
 	if snapshot.Status.State != "" {
-		labels[flinkdeployment.LabelSnapshotState] = string(snapshot.Status.State)
+		labels[snapshots.LabelSnapshotState] = string(snapshot.Status.State)
 	}
 	if ref := snapshot.Spec.JobReference; ref != nil {
-		labels[flinkdeployment.LabelJobReferenceKind] = string(ref.Kind)
-		labels[flinkdeployment.LabelJobReferenceName] = ref.Name
+		labels[snapshots.LabelJobReferenceKind] = string(ref.Kind)
+		labels[snapshots.LabelJobReferenceName] = ref.Name
 	}
 	snapshot.SetLabels(labels)
 }

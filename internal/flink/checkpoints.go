@@ -152,6 +152,8 @@ type CompletedCheckpoint struct {
 	CheckpointType string `json:"checkpoint_type"`
 	// Discarded tells whether it has been deleted since.
 	Discarded bool `json:"discarded"`
+	// SavepointFormat is a savepoint's format type (CANONICAL or NATIVE); empty for a checkpoint.
+	SavepointFormat SavepointFormat `json:"savepointFormat,omitempty"`
 }
 
 // FailedCheckpoint is a failed checkpoint.

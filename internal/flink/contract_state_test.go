@@ -226,6 +226,11 @@ func runStateContract(t *testing.T, backend contractBackend) {
 		g.Expect(err).NotTo(HaveOccurred())
 		g.Expect(result.ApplicationStatus).To(Equal(flink.ApplicationSucceeded))
 	}).Should(Succeed())
+
+	// A cancel of a job that already ended otherwise is refused with a 409 (the operator takes it as "already
+	// terminal": jobops.CancelResult).
+	err = client.CancelJob(ctx, boundedJob)
+	g.Expect(flink.IsConflict(err)).To(BeTrue(), "cancel of a FINISHED job: %v", err)
 }
 
 func containsJob(jobs []flink.JobOverview, id string) bool {

@@ -167,10 +167,11 @@ func runContract(t *testing.T, backend contractBackend) {
 	g.Expect(checkpoint.Err()).NotTo(HaveOccurred())
 	g.Expect(checkpoint.CheckpointID).To(BeNumerically(">", 0))
 
-	// Stop with a savepoint: the job ends FINISHED and its statistics name the savepoint.
+	// Stop with a savepoint in the format asked for: the job ends FINISHED and its statistics name the savepoint
+	// and its format (the operator passes kubernetes.operator.savepoint.format.type on every savepoint).
 	stopDir := filepath.Join(backend.stateDir, "stop")
 	stopTrigger, err := client.StopWithSavepoint(ctx, firstJobID, flink.StopRequest{
-		TargetDirectory: stopDir, TriggerID: flink.TriggerID("uid-1", "1", "contract-stop")})
+		TargetDirectory: stopDir, TriggerID: flink.TriggerID("uid-1", "1", "contract-stop"), FormatType: flink.SavepointNative})
 	g.Expect(err).NotTo(HaveOccurred())
 	stopSavepoint := waitSavepoint(g, eventually, client, firstJobID, stopTrigger)
 	g.Expect(stopSavepoint.Err()).NotTo(HaveOccurred())
@@ -189,6 +190,7 @@ func runContract(t *testing.T, backend contractBackend) {
 	g.Expect(firstStatistics.Latest.Savepoint).NotTo(BeNil())
 	g.Expect(firstStatistics.Latest.Savepoint.ExternalPath).To(Equal(stopSavepoint.Location))
 	g.Expect(firstStatistics.Latest.Savepoint.IsSavepoint).To(BeTrue())
+	g.Expect(firstStatistics.Latest.Savepoint.SavepointFormat).To(Equal(flink.SavepointNative))
 	g.Expect(firstStatistics.Latest.Savepoint.ID).To(BeNumerically(">", checkpoint.CheckpointID))
 	g.Expect(firstStatistics.Latest.Restored).To(BeNil())
 

@@ -78,7 +78,7 @@ func (s *Server) handleTriggerSavepoint(w http.ResponseWriter, r *http.Request, 
 		return
 	}
 	s.trigger(&operation{key: operationKey{kind: kindSavepoint, jobID: j.id, triggerID: triggerID},
-		targetDir: target, cancelJob: body.CancelJob}, now)
+		targetDir: target, cancelJob: body.CancelJob, format: body.FormatType}, now)
 	writeJSON(w, http.StatusAccepted, triggerBody{RequestID: triggerID})
 }
 
@@ -96,7 +96,7 @@ func (s *Server) handleStop(w http.ResponseWriter, r *http.Request, j *job, now 
 		return
 	}
 	s.trigger(&operation{key: operationKey{kind: kindSavepoint, jobID: j.id, triggerID: triggerID},
-		targetDir: target, stop: true, drain: body.Drain}, now)
+		targetDir: target, stop: true, drain: body.Drain, format: body.FormatType}, now)
 	writeJSON(w, http.StatusAccepted, triggerBody{RequestID: triggerID})
 }
 
@@ -228,7 +228,11 @@ func (j *job) parallelismBody(record checkpointRecord) completedCheckpointBody {
 		Tasks: map[string]any{}, ExternalPath: record.externalPath, Discarded: j.discarded[record.id],
 	}
 	if record.savepoint {
-		body.SavepointFormat = "CANONICAL"
+		// Flink reports the format the savepoint was asked for; CANONICAL is its default.
+		body.SavepointFormat = record.format
+		if body.SavepointFormat == "" {
+			body.SavepointFormat = "CANONICAL"
+		}
 	}
 	return body
 }

@@ -75,6 +75,21 @@ func (s *Server) RestoredFrom(jobID string) string {
 	return ""
 }
 
+// LatestSavepointFormat returns the format type of the job's latest savepoint as Flink reports it in the
+// checkpoint statistics (CANONICAL when the request named none), or "" when the job took none.
+func (s *Server) LatestSavepointFormat(jobID string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j := s.jobs[jobID]
+	if j == nil || j.latestSavepoint == nil {
+		return ""
+	}
+	if j.latestSavepoint.format == "" {
+		return "CANONICAL"
+	}
+	return j.latestSavepoint.format
+}
+
 // FailJob makes a running job fail now with message; it restarts while restart attempts are left.
 func (s *Server) FailJob(jobID, message string) error {
 	s.mu.Lock()

@@ -96,6 +96,8 @@ type checkpointRecord struct {
 	externalPath string
 	triggeredAt  time.Time
 	completedAt  time.Time
+	// format is a savepoint's format type (empty: CANONICAL).
+	format string
 }
 
 // restoredRecord is the snapshot a job restored from.

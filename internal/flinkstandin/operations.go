@@ -34,6 +34,8 @@ type operation struct {
 	neverCompletes bool
 	// failWith is an injected failure message.
 	failWith string
+	// format is a savepoint's formatType (CANONICAL when the request named none).
+	format string
 
 	done         bool
 	completedAt  time.Time
@@ -111,7 +113,7 @@ func (s *Server) complete(op *operation, at time.Time) {
 		checkpointType = "SYNC_SAVEPOINT"
 	}
 	j.record(checkpointRecord{id: j.checkpointID, savepoint: true, checkpointTy: checkpointType,
-		externalPath: location, triggeredAt: at, completedAt: at})
+		externalPath: location, triggeredAt: at, completedAt: at, format: op.format})
 	switch {
 	case op.stop:
 		j.setState(stateFinished, at)

@@ -17,7 +17,7 @@ func setupFlinkSessionJobs(mgr ctrl.Manager, opts Options) error {
 		APIReader:         mgr.GetAPIReader(),
 		ControllerOptions: controllerOptions(opts),
 		Client:            kubeClient, Recorder: recorder(mgr, "flinksessionjob-controller"),
-		OperatorConfig: opts.OperatorConfig, Now: opts.Now,
+		OperatorConfig: opts.OperatorConfig, Now: opts.Now, OnStep: opts.OnSessionJobStep,
 		Validate: func(job, old *flinkv1beta1.FlinkSessionJob, session *flinkv1beta1.FlinkDeployment) field.ErrorList {
 			var version flinkv1beta1.FlinkVersion
 			if session != nil {

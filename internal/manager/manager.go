@@ -14,7 +14,7 @@ import (
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/controllers/bluegreen"
-	"github.com/teal-flink/teal/controllers/flinkdeployment"
+	"github.com/teal-flink/teal/internal/flinkapi"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/validators"
 )
@@ -28,7 +28,7 @@ type Options struct {
 	// OperatorConfig returns the operator configuration in force.
 	OperatorConfig func() *operatorconfig.Config
 	// Flink creates JobManager clients; nil uses the REST client.
-	Flink flinkdeployment.FlinkAPIFactory
+	Flink flinkapi.Factory
 	// Now is the clock; nil uses the wall clock.
 	Now func() time.Time
 	// Validator runs the admission rules in the webhooks and again in the controllers (a webhook can be
@@ -41,6 +41,8 @@ type Options struct {
 	OnDeploymentStep func(ctx context.Context, deployment *flinkv1beta1.FlinkDeployment, step string)
 	// OnSnapshotStep is called at the FlinkStateSnapshot trigger's steps (see flinkstatesnapshot.Reconciler.OnStep).
 	OnSnapshotStep func(ctx context.Context, snapshot *flinkv1beta1.FlinkStateSnapshot, step string)
+	// OnSessionJobStep is called after each FlinkSessionJob step (see flinksessionjob.Reconciler.OnStep).
+	OnSessionJobStep func(ctx context.Context, job *flinkv1beta1.FlinkSessionJob, step string)
 	// WrapClient, when set, wraps the client the FlinkDeployment and FlinkSessionJob controllers read and write
 	// through (tests simulate a cache that lags behind the controller's own writes).
 	WrapClient func(client.Client) client.Client
@@ -68,7 +70,7 @@ var registrations = []registration{
 // Setup registers Teal's controllers and webhooks with mgr, as opts selects.
 func Setup(mgr ctrl.Manager, opts Options) error {
 	if opts.Flink == nil {
-		opts.Flink = flinkdeployment.NewFlinkAPIFactory(nil)
+		opts.Flink = flinkapi.NewFactory(nil)
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now

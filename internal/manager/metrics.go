@@ -10,7 +10,7 @@ import (
 // AddMetrics registers Teal's collectors with registerer (controller-runtime's metrics.Registry in main.go,
 // next to its reconcile and work-queue metrics) and runs the savepoint observer on the leader. The blue/green
 // and Flink REST hooks are passed to Setup: Options.BlueGreenMetrics = m.BlueGreen(), and
-// Options.Flink = flinkdeployment.NewFlinkAPIFactory(m.FlinkREST()).
+// Options.Flink = flinkapi.NewFactory(m.FlinkREST()).
 func AddMetrics(mgr ctrl.Manager, m *metrics.Metrics, registerer prometheus.Registerer) error {
 	if err := m.Register(registerer); err != nil {
 		return err

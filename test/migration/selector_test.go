@@ -13,7 +13,7 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
-	"github.com/teal-flink/teal/controllers/flinkdeployment"
+	"github.com/teal-flink/teal/internal/flinkapi"
 	"github.com/teal-flink/teal/internal/manager"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/test/builders"
@@ -71,10 +71,10 @@ func startOperator(g Gomega, selector string, record *touches) *testenv.Manager 
 		Cache:      manager.CacheOptions(nil, labelSelector),
 	})
 	g.Expect(err).NotTo(HaveOccurred())
-	flinkAPI := flinkdeployment.NewFlinkAPIFactory(nil)
+	flinkAPI := flinkapi.NewFactory(nil)
 	g.Expect(manager.Setup(mgr, manager.Options{
 		Controllers: true, OperatorConfig: func() *operatorconfig.Config { return operatorConfig },
-		Flink: func(restURL string, config *operatorconfig.Config) (flinkdeployment.FlinkAPI, error) {
+		Flink: func(restURL string, config *operatorconfig.Config) (flinkapi.API, error) {
 			record.add(record.restURLs, restURL)
 			return flinkAPI(restURL, config)
 		},
@@ -86,7 +86,7 @@ func startOperator(g Gomega, selector string, record *touches) *testenv.Manager 
 }
 
 func restURL(g Gomega, deployment *flinkv1beta1.FlinkDeployment) string {
-	url, err := flinkdeployment.RestURL(teal.OperatorConfig().String(operatorconfig.KeyRestURLTemplate), deployment, nil)
+	url, err := flinkapi.RestURL(teal.OperatorConfig().String(operatorconfig.KeyRestURLTemplate), deployment, nil)
 	g.Expect(err).NotTo(HaveOccurred())
 	return url
 }

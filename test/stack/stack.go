@@ -93,9 +93,12 @@ func run(m *testing.M, opts Options, ready func(*Stack) error) (int, error) {
 // Start starts the control plane, the runtime and, unless NoOperator, an operator.
 func Start(opts Options) (s *Stack, err error) {
 	s = &Stack{opts: opts}
+	// A failed start returns a nil stack: what it started so far is stopped through this copy, and the error is
+	// what the caller sees (not a nil-pointer panic that hides it).
+	started := s
 	defer func() {
 		if err != nil {
-			s.Stop()
+			started.Stop()
 		}
 	}()
 	testOptions := testenv.Options{}

@@ -1,8 +1,7 @@
-package flinkdeployment
+package snapshots
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -11,39 +10,28 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
-	"github.com/teal-flink/teal/internal/flink"
+	"github.com/teal-flink/teal/internal/flinkapi"
+	"github.com/teal-flink/teal/internal/jobops"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 )
 
-// LegacyAPI is what the status-based savepoint path needs from a JobManager.
-type LegacyAPI interface {
-	// TriggerSavepoint starts a savepoint under the caller's trigger id; the job keeps running.
-	TriggerSavepoint(ctx context.Context, jobID, triggerID, targetDirectory, formatType string) error
-	// SavepointStatus polls it; ErrOperationUnknown when Flink does not know it.
-	SavepointStatus(ctx context.Context, jobID, triggerID string) (SavepointResult, error)
-	// DisposeSavepoint deletes a savepoint.
-	DisposeSavepoint(ctx context.Context, path string) error
-}
-
-// NewLegacyAPI adapts a REST client (a session job's session cluster) to LegacyAPI.
-func NewLegacyAPI(client *flink.Client) LegacyAPI { return &flinkClient{client: client} }
-
-// LegacySavepoints is upstream's status-based savepoint path of one FlinkDeployment or FlinkSessionJob, used
+// Legacy is upstream's status-based savepoint path of one FlinkDeployment or FlinkSessionJob, used
 // when kubernetes.operator.snapshot.resource.enabled is false: the manual or periodic savepoint in flight is
 // recorded in status.jobStatus.savepointInfo, completed ones are appended to its savepointHistory, which is
 // pruned by the count and age limits (the savepoints disposed). Checkpoints need snapshot resources.
-type LegacySavepoints struct {
+type Legacy struct {
 	// Owner is the resource; its JobStatus is where savepointInfo lives.
-	Owner SnapshotOwner
+	Owner Owner
 	// API reaches the JobManager running the job.
-	API LegacyAPI
+	API flinkapi.API
 	// JobID is the job's id; JobRunning whether it runs (only a running job is snapshotted).
 	JobID      string
 	JobRunning bool
 	// SavepointDir is the cluster's savepoint directory.
 	SavepointDir string
-	// TriggerID names a savepoint after the resource and purpose.
-	TriggerID func(purpose string) string
+	// UID and Subject name the savepoints' trigger ids (jobops.TriggerID): the resource's UID, and what the
+	// savepoint acts on (a generation, a job id).
+	UID, Subject string
 	// Now is the clock.
 	Now func() time.Time
 	// Event records an event on the resource.
@@ -62,7 +50,7 @@ type LegacyOutcome struct {
 }
 
 // Reconcile polls the savepoint in flight, or prunes the history and triggers the savepoint that is due.
-func (l LegacySavepoints) Reconcile(ctx context.Context) (LegacyOutcome, error) {
+func (l Legacy) Reconcile(ctx context.Context) (LegacyOutcome, error) {
 	info := l.Owner.JobStatus.SavepointInfo
 	if info != nil && info.TriggerID != "" {
 		if info.TriggerType == flinkv1beta1.SnapshotTriggerUpgrade {
@@ -76,16 +64,16 @@ func (l LegacySavepoints) Reconcile(ctx context.Context) (LegacyOutcome, error) 
 	}
 	now := l.Now()
 	trigger := flinkv1beta1.SnapshotTriggerType("")
-	nonce := manualNonce(l.Owner, SnapshotSavepoint)
+	nonce := manualNonce(l.Owner, Savepoint)
 	if nonce != nil {
 		trigger = flinkv1beta1.SnapshotTriggerManual
 	} else if schedule, err := ParseSchedule(l.Owner.Config.String(operatorconfig.KeyPeriodicSavepointInterval)); err == nil && schedule != nil {
-		due, next := schedule.Due(lastPeriodic(l.Owner, nil, SnapshotSavepoint), now)
+		due, next := schedule.Due(lastPeriodic(l.Owner, nil, Savepoint), now)
 		if !due {
 			return LegacyOutcome{WakeIn: next}, nil
 		}
 		trigger = flinkv1beta1.SnapshotTriggerPeriodic
-		recordPeriodic(l.Owner.JobStatus, SnapshotSavepoint, now)
+		recordPeriodic(l.Owner.JobStatus, Savepoint, now)
 	}
 	if trigger == "" {
 		return LegacyOutcome{}, nil
@@ -93,24 +81,24 @@ func (l LegacySavepoints) Reconcile(ctx context.Context) (LegacyOutcome, error) 
 	return l.trigger(ctx, trigger, nonce, now)
 }
 
-// trigger records a savepoint's trigger id, then asks Flink for it.
-func (l LegacySavepoints) trigger(ctx context.Context, trigger flinkv1beta1.SnapshotTriggerType, nonce *int64, now time.Time) (LegacyOutcome, error) {
-	jobStatus := l.Owner.JobStatus
-	if jobStatus.SavepointInfo == nil {
-		jobStatus.SavepointInfo = &flinkv1beta1.SavepointInfo{}
-	}
-	info := jobStatus.SavepointInfo
-	millis := now.UnixMilli()
-	info.TriggerID = l.TriggerID(fmt.Sprintf("%s-savepoint-%d", trigger, millis))
-	info.TriggerType, info.TriggerTimestamp = trigger, &millis
-	info.FormatType = flinkv1beta1.SavepointFormatType(l.Owner.Config.String(operatorconfig.KeySavepointFormatType))
+// trigger records a savepoint's trigger id (a new attempt: none is in flight), then asks Flink for it. A REST
+// error keeps the recorded trigger unless Flink refused the request (jobops.IsDefinitive): Flink may have
+// started the savepoint before its answer was lost, and the next pass polls it instead of taking a second one.
+func (l Legacy) trigger(ctx context.Context, trigger flinkv1beta1.SnapshotTriggerType, nonce *int64, now time.Time) (LegacyOutcome, error) {
+	info := jobops.RecordIntent(l.Owner.JobStatus, jobops.Attempt{
+		UID: l.UID, Subject: l.Subject, Purpose: strings.ToLower(string(trigger)) + "-savepoint", Type: trigger,
+		Format: flinkv1beta1.SavepointFormatType(l.Owner.Config.String(operatorconfig.KeySavepointFormatType)), At: now,
+	})
 	if err := l.Record(ctx, nonce); err != nil {
 		return LegacyOutcome{}, err
 	}
-	if err := l.API.TriggerSavepoint(ctx, l.JobID, info.TriggerID, l.SavepointDir, string(info.FormatType)); err != nil {
-		info.TriggerID = ""
+	if err := jobops.TriggerSavepoint(ctx, l.API, l.JobID, info, l.SavepointDir); err != nil {
+		if !jobops.IsDefinitive(err) {
+			return LegacyOutcome{InFlight: true}, err
+		}
+		jobops.DropTrigger(info)
 		l.Event(corev1.EventTypeWarning, flinkv1beta1.ReasonSavepointFailed, err.Error())
-		return LegacyOutcome{}, fmt.Errorf("triggering a %s savepoint: %w", trigger, err)
+		return LegacyOutcome{}, fmt.Errorf("a %s savepoint: %w", trigger, err)
 	}
 	l.Event(corev1.EventTypeNormal, flinkv1beta1.ReasonSavepointing, fmt.Sprintf("%s savepoint %s triggered", trigger, info.TriggerID))
 	return LegacyOutcome{InFlight: true}, nil
@@ -118,37 +106,37 @@ func (l LegacySavepoints) trigger(ctx context.Context, trigger flinkv1beta1.Snap
 
 // await polls a manual or periodic savepoint. The job keeps running, so the resource stays Ready meanwhile:
 // the savepoint is not part of rolling out a commit.
-func (l LegacySavepoints) await(ctx context.Context) (LegacyOutcome, error) {
+func (l Legacy) await(ctx context.Context) (LegacyOutcome, error) {
 	info := l.Owner.JobStatus.SavepointInfo
-	result, err := l.API.SavepointStatus(ctx, l.JobID, info.TriggerID)
-	switch {
-	case errors.Is(err, ErrOperationUnknown):
-		info.TriggerID, info.TriggerTimestamp = "", nil
+	poll := jobops.PollSavepoint(ctx, l.API, l.JobID, info)
+	switch poll.Outcome {
+	case jobops.PollUnknown:
+		jobops.DropTrigger(info)
 		l.Event(corev1.EventTypeWarning, flinkv1beta1.ReasonSavepointFailed, "the savepoint is no longer known to Flink")
 		return LegacyOutcome{}, nil
-	case err != nil:
-		return LegacyOutcome{}, fmt.Errorf("polling savepoint %s: %w", info.TriggerID, err)
-	case !result.Done:
+	case jobops.PollUnreachable:
+		return LegacyOutcome{InFlight: true}, fmt.Errorf("polling savepoint %s: %w", info.TriggerID, poll.Err)
+	case jobops.PollInProgress:
 		return LegacyOutcome{InFlight: true}, nil
-	case result.Failure != "":
-		info.TriggerID, info.TriggerTimestamp = "", nil
-		l.Event(corev1.EventTypeWarning, flinkv1beta1.ReasonSavepointFailed, result.Failure)
+	case jobops.PollFailed:
+		jobops.DropTrigger(info)
+		l.Event(corev1.EventTypeWarning, flinkv1beta1.ReasonSavepointFailed, poll.Failure)
 		return LegacyOutcome{}, nil
 	}
-	savepoint := flinkv1beta1.Savepoint{TimeStamp: l.Now().UnixMilli(), Location: result.Location, TriggerType: info.TriggerType, FormatType: info.FormatType}
+	nonce := (*int64)(nil)
 	if info.TriggerType == flinkv1beta1.SnapshotTriggerManual && l.Owner.Reconciled != nil {
-		savepoint.TriggerNonce = l.Owner.Reconciled.SavepointTriggerNonce
+		nonce = l.Owner.Reconciled.SavepointTriggerNonce
 	}
-	info.LastSavepoint = &savepoint
-	info.SavepointHistory = append(info.SavepointHistory, savepoint)
-	info.TriggerID, info.TriggerTimestamp = "", nil
-	l.Event(corev1.EventTypeNormal, flinkv1beta1.ReasonSavepointing, "savepoint completed: "+result.Location)
+	jobops.RecordCompleted(info, poll.Location, l.Now())
+	info.LastSavepoint.TriggerNonce = nonce
+	info.SavepointHistory[len(info.SavepointHistory)-1].TriggerNonce = nonce
+	l.Event(corev1.EventTypeNormal, flinkv1beta1.ReasonSavepointing, "savepoint completed: "+poll.Location)
 	return LegacyOutcome{}, nil
 }
 
 // pruneHistory drops savepoints beyond the history limits from savepointHistory and disposes them, always
 // keeping the last one.
-func (l LegacySavepoints) pruneHistory(ctx context.Context) {
+func (l Legacy) pruneHistory(ctx context.Context) {
 	info := l.Owner.JobStatus.SavepointInfo
 	config := l.Owner.Config
 	if info == nil || len(info.SavepointHistory) < 2 || !config.Bool(operatorconfig.KeySavepointCleanupEnabled) {
@@ -158,7 +146,7 @@ func (l LegacySavepoints) pruneHistory(ctx context.Context) {
 	minTime := l.Now().Add(-config.DurationOr(operatorconfig.KeySavepointHistoryMaxAge))
 	history := info.SavepointHistory
 	for len(history) > 1 && (len(history) > maxCount || time.UnixMilli(history[0].TimeStamp).Before(minTime)) {
-		if err := l.API.DisposeSavepoint(ctx, history[0].Location); err != nil && !savepointGone(err) {
+		if _, err := l.API.DisposeSavepoint(ctx, history[0].Location); err != nil && !savepointGone(err) {
 			// Dropping the entry would orphan the savepoint: it stays in the history, and the disposal is tried
 			// again on a later pass.
 			l.Event(corev1.EventTypeWarning, flinkv1beta1.ReasonSavepointFailed, "disposing "+history[0].Location+

@@ -1,4 +1,4 @@
-package flinkdeployment
+package snapshots
 
 import (
 	"testing"
@@ -54,7 +54,7 @@ func TestSchedule(t *testing.T) {
 
 func snapshotAt(name string, trigger flinkv1beta1.SnapshotTriggerType, state flinkv1beta1.SnapshotState, at time.Time) flinkv1beta1.FlinkStateSnapshot {
 	return flinkv1beta1.FlinkStateSnapshot{
-		ObjectMeta: metav1.ObjectMeta{Name: SnapshotName(name, SnapshotSavepoint, trigger, at), Labels: map[string]string{LabelSnapshotTriggerType: string(trigger)}},
+		ObjectMeta: metav1.ObjectMeta{Name: Name(name, Savepoint, trigger, at), Labels: map[string]string{LabelSnapshotTriggerType: string(trigger)}},
 		Spec:       flinkv1beta1.FlinkStateSnapshotSpec{Savepoint: &flinkv1beta1.SavepointSpec{}},
 		Status:     flinkv1beta1.FlinkStateSnapshotStatus{State: state},
 	}
@@ -91,8 +91,8 @@ func TestHistoryPolicy(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			g := NewWithT(t)
 			var got []int
-			for _, snapshot := range tc.policy.ToDelete(tc.snapshots, SnapshotSavepoint) {
-				got = append(got, int(SnapshotTime(snapshot).Sub(base)/time.Minute))
+			for _, snapshot := range tc.policy.ToDelete(tc.snapshots, Savepoint) {
+				got = append(got, int(Time(snapshot).Sub(base)/time.Minute))
 			}
 			g.Expect(got).To(Equal(tc.want))
 		})

@@ -1,4 +1,4 @@
-package flinkdeployment
+package snapshots
 
 import (
 	"fmt"

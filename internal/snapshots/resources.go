@@ -1,9 +1,8 @@
-package flinkdeployment
+package snapshots
 
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,10 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
-	"github.com/teal-flink/teal/internal/flink"
 	"github.com/teal-flink/teal/internal/operatorconfig"
-	"github.com/teal-flink/teal/internal/reconciled"
-	"github.com/teal-flink/teal/internal/resources"
 )
 
 // Labels of FlinkStateSnapshots (upstream's CrdConstants), so that selectors written for the Apache operator
@@ -33,21 +29,21 @@ const (
 	AnnotationTriggerNonce = "teal.flink.apache.org/trigger-nonce"
 )
 
-// SnapshotKind is a savepoint or a checkpoint.
-type SnapshotKind string
+// Kind is a savepoint or a checkpoint.
+type Kind string
 
 // Snapshot kinds, as the snapshot.type label spells them.
 const (
-	SnapshotSavepoint  SnapshotKind = "SAVEPOINT"
-	SnapshotCheckpoint SnapshotKind = "CHECKPOINT"
+	Savepoint  Kind = "SAVEPOINT"
+	Checkpoint Kind = "CHECKPOINT"
 )
 
 // KindOf returns whether a snapshot is a savepoint or a checkpoint.
-func KindOf(snapshot *flinkv1beta1.FlinkStateSnapshot) SnapshotKind {
+func KindOf(snapshot *flinkv1beta1.FlinkStateSnapshot) Kind {
 	if snapshot.Spec.Checkpoint != nil {
-		return SnapshotCheckpoint
+		return Checkpoint
 	}
-	return SnapshotSavepoint
+	return Savepoint
 }
 
 // TriggerTypeOf reads the snapshot.trigger-type label, UNKNOWN when absent or unknown (as upstream).
@@ -60,13 +56,13 @@ func TriggerTypeOf(snapshot *flinkv1beta1.FlinkStateSnapshot) flinkv1beta1.Snaps
 }
 
 // SnapshotName is upstream's name of a snapshot resource: <resource>-<savepoint|checkpoint>-<trigger>-<epochMillis>.
-func SnapshotName(resource string, kind SnapshotKind, trigger flinkv1beta1.SnapshotTriggerType, at time.Time) string {
+func Name(resource string, kind Kind, trigger flinkv1beta1.SnapshotTriggerType, at time.Time) string {
 	return fmt.Sprintf("%s-%s-%s-%d", resource, strings.ToLower(string(kind)), strings.ToLower(string(trigger)), at.UnixMilli())
 }
 
 // SnapshotTime is when a snapshot was requested: the epoch milliseconds its name ends with, else its creation
 // time (which has only second precision).
-func SnapshotTime(snapshot *flinkv1beta1.FlinkStateSnapshot) time.Time {
+func Time(snapshot *flinkv1beta1.FlinkStateSnapshot) time.Time {
 	if i := strings.LastIndexByte(snapshot.Name, '-'); i >= 0 {
 		if millis, err := strconv.ParseInt(snapshot.Name[i+1:], 10, 64); err == nil && millis > 1e12 {
 			return time.UnixMilli(millis)
@@ -75,8 +71,8 @@ func SnapshotTime(snapshot *flinkv1beta1.FlinkStateSnapshot) time.Time {
 	return snapshot.CreationTimestamp.Time
 }
 
-// SnapshotOwner is the FlinkDeployment or FlinkSessionJob whose job the operator snapshots.
-type SnapshotOwner struct {
+// Owner is the FlinkDeployment or FlinkSessionJob whose job the operator snapshots.
+type Owner struct {
 	// Object is the resource.
 	Object client.Object
 	// Kind is its kind.
@@ -92,13 +88,13 @@ type SnapshotOwner struct {
 }
 
 // Snapshots creates and prunes the FlinkStateSnapshot resources of a FlinkDeployment or FlinkSessionJob.
-type Snapshots struct {
+type Resources struct {
 	Client client.Client
 	Now    func() time.Time
 }
 
-// SnapshotOutcome says what TriggerDue did.
-type SnapshotOutcome struct {
+// TriggerOutcome says what TriggerDue did.
+type TriggerOutcome struct {
 	// SavepointNonce and CheckpointNonce, when set, are manual nonces now handled: record them in the last
 	// reconciled spec.
 	SavepointNonce, CheckpointNonce *int64
@@ -111,7 +107,7 @@ type SnapshotOutcome struct {
 }
 
 // List returns the snapshot resources that reference owner.
-func (s Snapshots) List(ctx context.Context, owner SnapshotOwner) ([]flinkv1beta1.FlinkStateSnapshot, error) {
+func (s Resources) List(ctx context.Context, owner Owner) ([]flinkv1beta1.FlinkStateSnapshot, error) {
 	list := &flinkv1beta1.FlinkStateSnapshotList{}
 	if err := s.Client.List(ctx, list, client.InNamespace(owner.Object.GetNamespace())); err != nil {
 		return nil, fmt.Errorf("listing snapshots: %w", err)
@@ -126,14 +122,14 @@ func (s Snapshots) List(ctx context.Context, owner SnapshotOwner) ([]flinkv1beta
 }
 
 // TriggerDue creates the manual and periodic snapshot resources that are due. The job must be running.
-func (s Snapshots) TriggerDue(ctx context.Context, owner SnapshotOwner) (SnapshotOutcome, error) {
-	var outcome SnapshotOutcome
+func (s Resources) TriggerDue(ctx context.Context, owner Owner) (TriggerOutcome, error) {
+	var outcome TriggerOutcome
 	existing, err := s.List(ctx, owner)
 	if err != nil {
 		return outcome, err
 	}
 	now := s.Now()
-	for _, kind := range []SnapshotKind{SnapshotSavepoint, SnapshotCheckpoint} {
+	for _, kind := range []Kind{Savepoint, Checkpoint} {
 		nonce := manualNonce(owner, kind)
 		if nonce != nil {
 			if !hasManualSnapshot(existing, kind, *nonce) {
@@ -143,7 +139,7 @@ func (s Snapshots) TriggerDue(ctx context.Context, owner SnapshotOwner) (Snapsho
 				}
 				outcome.Created = append(outcome.Created, name)
 			}
-			if kind == SnapshotSavepoint {
+			if kind == Savepoint {
 				outcome.SavepointNonce = nonce
 			} else {
 				outcome.CheckpointNonce = nonce
@@ -177,17 +173,17 @@ func (s Snapshots) TriggerDue(ctx context.Context, owner SnapshotOwner) (Snapsho
 }
 
 // manualNonce returns the nonce of a manual snapshot of kind asked for and not handled yet, nil otherwise.
-func manualNonce(owner SnapshotOwner, kind SnapshotKind) *int64 {
+func manualNonce(owner Owner, kind Kind) *int64 {
 	if owner.Desired == nil {
 		return nil
 	}
 	desired, done := owner.Desired.SavepointTriggerNonce, (*int64)(nil)
-	if kind == SnapshotCheckpoint {
+	if kind == Checkpoint {
 		desired = owner.Desired.CheckpointTriggerNonce
 	}
 	if owner.Reconciled != nil {
 		done = owner.Reconciled.SavepointTriggerNonce
-		if kind == SnapshotCheckpoint {
+		if kind == Checkpoint {
 			done = owner.Reconciled.CheckpointTriggerNonce
 		}
 	}
@@ -197,7 +193,7 @@ func manualNonce(owner SnapshotOwner, kind SnapshotKind) *int64 {
 	return desired
 }
 
-func hasManualSnapshot(existing []flinkv1beta1.FlinkStateSnapshot, kind SnapshotKind, nonce int64) bool {
+func hasManualSnapshot(existing []flinkv1beta1.FlinkStateSnapshot, kind Kind, nonce int64) bool {
 	for i := range existing {
 		if KindOf(&existing[i]) == kind && existing[i].Annotations[AnnotationTriggerNonce] == strconv.FormatInt(nonce, 10) {
 			return true
@@ -206,8 +202,8 @@ func hasManualSnapshot(existing []flinkv1beta1.FlinkStateSnapshot, kind Snapshot
 	return false
 }
 
-func periodicKey(kind SnapshotKind) string {
-	if kind == SnapshotCheckpoint {
+func periodicKey(kind Kind) string {
+	if kind == Checkpoint {
 		return operatorconfig.KeyPeriodicCheckpointInterval
 	}
 	return operatorconfig.KeyPeriodicSavepointInterval
@@ -215,7 +211,7 @@ func periodicKey(kind SnapshotKind) string {
 
 // lastPeriodic is when the last periodic snapshot of kind was taken: the latest of the timestamp recorded in
 // status, the periodic snapshot resources, and the job's start (the first one is due an interval after it).
-func lastPeriodic(owner SnapshotOwner, existing []flinkv1beta1.FlinkStateSnapshot, kind SnapshotKind) time.Time {
+func lastPeriodic(owner Owner, existing []flinkv1beta1.FlinkStateSnapshot, kind Kind) time.Time {
 	var last time.Time
 	later := func(t time.Time) {
 		if t.After(last) {
@@ -225,22 +221,22 @@ func lastPeriodic(owner SnapshotOwner, existing []flinkv1beta1.FlinkStateSnapsho
 	if millis, err := strconv.ParseInt(owner.JobStatus.StartTime, 10, 64); err == nil {
 		later(time.UnixMilli(millis))
 	}
-	if kind == SnapshotSavepoint && owner.JobStatus.SavepointInfo != nil {
+	if kind == Savepoint && owner.JobStatus.SavepointInfo != nil {
 		later(time.UnixMilli(owner.JobStatus.SavepointInfo.LastPeriodicSavepointTimestamp))
 	}
-	if kind == SnapshotCheckpoint && owner.JobStatus.CheckpointInfo != nil {
+	if kind == Checkpoint && owner.JobStatus.CheckpointInfo != nil {
 		later(time.UnixMilli(owner.JobStatus.CheckpointInfo.LastPeriodicCheckpointTimestamp))
 	}
 	for i := range existing {
 		if KindOf(&existing[i]) == kind && TriggerTypeOf(&existing[i]) == flinkv1beta1.SnapshotTriggerPeriodic {
-			later(SnapshotTime(&existing[i]))
+			later(Time(&existing[i]))
 		}
 	}
 	return last
 }
 
-func recordPeriodic(status *flinkv1beta1.JobStatus, kind SnapshotKind, at time.Time) {
-	if kind == SnapshotCheckpoint {
+func recordPeriodic(status *flinkv1beta1.JobStatus, kind Kind, at time.Time) {
+	if kind == Checkpoint {
 		if status.CheckpointInfo == nil {
 			status.CheckpointInfo = &flinkv1beta1.CheckpointInfo{}
 		}
@@ -254,8 +250,8 @@ func recordPeriodic(status *flinkv1beta1.JobStatus, kind SnapshotKind, at time.T
 }
 
 // create creates one snapshot resource for owner.
-func (s Snapshots) create(ctx context.Context, owner SnapshotOwner, kind SnapshotKind, trigger flinkv1beta1.SnapshotTriggerType, nonce *int64, at time.Time) (string, error) {
-	snapshot := NewSnapshot(owner, kind, trigger, at)
+func (s Resources) create(ctx context.Context, owner Owner, kind Kind, trigger flinkv1beta1.SnapshotTriggerType, nonce *int64, at time.Time) (string, error) {
+	snapshot := New(owner, kind, trigger, at)
 	if nonce != nil {
 		snapshot.Annotations = map[string]string{AnnotationTriggerNonce: strconv.FormatInt(*nonce, 10)}
 	}
@@ -266,11 +262,11 @@ func (s Snapshots) create(ctx context.Context, owner SnapshotOwner, kind Snapsho
 }
 
 // NewSnapshot builds the snapshot resource the operator creates for owner.
-func NewSnapshot(owner SnapshotOwner, kind SnapshotKind, trigger flinkv1beta1.SnapshotTriggerType, at time.Time) *flinkv1beta1.FlinkStateSnapshot {
+func New(owner Owner, kind Kind, trigger flinkv1beta1.SnapshotTriggerType, at time.Time) *flinkv1beta1.FlinkStateSnapshot {
 	name := owner.Object.GetName()
 	snapshot := &flinkv1beta1.FlinkStateSnapshot{
 		ObjectMeta: metav1.ObjectMeta{
-			Namespace: owner.Object.GetNamespace(), Name: SnapshotName(name, kind, trigger, at),
+			Namespace: owner.Object.GetNamespace(), Name: Name(name, kind, trigger, at),
 			Labels: map[string]string{
 				LabelSnapshotTriggerType: string(trigger), LabelSnapshotType: string(kind),
 				LabelJobReferenceKind: string(owner.Kind), LabelJobReferenceName: name,
@@ -278,7 +274,7 @@ func NewSnapshot(owner SnapshotOwner, kind SnapshotKind, trigger flinkv1beta1.Sn
 		},
 		Spec: flinkv1beta1.FlinkStateSnapshotSpec{JobReference: &flinkv1beta1.JobReference{Kind: owner.Kind, Name: name}},
 	}
-	if kind == SnapshotCheckpoint {
+	if kind == Checkpoint {
 		snapshot.Spec.Checkpoint = &flinkv1beta1.CheckpointSpec{}
 		return snapshot
 	}
@@ -293,11 +289,11 @@ func NewSnapshot(owner SnapshotOwner, kind SnapshotKind, trigger flinkv1beta1.Sn
 
 // RecordUpgradeSavepoint records a savepoint taken by an upgrade (or a suspend) as a snapshot resource, as
 // upstream does when snapshot resources are enabled.
-func (s Snapshots) RecordUpgradeSavepoint(ctx context.Context, owner SnapshotOwner, location string) error {
+func (s Resources) RecordUpgradeSavepoint(ctx context.Context, owner Owner, location string) error {
 	if !owner.Config.Bool(operatorconfig.KeySnapshotResource) {
 		return nil
 	}
-	snapshot := NewSnapshot(owner, SnapshotSavepoint, flinkv1beta1.SnapshotTriggerUpgrade, s.Now())
+	snapshot := New(owner, Savepoint, flinkv1beta1.SnapshotTriggerUpgrade, s.Now())
 	snapshot.Spec.Savepoint.Path = location
 	if err := s.Client.Create(ctx, snapshot); err != nil && !apierrors.IsAlreadyExists(err) {
 		return fmt.Errorf("recording upgrade savepoint %s: %w", snapshot.Name, err)
@@ -308,7 +304,7 @@ func (s Snapshots) RecordUpgradeSavepoint(ctx context.Context, owner SnapshotOwn
 // CleanupHistory deletes the periodic and upgrade snapshots beyond kubernetes.operator.savepoint.history.max.count
 // or older than …history.max.age, always keeping the last completed one; the FlinkStateSnapshot controller
 // disposes their data when they ask for it.
-func (s Snapshots) CleanupHistory(ctx context.Context, owner SnapshotOwner) ([]string, error) {
+func (s Resources) CleanupHistory(ctx context.Context, owner Owner) ([]string, error) {
 	if !owner.Config.Bool(operatorconfig.KeySavepointCleanupEnabled) {
 		return nil, nil
 	}
@@ -319,7 +315,7 @@ func (s Snapshots) CleanupHistory(ctx context.Context, owner SnapshotOwner) ([]s
 	maxAge := owner.Config.DurationOr(operatorconfig.KeySavepointHistoryMaxAge)
 	policy := HistoryPolicy{MaxCount: owner.Config.Int(operatorconfig.KeySavepointHistoryMaxCount), MinTime: s.Now().Add(-maxAge)}
 	var deleted []string
-	for _, kind := range []SnapshotKind{SnapshotSavepoint, SnapshotCheckpoint} {
+	for _, kind := range []Kind{Savepoint, Checkpoint} {
 		for _, snapshot := range policy.ToDelete(existing, kind) {
 			if err := s.Client.Delete(ctx, snapshot); client.IgnoreNotFound(err) != nil {
 				return deleted, fmt.Errorf("deleting snapshot %s: %w", snapshot.Name, err)
@@ -341,7 +337,7 @@ type HistoryPolicy struct {
 // ToDelete picks, by upstream's rules, the periodic and upgrade snapshots of kind to delete: beyond MaxCount or
 // older than MinTime, oldest first, never the last completed one nor the newest one. Snapshots still being
 // taken are not history yet: they are neither counted nor deleted.
-func (p HistoryPolicy) ToDelete(snapshots []flinkv1beta1.FlinkStateSnapshot, kind SnapshotKind) []*flinkv1beta1.FlinkStateSnapshot {
+func (p HistoryPolicy) ToDelete(snapshots []flinkv1beta1.FlinkStateSnapshot, kind Kind) []*flinkv1beta1.FlinkStateSnapshot {
 	var candidates []*flinkv1beta1.FlinkStateSnapshot
 	for i := range snapshots {
 		snapshot := &snapshots[i]
@@ -354,7 +350,7 @@ func (p HistoryPolicy) ToDelete(snapshots []flinkv1beta1.FlinkStateSnapshot, kin
 	if len(candidates) < 2 {
 		return nil
 	}
-	sort.SliceStable(candidates, func(i, j int) bool { return SnapshotTime(candidates[i]).Before(SnapshotTime(candidates[j])) })
+	sort.SliceStable(candidates, func(i, j int) bool { return Time(candidates[i]).Before(Time(candidates[j])) })
 	var lastCompleted *flinkv1beta1.FlinkStateSnapshot
 	for _, snapshot := range candidates {
 		if snapshot.Status.State == flinkv1beta1.SnapshotStateCompleted {
@@ -369,7 +365,7 @@ func (p HistoryPolicy) ToDelete(snapshots []flinkv1beta1.FlinkStateSnapshot, kin
 		if len(result) == len(candidates)-1 {
 			break
 		}
-		if len(candidates)-len(result) > p.MaxCount || SnapshotTime(snapshot).Before(p.MinTime) {
+		if len(candidates)-len(result) > p.MaxCount || Time(snapshot).Before(p.MinTime) {
 			result = append(result, snapshot)
 		}
 	}
@@ -383,50 +379,4 @@ func inFlight(snapshot *flinkv1beta1.FlinkStateSnapshot) bool {
 		return false
 	}
 	return true
-}
-
-// sharedHTTP is the connection pool of the REST clients made by ClusterClient.
-var sharedHTTP = &http.Client{Transport: &http.Transport{
-	Proxy: http.ProxyFromEnvironment, MaxIdleConnsPerHost: 4, IdleConnTimeout: 90 * time.Second,
-}}
-
-// Cluster is what another controller needs to talk to a FlinkDeployment's JobManager.
-type Cluster struct {
-	// Client reaches the JobManager's REST API.
-	Client *flink.Client
-	// Config is the operator configuration for the deployment.
-	Config *operatorconfig.Config
-	// FlinkConfig is the effective Flink configuration of the deployed spec.
-	FlinkConfig map[string]string
-}
-
-// ClusterClient returns a REST client of deployment's JobManager, for the FlinkStateSnapshot and FlinkSessionJob
-// controllers.
-func ClusterClient(deployment *flinkv1beta1.FlinkDeployment, operatorConfig *operatorconfig.Config) (*Cluster, error) {
-	spec := &deployment.Spec
-	if target, _, deployed, err := reconciled.Parse[flinkv1beta1.FlinkDeploymentSpec](deployment.Status.ReconciliationStatus.LastReconciledSpec); err == nil && deployed {
-		spec = &target
-	}
-	desiredConfig, err := spec.FlinkConfiguration.Flatten()
-	if err != nil {
-		return nil, fmt.Errorf("spec.flinkConfiguration: %w", err)
-	}
-	config := operatorConfig.InNamespace(deployment.Namespace).ForResource(desiredConfig)
-	flinkConfig, err := resources.EffectiveConfig(withSpec(deployment, spec), resources.ConfigOptions{Defaults: config.FlinkDefaults(spec.FlinkVersion)})
-	if err != nil {
-		return nil, err
-	}
-	url, err := RestURL(config.String(operatorconfig.KeyRestURLTemplate), deployment, flinkConfig)
-	if err != nil {
-		return nil, err
-	}
-	restClient, err := flink.New(url, flink.Options{
-		Timeout:       config.DurationOr(operatorconfig.KeyClientTimeout),
-		CancelTimeout: config.DurationOr(operatorconfig.KeyClientCancelTimeout),
-		HTTPClient:    sharedHTTP,
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &Cluster{Client: restClient, Config: config, FlinkConfig: flinkConfig}, nil
 }
