@@ -65,8 +65,13 @@ func run(m *testing.M) (int, error) {
 	if err := os.MkdirAll(outputDir, 0o755); err != nil {
 		return 0, err
 	}
+	// The gate's test jobs (exactlyonce_test.go), one jar per Flink line, as `make gate-dist` builds them.
+	jars := map[string]string{}
+	for _, line := range []string{"flink1", "flink2"} {
+		jars[testJobsJarName(line)] = gateDistJar(line, "teal-bluegreen-testjobs.jar")
+	}
 	stk, err = stack.Start(stack.Options{Name: "e2e", Webhooks: true, NoOperator: true,
-		Backend: &localruntime.FlinkBackend{Dir: filepath.Join(outputDir, "flink")}})
+		Backend: &localruntime.FlinkBackend{Dir: filepath.Join(outputDir, "flink"), Jars: jars}})
 	if err != nil {
 		return 0, err
 	}
