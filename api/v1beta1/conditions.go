@@ -41,4 +41,20 @@ const (
 	ReasonJobCancelled = "JobCancelled"
 	// ReasonScheduleInvalid: a periodic snapshot schedule cannot be parsed; Stalled for the snapshot feature.
 	ReasonScheduleInvalid = "ScheduleInvalid"
+
+	// The phases of an ADVANCED (FLIP-504) blue/green cut-over, in order (docs/bluegreen-exactly-once.md).
+	// ReasonWaitingForIncomingJob: the incoming child is deployed, its gate holds until its job runs; Reconciling.
+	ReasonWaitingForIncomingJob = "WaitingForIncomingJob"
+	// ReasonWaitingForWatermark: stage TRANSITIONING, the gates are agreeing on the toggle watermark W;
+	// Reconciling.
+	ReasonWaitingForWatermark = "WaitingForWatermark"
+	// ReasonCutOverAtWatermark: W is set; the outgoing job emits below W, the incoming from W, until the outgoing
+	// watermark passes W; Reconciling (Stalled with ReasonCutOverStalled past the transition deadline).
+	ReasonCutOverAtWatermark = "CutOverAtWatermark"
+	// ReasonCutOverStalled: W is set but the outgoing job did not pass it within the transition deadline; both
+	// children keep running (an abort after W would lose records) until it does or a person steps in; Stalled.
+	ReasonCutOverStalled = "CutOverStalled"
+	// ReasonClearToTeardown: the gates wrote CLEAR_TO_TEARDOWN; the outgoing job is stopped with a savepoint and
+	// removed; Reconciling.
+	ReasonClearToTeardown = "ClearToTeardown"
 )

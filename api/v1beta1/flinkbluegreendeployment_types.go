@@ -28,6 +28,32 @@ type FlinkBlueGreenDeploymentSpec struct {
 	// Template of the child deployments.
 	// +optional
 	Template FlinkDeploymentTemplateSpec `json:"template,omitempty"`
+
+	// TransitionMode is BASIC (default: both children emit while they overlap, at-least-once) or ADVANCED
+	// (FLIP-504: a gate in each job hands over at a watermark W, exactly-once; see
+	// docs/bluegreen-exactly-once.md). It cannot change after the first deployment.
+	// +optional
+	TransitionMode TransitionMode `json:"transitionMode,omitempty"`
+}
+
+// TransitionMode is how a blue/green transition hands the output over from the outgoing to the incoming child.
+// +kubebuilder:validation:Enum=BASIC;ADVANCED
+type TransitionMode string
+
+// Transition modes (FLIP-504's TransitionMode).
+const (
+	// TransitionModeBasic: the children overlap and both emit until the outgoing one is deleted.
+	TransitionModeBasic TransitionMode = "BASIC"
+	// TransitionModeAdvanced: a gate in each job hands the output over at one event time W.
+	TransitionModeAdvanced TransitionMode = "ADVANCED"
+)
+
+// EffectiveTransitionMode returns the spec's transition mode, BASIC when unset.
+func (s *FlinkBlueGreenDeploymentSpec) EffectiveTransitionMode() TransitionMode {
+	if s.TransitionMode == "" {
+		return TransitionModeBasic
+	}
+	return s.TransitionMode
 }
 
 // FlinkBlueGreenDeploymentStatus is the observed state of a blue/green deployment.

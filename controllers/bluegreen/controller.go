@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -60,7 +61,7 @@ type Reconciler struct {
 }
 
 // SetupWithManager registers the controller: it watches FlinkBlueGreenDeployments (spec and annotation changes)
-// and the children and ingress it owns, so each step proceeds as soon as a child's status changes.
+// and the children, ingress and coordination ConfigMap it owns, so each step proceeds as soon as a child's status changes.
 func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if r.Now == nil {
 		r.Now = time.Now
@@ -73,6 +74,8 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 			predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		Owns(&flinkv1beta1.FlinkDeployment{}).
 		Owns(&networkingv1.Ingress{}).
+		// A gate's write to the coordination ConfigMap (W, CLEAR_TO_TEARDOWN) moves an ADVANCED cut-over on.
+		Owns(&corev1.ConfigMap{}).
 		Named("flinkbluegreendeployment").
 		WithOptions(r.ControllerOptions).
 		Complete(r)

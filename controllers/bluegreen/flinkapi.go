@@ -17,7 +17,9 @@ type SavepointAPI interface {
 	// TriggerSavepoint starts a savepoint (the job keeps running) under the caller's trigger id, so that a
 	// repeated request starts no second savepoint.
 	TriggerSavepoint(ctx context.Context, jobID, triggerID, targetDirectory, formatType string) error
-	// SavepointStatus polls it; ErrSavepointUnknown when Flink does not know the trigger id.
+	// StopWithSavepoint stops the job with a savepoint (no drain) under the caller's trigger id.
+	StopWithSavepoint(ctx context.Context, jobID, triggerID, targetDirectory, formatType string) error
+	// SavepointStatus polls either; ErrSavepointUnknown when Flink does not know the trigger id.
 	SavepointStatus(ctx context.Context, jobID, triggerID string) (SavepointStatus, error)
 }
 
@@ -75,6 +77,13 @@ func (c *savepointClient) RunningJobID(ctx context.Context) (string, error) {
 
 func (c *savepointClient) TriggerSavepoint(ctx context.Context, jobID, triggerID, targetDirectory, formatType string) error {
 	_, err := c.client.TriggerSavepoint(ctx, jobID, flink.SavepointRequest{
+		TargetDirectory: targetDirectory, TriggerID: triggerID, FormatType: flink.SavepointFormat(formatType),
+	})
+	return err
+}
+
+func (c *savepointClient) StopWithSavepoint(ctx context.Context, jobID, triggerID, targetDirectory, formatType string) error {
+	_, err := c.client.StopWithSavepoint(ctx, jobID, flink.StopRequest{
 		TargetDirectory: targetDirectory, TriggerID: triggerID, FormatType: flink.SavepointFormat(formatType),
 	})
 	return err

@@ -55,6 +55,10 @@ func (r *Reconciler) carryOut(ctx context.Context, s *scope, e effect) error {
 		return r.switchIngress(ctx, s, e.Child)
 	case effectTriggerSavepoint:
 		return r.triggerSavepoint(ctx, s, e.Child)
+	case effectWriteGate:
+		return r.writeGate(ctx, s, e.Gate)
+	case effectStopChild:
+		return r.stopChild(ctx, s, e.Child)
 	}
 	return fmt.Errorf("unknown effect %s", e.Kind)
 }
@@ -69,6 +73,11 @@ func (r *Reconciler) buildChild(s *scope, t flinkv1beta1.BlueGreenDeploymentType
 	spec := template.Spec
 	if spec.Job != nil {
 		spec.Job.InitialSavepointPath = bg.Status.JobStatus.UpgradeSavepointPath
+	}
+	if s.reconciled.EffectiveTransitionMode() == flinkv1beta1.TransitionModeAdvanced {
+		if err := addGate(&spec, t, gateConfigMapName(bg), gateDeliveryFrom(s.config)); err != nil {
+			return nil, err
+		}
 	}
 	if spec.Ingress != nil {
 		// Upstream prefixes the child's own ingress so that the two children never share a host or path.

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -40,8 +41,13 @@ type scope struct {
 	// config is the operator configuration; grace, reschedule and deletionDelay the blue/green options.
 	config                           *operatorconfig.Config
 	grace, reschedule, deletionDelay time.Duration
+	// transitionDeadline bounds an ADVANCED cut-over (kubernetes.operator.bluegreen.advanced.transition-deadline).
+	transitionDeadline time.Duration
 	// reconciled is the last reconciled spec, nil before the first one.
 	reconciled *flinkv1beta1.FlinkBlueGreenDeploymentSpec
+	// gateConfigMap is the coordination ConfigMap of an ADVANCED deployment as last read or written, nil when
+	// absent; writes are conditional on its resourceVersion.
+	gateConfigMap *corev1.ConfigMap
 	// children are the blue and green FlinkDeployments, nil when absent.
 	children map[flinkv1beta1.BlueGreenDeploymentType]*flinkv1beta1.FlinkDeployment
 	// obs are the observations next decides from.
@@ -99,6 +105,12 @@ func (r *Reconciler) loadConfig(_ context.Context, s *scope) (ctrl.Result, error
 	errs = append(errs, err)
 	s.deletionDelay, err = durationOption(s.bg.Spec.Configuration, validators.KeyBlueGreenDeletionDelay, defaultDeletionDelay)
 	errs = append(errs, err)
+	s.transitionDeadline, err = durationOption(s.bg.Spec.Configuration, validators.KeyBlueGreenTransitionDeadline,
+		s.config.DurationOr(operatorconfig.KeyBlueGreenTransitionDeadline))
+	errs = append(errs, err)
+	if s.transitionDeadline <= 0 {
+		s.transitionDeadline = defaultGateDeadline
+	}
 	if s.reschedule <= 0 {
 		s.reschedule = defaultRescheduleInterval
 	}
@@ -124,6 +136,12 @@ func (r *Reconciler) validateSpec(_ context.Context, s *scope) (ctrl.Result, err
 	}
 	if ok {
 		s.reconciled = reconciled
+		// The webhook refuses a change of mode; without it (disabled or bypassed) the controller refuses too,
+		// rather than roll out a mode the running children were not built for.
+		if errs := validators.ValidateTransitionModeChange(reconciled.EffectiveTransitionMode(), s.bg.Spec.EffectiveTransitionMode()); len(errs) > 0 {
+			s.stall(flinkv1beta1.ReasonValidationError, errs.ToAggregate().Error())
+			return ctrl.Result{}, nil
+		}
 	}
 	return ctrl.Result{}, nil
 }
@@ -141,6 +159,16 @@ func (r *Reconciler) observeChildren(ctx context.Context, s *scope) (ctrl.Result
 	o.TriggerID = bg.Status.SavepointTriggerID
 	o.Failing = bg.Status.JobStatus.State == flinkv1beta1.JobStatusFailing
 	o.FirstDeployment = bg.Status.ActiveDeployment == ""
+	o.Advanced = bg.Spec.EffectiveTransitionMode() == flinkv1beta1.TransitionModeAdvanced
+	o.TransitionDeadline = s.transitionDeadline
+	if o.Advanced {
+		if err := r.observeGate(ctx, s); errors.Is(err, errNotOwned) {
+			s.stall(flinkv1beta1.ReasonDeploymentFailed, err.Error())
+			return ctrl.Result{}, nil
+		} else if err != nil {
+			return ctrl.Result{}, err
+		}
+	}
 	_, o.Retry = bg.Annotations[RetryAnnotation]
 	desired := &bg.Spec.Template.Spec
 	o.DesiredSuspended = jobState(desired) == flinkv1beta1.JobStateSuspended
@@ -212,6 +240,7 @@ func observeChild(fd *flinkv1beta1.FlinkDeployment) child {
 		fd.Status.JobStatus.State == flinkv1beta1.JobStatusRunning
 	c.Suspended = c.Exists && current && fd.Status.LifecycleState == flinkv1beta1.LifecycleStateSuspended
 	c.Stalled = conditions.IsTrue(fd, flinkv1beta1.ConditionStalled)
+	c.Finished = c.Exists && fd.Status.JobStatus.State == flinkv1beta1.JobStatusFinished
 	if !c.Ready {
 		c.Problem = fmt.Sprintf("lifecycle %s, job %s", orUnknown(string(fd.Status.LifecycleState)), orUnknown(string(fd.Status.JobStatus.State)))
 		if message := conditions.GetMessage(fd, flinkv1beta1.ConditionReady); message != "" {
@@ -237,10 +266,18 @@ func orUnknown(value string) string {
 // observeSavepoint polls the hand-over savepoint in SAVEPOINTING states.
 func (r *Reconciler) observeSavepoint(ctx context.Context, s *scope) (ctrl.Result, error) {
 	o := &s.obs
-	if o.State != flinkv1beta1.BlueGreenSavepointingBlue && o.State != flinkv1beta1.BlueGreenSavepointingGreen || o.TriggerID == "" {
+	savepointed := stateChild(o.State)
+	switch {
+	case o.TriggerID == "":
+		return ctrl.Result{}, nil
+	case o.State == flinkv1beta1.BlueGreenSavepointingBlue || o.State == flinkv1beta1.BlueGreenSavepointingGreen:
+	case o.Advanced && isTransitioning(o.State):
+		// The ADVANCED teardown's stop-with-savepoint of the outgoing child.
+		savepointed = other(stateChild(o.State))
+	default:
 		return ctrl.Result{}, nil
 	}
-	api, jobID, err := r.activeJob(ctx, s, stateChild(o.State))
+	api, jobID, err := r.activeJob(ctx, s, savepointed)
 	if err != nil {
 		o.Savepoint, o.SavepointProblem = savepointUnreachable, err.Error()
 		return ctrl.Result{}, nil

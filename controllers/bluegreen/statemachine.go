@@ -21,6 +21,8 @@ type child struct {
 	Terminating bool
 	// Stalled: the child reports Stalled=True (it needs a person); Problem says why.
 	Stalled bool
+	// Finished: the child's job reached FINISHED (after a stop-with-savepoint).
+	Finished bool
 	// Problem describes a child that is not ready, for messages.
 	Problem string
 }
@@ -79,6 +81,11 @@ type observations struct {
 	DeletionDelay time.Duration
 	// Poll is how often a savepoint in flight is polled.
 	Poll time.Duration
+	// Advanced: spec.transitionMode is ADVANCED (FLIP-504); Gate is the coordination ConfigMap then, and
+	// TransitionDeadline kubernetes.operator.bluegreen.advanced.transition-deadline.
+	Advanced           bool
+	Gate               gate
+	TransitionDeadline time.Duration
 }
 
 func (o *observations) child(t flinkv1beta1.BlueGreenDeploymentType) child {
@@ -137,14 +144,25 @@ const (
 	effectSuspendChild     effectKind = "SuspendChild"
 	effectDeleteChild      effectKind = "DeleteChild"
 	effectSwitchIngress    effectKind = "SwitchIngress"
+	// effectWriteGate writes the coordination ConfigMap (ADVANCED); effectStopChild stops a child's job with a
+	// savepoint under the recorded trigger id (ADVANCED teardown).
+	effectWriteGate effectKind = "WriteGate"
+	effectStopChild effectKind = "StopChild"
 )
 
 type effect struct {
 	Kind  effectKind
 	Child flinkv1beta1.BlueGreenDeploymentType
+	// Gate is the change effectWriteGate writes.
+	Gate *gateWrite
 }
 
-func (e effect) String() string { return fmt.Sprintf("%s(%s)", e.Kind, e.Child) }
+func (e effect) String() string {
+	if e.Kind == effectWriteGate {
+		return fmt.Sprintf("%s(%s)", e.Kind, e.Gate)
+	}
+	return fmt.Sprintf("%s(%s)", e.Kind, e.Child)
+}
 
 // outcomeKind is where a reconcile leaves the object in the GitOps contract.
 type outcomeKind int
@@ -227,16 +245,21 @@ func next(o observations) decision {
 	if o.Diff == "" {
 		o.Diff = diffIgnore
 	}
+	var d decision
 	switch o.State {
 	case "", flinkv1beta1.BlueGreenInitializingBlue:
-		return nextInitializing(o)
+		d = nextInitializing(o)
 	case flinkv1beta1.BlueGreenActiveBlue, flinkv1beta1.BlueGreenActiveGreen:
-		return nextActive(o, stateChild(o.State))
+		d = nextActive(o, stateChild(o.State))
 	case flinkv1beta1.BlueGreenSavepointingBlue, flinkv1beta1.BlueGreenSavepointingGreen:
-		return nextSavepointing(o, stateChild(o.State))
+		d = nextSavepointing(o, stateChild(o.State))
 	default:
 		return nextTransitioning(o, stateChild(o.State))
 	}
+	if o.Advanced {
+		d = withGate(o, d)
+	}
+	return d
 }
 
 func nextInitializing(o observations) decision {
@@ -420,8 +443,8 @@ func nextSavepointing(o observations, activeType flinkv1beta1.BlueGreenDeploymen
 func nextTransitioning(o observations, incomingType flinkv1beta1.BlueGreenDeploymentType) decision {
 	incoming, outgoing := o.child(incomingType), o.child(other(incomingType))
 	// A spec change during a transition goes to the incoming child (with a fresh deadline); a suspend waits
-	// until the transition is over.
-	if o.Diff != diffIgnore && o.Diff != diffSuspend {
+	// until the transition is over, and so does any change once an ADVANCED cut-over has started.
+	if o.Diff != diffIgnore && o.Diff != diffSuspend && !(o.Advanced && cutOverStarted(o, incomingType)) {
 		start := startKeep
 		if o.Diff == diffSavepointRedeploy {
 			start = startTemplate
@@ -443,6 +466,14 @@ func nextTransitioning(o observations, incomingType flinkv1beta1.BlueGreenDeploy
 			Message: fmt.Sprintf("waiting for the previous %s child to be deleted", lower(incomingType))}
 		return d
 	}
+	if o.Advanced && outgoing.Exists && !outgoing.SpecSuspended {
+		// Both children run: the FLIP-504 cut-over decides when the outgoing one goes.
+		return nextCutOver(o, incomingType, d)
+	}
+	if o.Advanced && !o.Gate.Exists {
+		// A gate without its ConfigMap holds everything: create it before the child runs.
+		d.Effects = append(d.Effects, prepareGate(o, incomingType))
+	}
 	if !incoming.Exists {
 		// Recorded but not yet created (or the operator stopped in between): create it now.
 		d.Effects = append(d.Effects, effect{Kind: effectApplyChild, Child: incomingType})
@@ -451,6 +482,9 @@ func nextTransitioning(o observations, incomingType flinkv1beta1.BlueGreenDeploy
 		d.Effects = append(d.Effects, effect{Kind: effectSwitchIngress, Child: incomingType})
 		if outgoing.Exists {
 			d.Effects = append(d.Effects, effect{Kind: effectDeleteChild, Child: other(incomingType)})
+		}
+		if o.Advanced {
+			d.Effects = append(d.Effects, settleGate(incomingType, o.Gate.W == ""))
 		}
 		d.State, d.JobState, d.ClearMarkers = activeState(incomingType), jobState, true
 		d.Outcome = outcome{Kind: outcomeReady, Reason: reason, Message: message}

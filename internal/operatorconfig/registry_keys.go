@@ -22,8 +22,21 @@ const (
 	KeyResourceViewRefresh       = "kubernetes.operator.cluster.resource-view.refresh-interval"
 	KeyLastStateMaxCheckpointAge = "kubernetes.operator.job.upgrade.last-state.max.allowed.checkpoint.age"
 
+	// KeyBlueGreenTransitionDeadline bounds an ADVANCED cut-over: without W after this long (counted from the
+	// incoming job running), the transition is aborted back to the outgoing child.
+	KeyBlueGreenTransitionDeadline = "kubernetes.operator.bluegreen.advanced.transition-deadline"
+	// KeyBlueGreenGateImage is the image an init container of each ADVANCED child's pods copies the gate jar
+	// from (the operator image, which carries it at GateJarInImage).
+	KeyBlueGreenGateImage = "kubernetes.operator.bluegreen.advanced.gate.image"
+	// KeyBlueGreenGateImagePullPolicy is that init container's pull policy.
+	KeyBlueGreenGateImagePullPolicy = "kubernetes.operator.bluegreen.advanced.gate.image-pull-policy"
+
 	// AllNamespaces is upstream's value of KeyWatchedNamespaces for "every namespace".
 	AllNamespaces = "JOSDK_ALL_NAMESPACES"
+	// DefaultBlueGreenGateJarPath is where the Flink pods of an ADVANCED child find the gate jar.
+	DefaultBlueGreenGateJarPath = "/opt/flink/teal-gate/teal-bluegreen-gate.jar"
+	// GateJarInImage is where the operator image carries the gate jar (hack/images, Dockerfile).
+	GateJarInImage = "/teal-bluegreen-gate.jar"
 	// DefaultArtifactsBaseDir is upstream's default of KeyArtifactsBaseDir.
 	DefaultArtifactsBaseDir = "/opt/flink/artifacts"
 )
@@ -155,6 +168,21 @@ var registry = []Key{
 	honoured(op+"bluegreen.abort.grace-period", TypeDuration, "10 min", ScopeResource, ""),
 	honoured(op+"bluegreen.reconciliation.reschedule-interval", TypeDuration, "15 s", ScopeResource, ""),
 	honoured(op+"bluegreen.deployment-deletion.delay", TypeDuration, "0 s", ScopeResource, ""),
+	honoured(KeyBlueGreenTransitionDeadline, TypeDuration, "10 min", ScopeResource,
+		"transitionMode ADVANCED: how long the cut-over may wait for the gates to agree on W before it is aborted back to the outgoing child (docs/bluegreen-exactly-once.md)"),
+	honoured(KeyBlueGreenGateImage, TypeString, "", ScopeOperator,
+		"transitionMode ADVANCED: the image an init container copies the gate jar from (the operator image; the chart sets it); empty: the Flink image carries the jar at "+DefaultBlueGreenGateJarPath),
+	honoured(KeyBlueGreenGateImagePullPolicy, TypeString, "IfNotPresent", ScopeOperator, "the gate init container's image pull policy"),
+
+	// The FLIP-504 gate's keys in a blue/green template's flinkConfiguration (read by the gate in the job).
+	enum(honoured("bluegreen.gate.strategy", "", "", ScopeResource, "required for transitionMode ADVANCED"), "WATERMARK"),
+	honoured("bluegreen.gate.watermark.field-path", TypeString, "", ScopeResource, "the record's event time: a dot-separated path (exactly one extractor key for ADVANCED)"),
+	honoured("bluegreen.gate.watermark.extractor-class", TypeString, "", ScopeResource, "the record's event time: a class of the job's jar (exactly one extractor key for ADVANCED)"),
+	honoured("bluegreen.gate.watermark.field-index", TypeInteger, "", ScopeResource, "the SQL row's event time column (exactly one extractor key for ADVANCED)"),
+	enum(honoured("bluegreen.gate.injection.position", "", "BEFORE_SINK", ScopeResource, "where the gate is injected"), "BEFORE_SINK", "AFTER_SOURCE"),
+	honoured("bluegreen.active-deployment-type", TypeString, "", ScopeResource, "written by the blue/green controller on each child (its own colour)"),
+	honoured("bluegreen.configmap.name", TypeString, "", ScopeResource, "written by the blue/green controller on each child"),
+	honoured("bluegreen.gate.injection.enabled", TypeBoolean, "false", ScopeResource, "written by the blue/green controller on each ADVANCED child"),
 
 	// Metrics (upstream's Dropwizard reporters).
 	warned(op+"josdk.metrics.enabled", TypeBoolean, "true", ScopeOperator, noteMetrics),

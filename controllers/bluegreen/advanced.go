@@ -1,0 +1,303 @@
+package bluegreen
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+)
+
+// The coordination ConfigMap of transitionMode ADVANCED (FLIP-504): its keys and values, shared with the gate in
+// the jobs (gate/, docs/bluegreen-exactly-once.md).
+const (
+	gateKeyFirstDeployment = "is-first-deployment"
+	gateKeyActive          = "active-deployment-type"
+	gateKeyDeletionDelay   = "deployment-deletion-delay-ms"
+	gateKeyStage           = "stage"
+	gateKeyWatermarkStage  = "watermark-stage"
+	gateKeyWatermark       = "watermark-toggle-value"
+
+	stageInitializing   = "INITIALIZING"
+	stageTransitioning  = "TRANSITIONING"
+	stageRunning        = "RUNNING"
+	stageClearTeardown  = "CLEAR_TO_TEARDOWN"
+	watermarkNotSet     = "WATERMARK_NOT_SET"
+	watermarkSet        = "WATERMARK_SET"
+	defaultGateDeadline = 10 * time.Minute
+)
+
+// gateConfigMapName is the coordination ConfigMap's name: <bg-name>-configmap, as the draft names it.
+func gateConfigMapName(bg *flinkv1beta1.FlinkBlueGreenDeployment) string {
+	return bg.Name + "-configmap"
+}
+
+// gate is what the controller observed of the coordination ConfigMap.
+type gate struct {
+	// Exists: the ConfigMap is there.
+	Exists bool
+	// Active is active-deployment-type; Stage is stage.
+	Active flinkv1beta1.BlueGreenDeploymentType
+	Stage  string
+	// W is watermark-toggle-value when watermark-stage is WATERMARK_SET ("" otherwise: a leftover value is no W).
+	W string
+}
+
+// gateWrite is a change of the coordination ConfigMap: keys to set and keys to remove, written conditionally on
+// the resourceVersion the decision was made from, so that a gate's concurrent write (W, CLEAR_TO_TEARDOWN) is
+// never overwritten by a decision that did not see it.
+type gateWrite struct {
+	Set    map[string]string
+	Remove []string
+}
+
+func (w *gateWrite) String() string {
+	if w == nil {
+		return ""
+	}
+	if stage := w.Set[gateKeyStage]; stage != "" {
+		return stage
+	}
+	keys := make([]string, 0, len(w.Set))
+	for key := range w.Set {
+		keys = append(keys, key)
+	}
+	sort.Strings(keys)
+	return strings.Join(keys, ",")
+}
+
+// writeGate is the effect that writes w.
+func writeGate(w gateWrite) effect { return effect{Kind: effectWriteGate, Gate: &w} }
+
+// prepareGate starts a transition towards incoming: the incoming colour is the one that emits from W on, and
+// any W of an earlier transition is removed (the incoming gate would otherwise emit at once).
+func prepareGate(o observations, incoming flinkv1beta1.BlueGreenDeploymentType) effect {
+	return writeGate(gateWrite{Set: map[string]string{
+		gateKeyFirstDeployment: strconv.FormatBool(o.FirstDeployment),
+		gateKeyActive:          string(incoming),
+		gateKeyDeletionDelay:   strconv.FormatInt(o.DeletionDelay.Milliseconds(), 10),
+		gateKeyStage:           stageInitializing,
+		gateKeyWatermarkStage:  watermarkNotSet,
+	}, Remove: []string{gateKeyWatermark}})
+}
+
+// settleGate makes active the only emitting colour with stage RUNNING. Without clearW a W stays (the sole
+// gate emits what is at or after it: everything it still sees); with it, W is removed (an abort before W).
+func settleGate(active flinkv1beta1.BlueGreenDeploymentType, clearW bool) effect {
+	w := gateWrite{Set: map[string]string{gateKeyActive: string(active), gateKeyStage: stageRunning}}
+	if clearW {
+		w.Set[gateKeyWatermarkStage] = watermarkNotSet
+		w.Remove = []string{gateKeyWatermark}
+	}
+	return writeGate(w)
+}
+
+// withGate adds the ConfigMap writes of transitionMode ADVANCED to a decision made by the BASIC state machine
+// outside a running cut-over: a transition that starts towards another colour (or the first deployment)
+// prepares the ConfigMap before the incoming child is created, and a settled state keeps it saying who emits.
+func withGate(o observations, d decision) decision {
+	starting := d.Intent.State == flinkv1beta1.BlueGreenTransitioningToBlue || d.Intent.State == flinkv1beta1.BlueGreenTransitioningToGreen
+	if starting && !isTransitioning(o.State) {
+		incoming := stateChild(d.Intent.State)
+		if o.FirstDeployment || o.State == "" || o.State == flinkv1beta1.BlueGreenInitializingBlue || incoming != stateChild(o.State) || !o.Gate.Exists {
+			d.Effects = append([]effect{prepareGate(o, incoming)}, d.Effects...)
+		}
+		return d
+	}
+	if (o.State == flinkv1beta1.BlueGreenActiveBlue || o.State == flinkv1beta1.BlueGreenActiveGreen) && d.Intent.State == "" && d.State == "" {
+		active := stateChild(o.State)
+		if !o.Gate.Exists || o.Gate.Active != active || o.Gate.Stage != stageRunning {
+			d.Effects = append(d.Effects, settleGate(active, o.Gate.W == ""))
+		}
+	}
+	return d
+}
+
+func isTransitioning(state flinkv1beta1.FlinkBlueGreenDeploymentState) bool {
+	return state == flinkv1beta1.BlueGreenTransitioningToBlue || state == flinkv1beta1.BlueGreenTransitioningToGreen
+}
+
+// cutOverStarted: the ConfigMap says a cut-over towards incoming is past INITIALIZING (the incoming job runs and
+// the gates act on W). From then on the incoming child is not restarted by a spec change: its gate may already
+// have emitted records from W on, which a restart from the hand-over savepoint would emit again.
+func cutOverStarted(o observations, incoming flinkv1beta1.BlueGreenDeploymentType) bool {
+	return o.Gate.Exists && o.Gate.Active == incoming && (o.Gate.Stage == stageTransitioning || o.Gate.Stage == stageClearTeardown)
+}
+
+// nextCutOver is the ADVANCED protocol while both children run: INITIALIZING (the incoming job starts and its
+// gate holds) → TRANSITIONING once the incoming job runs (the gates agree on W) → CLEAR_TO_TEARDOWN written by
+// the outgoing gates once their watermark passed W → the outgoing job is stopped with a savepoint (its last
+// transaction commits) and removed → RUNNING. d carries what nextTransitioning already decided (the spec record
+// of a top-level change).
+func nextCutOver(o observations, incomingType flinkv1beta1.BlueGreenDeploymentType, d decision) decision {
+	incoming, outgoing := o.child(incomingType), o.child(other(incomingType))
+	in, out := lower(incomingType), lower(other(incomingType))
+	reconciling := func(reason, message string) {
+		d.Outcome = outcome{Kind: outcomeReconciling, Reason: reason, Message: message}
+	}
+	stage := o.Gate.Stage
+	if !o.Gate.Exists || o.Gate.Active != incomingType || (stage != stageInitializing && stage != stageTransitioning && stage != stageClearTeardown) {
+		if abortDue(o) {
+			// The ConfigMap already settled on the outgoing colour: an abort whose status was not recorded
+			// before the operator stopped (its ConfigMap write is its commit point). Carry it out again.
+			return abortCutOver(o, incomingType, "the cut-over did not complete in time")
+		}
+		// The transition was recorded but the ConfigMap not yet prepared (the operator stopped in between):
+		// prepare it before the incoming child exists.
+		d.Effects = append(d.Effects, prepareGate(o, incomingType))
+		stage = stageInitializing
+		if incoming.Exists {
+			// A child from before the preparation (it cannot have passed INITIALIZING): it holds, and goes on.
+			reconciling(flinkv1beta1.ReasonWaitingForIncomingJob, fmt.Sprintf("prepared the cut-over to the %s child", in))
+			return d
+		}
+	}
+	if !incoming.Exists {
+		d.Effects = append(d.Effects, effect{Kind: effectApplyChild, Child: incomingType})
+	}
+	deadline := func() time.Time {
+		readyAt := o.ReadyAt
+		if readyAt.IsZero() {
+			readyAt = o.Now
+		}
+		return readyAt.Add(o.TransitionDeadline)
+	}
+	switch stage {
+	case stageInitializing:
+		if !incoming.Ready {
+			if !o.AbortAt.IsZero() && o.Now.After(o.AbortAt) {
+				return abortCutOver(o, incomingType, fmt.Sprintf("the %s job did not run within the abort grace period", in))
+			}
+			reconciling(flinkv1beta1.ReasonWaitingForIncomingJob, fmt.Sprintf(
+				"waiting for the %s job to run (its gate holds; the %s job emits everything): %s", in, out, incoming.Problem))
+			if !o.AbortAt.IsZero() {
+				d.Wait = o.AbortAt.Sub(o.Now) + time.Millisecond
+			}
+			return d
+		}
+		if o.ReadyAt.IsZero() {
+			d.Intent.SetReady = true
+		}
+		d.Effects = append(d.Effects, writeGate(gateWrite{Set: map[string]string{gateKeyStage: stageTransitioning}}))
+		reconciling(flinkv1beta1.ReasonWaitingForWatermark, fmt.Sprintf(
+			"the %s job runs: stage TRANSITIONING, waiting for the gates to agree on the toggle watermark W", in))
+		d.Event, d.Wait = true, o.TransitionDeadline+time.Millisecond
+		return d
+	case stageTransitioning:
+		if o.ReadyAt.IsZero() {
+			d.Intent.SetReady = true
+		}
+		at := deadline()
+		if o.Gate.W == "" {
+			if o.Now.After(at) {
+				return abortCutOver(o, incomingType, fmt.Sprintf(
+					"the gates did not agree on a toggle watermark W within the transition deadline %s (an idle or stuck source holds the cut-over back)",
+					o.TransitionDeadline))
+			}
+			reconciling(flinkv1beta1.ReasonWaitingForWatermark, fmt.Sprintf(
+				"stage TRANSITIONING: waiting for the gates to agree on the toggle watermark W (deadline in %s)", at.Sub(o.Now).Round(time.Second)))
+			d.Wait = at.Sub(o.Now) + time.Millisecond
+			return d
+		}
+		if o.Now.After(at) {
+			// An abort after W would lose records (the outgoing job dropped those at or after W): wait, and say
+			// that a person should look at the outgoing job's watermark.
+			d.Outcome = outcome{Kind: outcomeStalled, Reason: flinkv1beta1.ReasonCutOverStalled, Message: fmt.Sprintf(
+				"cut-over at W=%s: the %s job's watermark did not pass W within the transition deadline %s; both children keep running, each emitting its side of W, until it does (check the %s job's sources for idleness or lag)",
+				formatW(o.Gate.W), out, o.TransitionDeadline, out)}
+			d.Event, d.Warning = true, true
+			return d
+		}
+		reconciling(flinkv1beta1.ReasonCutOverAtWatermark, fmt.Sprintf(
+			"cut-over at W=%s: the %s job emits below W, the %s job from W; waiting for the %s job's watermark to pass W",
+			formatW(o.Gate.W), out, in, out))
+		d.Event, d.Wait = true, at.Sub(o.Now)+time.Millisecond
+		return d
+	}
+	return teardown(o, incomingType, outgoing, d)
+}
+
+// teardown stops the outgoing job with a savepoint once the gates wrote CLEAR_TO_TEARDOWN (a plain delete would
+// lose a transactional sink's last, uncommitted records), then removes the outgoing child and settles the
+// ConfigMap on the incoming colour.
+func teardown(o observations, incomingType flinkv1beta1.BlueGreenDeploymentType, outgoing child, d decision) decision {
+	out := lower(other(incomingType))
+	progress := func(reason, message string) outcome {
+		return outcome{Kind: outcomeReconciling, Reason: reason, Message: message}
+	}
+	stopped := o.Savepoint == savepointDone || outgoing.Finished || !outgoing.Exists
+	switch {
+	case stopped:
+		d.Effects = append(d.Effects, effect{Kind: effectSwitchIngress, Child: incomingType})
+		if outgoing.Exists {
+			d.Effects = append(d.Effects, effect{Kind: effectDeleteChild, Child: other(incomingType)})
+		}
+		d.Effects = append(d.Effects, settleGate(incomingType, false))
+		d.State, d.JobState, d.ClearMarkers = activeState(incomingType), flinkv1beta1.JobStatusRunning, true
+		d.Outcome = outcome{Kind: outcomeReady, Reason: flinkv1beta1.ReasonSucceeded, Message: fmt.Sprintf(
+			"transition complete at W=%s: the %s child runs the latest spec", formatW(o.Gate.W), lower(incomingType))}
+		d.Event = true
+	case o.TriggerID == "":
+		d.Intent.NewTrigger = true
+		d.Effects = append(d.Effects, effect{Kind: effectStopChild, Child: other(incomingType)})
+		d.Outcome = progress(flinkv1beta1.ReasonClearToTeardown, fmt.Sprintf(
+			"clear to tear down: stopping the %s job with a savepoint", out))
+		d.Event, d.Wait = true, o.Poll
+	case o.Savepoint == savepointPending:
+		d.Outcome = progress(flinkv1beta1.ReasonClearToTeardown, fmt.Sprintf(
+			"clear to tear down: stop-with-savepoint %s of the %s job in progress", o.TriggerID, out))
+		d.Wait = o.Poll
+	case o.Savepoint == savepointFailed:
+		d.Intent.NewTrigger = true
+		d.Effects = append(d.Effects, effect{Kind: effectStopChild, Child: other(incomingType)})
+		d.Outcome = progress(flinkv1beta1.ReasonRetrying, fmt.Sprintf(
+			"the stop-with-savepoint of the %s job failed, retrying: %s", out, o.SavepointProblem))
+		d.Event, d.Warning, d.Retry = true, true, true
+	case o.Savepoint == savepointUnreachable:
+		d.Outcome = progress(flinkv1beta1.ReasonRetrying, fmt.Sprintf(
+			"the stop-with-savepoint status of the %s job cannot be fetched, retrying: %s", out, o.SavepointProblem))
+		d.Retry = true
+	default:
+		// Recorded but unknown to Flink (not sent before the operator stopped): send it; the trigger id keeps a
+		// repeated request from starting a second one.
+		d.Effects = append(d.Effects, effect{Kind: effectStopChild, Child: other(incomingType)})
+		d.Outcome = progress(flinkv1beta1.ReasonClearToTeardown, fmt.Sprintf(
+			"clear to tear down: stopping the %s job with a savepoint", out))
+		d.Wait = o.Poll
+	}
+	return d
+}
+
+// abortCutOver gives up on a cut-over before W is set, which loses nothing: the outgoing colour becomes the sole
+// emitter again (its gate emits everything, including what it held while W was being agreed), and the incoming
+// child is suspended with the records its gate held. The ConfigMap is written first and conditionally, so a W
+// that a gate set meanwhile makes the write fail and the next reconcile keep waiting instead.
+func abortCutOver(o observations, incomingType flinkv1beta1.BlueGreenDeploymentType, why string) decision {
+	previous := activeState(other(incomingType))
+	message := fmt.Sprintf("aborting the cut-over to the %s child: %s; back to %s, which kept emitting throughout", lower(incomingType), why, previous)
+	return decision{
+		Effects: []effect{settleGate(other(incomingType), true), {Kind: effectSuspendChild, Child: incomingType}},
+		State:   previous, JobState: flinkv1beta1.JobStatusFailing, ClearMarkers: true, Error: message,
+		Outcome: outcome{Kind: outcomeStalled, Reason: flinkv1beta1.ReasonTransitionAborted, Message: message},
+		Event:   true, Warning: true,
+	}
+}
+
+// abortDue: the abort grace period (before the incoming job ran) or the transition deadline (after) has passed.
+func abortDue(o observations) bool {
+	if !o.ReadyAt.IsZero() {
+		return o.Now.After(o.ReadyAt.Add(o.TransitionDeadline))
+	}
+	return !o.AbortAt.IsZero() && o.Now.After(o.AbortAt)
+}
+
+// formatW renders W (epoch ms of event time) with its instant, for messages.
+func formatW(w string) string {
+	millis, err := strconv.ParseInt(w, 10, 64)
+	if err != nil {
+		return w
+	}
+	return fmt.Sprintf("%s (%s)", w, time.UnixMilli(millis).UTC().Format(time.RFC3339Nano))
+}

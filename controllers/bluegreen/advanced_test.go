@@ -1,0 +1,205 @@
+package bluegreen
+
+import (
+	"testing"
+	"time"
+
+	. "github.com/onsi/gomega"
+
+	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+)
+
+// TestNextAdvanced pins the FLIP-504 stage protocol: the next step from the coordination ConfigMap and the
+// children's state.
+func TestNextAdvanced(t *testing.T) {
+	const deadline = 5 * time.Minute
+	toGreen := flinkv1beta1.BlueGreenTransitioningToGreen
+	base := func(o observations) observations {
+		o.Advanced, o.TransitionDeadline, o.Reconciled, o.Now, o.Poll = true, deadline, true, t0, time.Second
+		if o.AbortAt.IsZero() {
+			o.AbortAt = t0.Add(time.Minute)
+		}
+		return o
+	}
+	gateAt := func(stage, w string) gate { return gate{Exists: true, Active: green, Stage: stage, W: w} }
+	kinds := func(effects []effect) []string {
+		out := []string{}
+		for _, e := range effects {
+			out = append(out, e.String())
+		}
+		return out
+	}
+	cases := []struct {
+		name    string
+		obs     observations
+		effects []string
+		final   flinkv1beta1.FlinkBlueGreenDeploymentState
+		outcome outcomeKind
+		reason  string
+		check   func(g Gomega, d decision)
+	}{
+		{name: "first deployment prepares the ConfigMap before blue exists",
+			obs:     observations{State: "", FirstDeployment: true},
+			effects: []string{"WriteGate(INITIALIZING)", "ApplyChild(BLUE)"}, outcome: outcomeReconciling,
+			check: func(g Gomega, d decision) {
+				g.Expect(d.Effects[0].Gate.Set).To(HaveKeyWithValue(gateKeyFirstDeployment, "true"))
+				g.Expect(d.Effects[0].Gate.Set).To(HaveKeyWithValue(gateKeyActive, "BLUE"))
+			}},
+		{name: "hand-over savepoint done: prepare for green, reset W, then create green",
+			obs: observations{State: flinkv1beta1.BlueGreenSavepointingBlue, Savepoint: savepointDone, SavepointLocation: "file:///sp",
+				Blue: ready, DeletionDelay: 1500 * time.Millisecond, Gate: gate{Exists: true, Active: blue, Stage: stageRunning, W: "99"}},
+			effects: []string{"WriteGate(INITIALIZING)", "ApplyChild(GREEN)"}, outcome: outcomeReconciling,
+			check: func(g Gomega, d decision) {
+				w := d.Effects[0].Gate
+				g.Expect(w.Set).To(Equal(map[string]string{gateKeyFirstDeployment: "false", gateKeyActive: "GREEN",
+					gateKeyDeletionDelay: "1500", gateKeyStage: stageInitializing, gateKeyWatermarkStage: watermarkNotSet}))
+				g.Expect(w.Remove).To(ConsistOf(gateKeyWatermark))
+			}},
+		{name: "green not running yet: its gate holds, blue emits",
+			obs:     observations{State: toGreen, Blue: ready, Green: running, Gate: gateAt(stageInitializing, "")},
+			effects: []string{}, outcome: outcomeReconciling, reason: flinkv1beta1.ReasonWaitingForIncomingJob},
+		{name: "green not running within the grace period: lossless abort",
+			obs: observations{State: toGreen, Blue: ready, Green: running, Gate: gateAt(stageInitializing, ""),
+				AbortAt: t0.Add(-time.Second)},
+			effects: []string{"WriteGate(RUNNING)", "SuspendChild(GREEN)"}, final: flinkv1beta1.BlueGreenActiveBlue,
+			outcome: outcomeStalled, reason: flinkv1beta1.ReasonTransitionAborted},
+		{name: "green runs: stage TRANSITIONING, deadline starts",
+			obs:     observations{State: toGreen, Blue: ready, Green: ready, Gate: gateAt(stageInitializing, "")},
+			effects: []string{"WriteGate(TRANSITIONING)"}, outcome: outcomeReconciling, reason: flinkv1beta1.ReasonWaitingForWatermark,
+			check: func(g Gomega, d decision) { g.Expect(d.Intent.SetReady).To(BeTrue()) }},
+		{name: "waiting for W within the deadline: nothing deleted",
+			obs: observations{State: toGreen, Blue: ready, Green: ready, Gate: gateAt(stageTransitioning, ""),
+				ReadyAt: t0.Add(-time.Minute)},
+			effects: []string{}, outcome: outcomeReconciling, reason: flinkv1beta1.ReasonWaitingForWatermark,
+			check: func(g Gomega, d decision) { g.Expect(d.Wait).To(BeNumerically("~", 4*time.Minute, time.Second)) }},
+		{name: "no W by the deadline: abort back to blue, W cleared",
+			obs: observations{State: toGreen, Blue: ready, Green: ready, Gate: gateAt(stageTransitioning, ""),
+				ReadyAt: t0.Add(-deadline - time.Second)},
+			effects: []string{"WriteGate(RUNNING)", "SuspendChild(GREEN)"}, final: flinkv1beta1.BlueGreenActiveBlue,
+			outcome: outcomeStalled, reason: flinkv1beta1.ReasonTransitionAborted,
+			check: func(g Gomega, d decision) {
+				g.Expect(d.Effects[0].Gate.Set).To(Equal(map[string]string{gateKeyActive: "BLUE", gateKeyStage: stageRunning,
+					gateKeyWatermarkStage: watermarkNotSet}))
+				g.Expect(d.Effects[0].Gate.Remove).To(ConsistOf(gateKeyWatermark))
+				g.Expect(d.Outcome.Message).To(ContainSubstring("transition deadline"))
+			}},
+		{name: "W set: cut-over, teardown blocked",
+			obs: observations{State: toGreen, Blue: ready, Green: ready, Gate: gateAt(stageTransitioning, "1700000000000"),
+				ReadyAt: t0.Add(-time.Minute)},
+			effects: []string{}, outcome: outcomeReconciling, reason: flinkv1beta1.ReasonCutOverAtWatermark,
+			check: func(g Gomega, d decision) {
+				g.Expect(d.Outcome.Message).To(ContainSubstring("W=1700000000000 (2023-11-14T22:13:20Z)"))
+			}},
+		{name: "W set past the deadline: stalled, still waiting, no abort",
+			obs: observations{State: toGreen, Blue: ready, Green: ready, Gate: gateAt(stageTransitioning, "1700000000000"),
+				ReadyAt: t0.Add(-deadline - time.Second)},
+			effects: []string{}, outcome: outcomeStalled, reason: flinkv1beta1.ReasonCutOverStalled,
+			check: func(g Gomega, d decision) { g.Expect(d.State).To(BeEmpty()) }},
+		{name: "CLEAR_TO_TEARDOWN: stop blue with a savepoint",
+			obs:     observations{State: toGreen, Blue: ready, Green: ready, Gate: gateAt(stageClearTeardown, "1"), ReadyAt: t0},
+			effects: []string{"StopChild(BLUE)"}, outcome: outcomeReconciling, reason: flinkv1beta1.ReasonClearToTeardown,
+			check: func(g Gomega, d decision) { g.Expect(d.Intent.NewTrigger).To(BeTrue()) }},
+		{name: "stop-with-savepoint in progress",
+			obs: observations{State: toGreen, Blue: ready, Green: ready, Gate: gateAt(stageClearTeardown, "1"), ReadyAt: t0,
+				TriggerID: "t", Savepoint: savepointPending},
+			effects: []string{}, outcome: outcomeReconciling, reason: flinkv1beta1.ReasonClearToTeardown},
+		{name: "stop-with-savepoint never sent: send it under the recorded trigger",
+			obs: observations{State: toGreen, Blue: ready, Green: ready, Gate: gateAt(stageClearTeardown, "1"), ReadyAt: t0,
+				TriggerID: "t", Savepoint: savepointUnknown},
+			effects: []string{"StopChild(BLUE)"}, outcome: outcomeReconciling, reason: flinkv1beta1.ReasonClearToTeardown,
+			check: func(g Gomega, d decision) { g.Expect(d.Intent.NewTrigger).To(BeFalse()) }},
+		{name: "stop-with-savepoint failed: retried",
+			obs: observations{State: toGreen, Blue: ready, Green: ready, Gate: gateAt(stageClearTeardown, "1"), ReadyAt: t0,
+				TriggerID: "t", Savepoint: savepointFailed, SavepointProblem: "boom"},
+			effects: []string{"StopChild(BLUE)"}, outcome: outcomeReconciling, reason: flinkv1beta1.ReasonRetrying,
+			check: func(g Gomega, d decision) { g.Expect(d.Intent.NewTrigger && d.Retry).To(BeTrue()) }},
+		{name: "blue stopped: delete it, settle on green",
+			obs: observations{State: toGreen, Blue: ready, Green: ready, Gate: gateAt(stageClearTeardown, "1"), ReadyAt: t0,
+				TriggerID: "t", Savepoint: savepointDone},
+			effects: []string{"SwitchIngress(GREEN)", "DeleteChild(BLUE)", "WriteGate(RUNNING)"}, final: flinkv1beta1.BlueGreenActiveGreen,
+			outcome: outcomeReady, reason: flinkv1beta1.ReasonSucceeded,
+			check: func(g Gomega, d decision) {
+				g.Expect(d.Effects[2].Gate.Remove).To(BeEmpty(), "W stays: green emits from W on")
+			}},
+		{name: "blue's job finished (status unreachable): teardown goes on",
+			obs: observations{State: toGreen, Blue: child{Exists: true, Finished: true}, Green: ready, Gate: gateAt(stageClearTeardown, "1"),
+				ReadyAt: t0, TriggerID: "t", Savepoint: savepointUnreachable},
+			effects: []string{"SwitchIngress(GREEN)", "DeleteChild(BLUE)", "WriteGate(RUNNING)"}, final: flinkv1beta1.BlueGreenActiveGreen,
+			outcome: outcomeReady},
+		{name: "blue deleted, ACTIVE_GREEN not recorded: settle",
+			obs:     observations{State: toGreen, Green: ready, Gate: gateAt(stageClearTeardown, "1"), ReadyAt: t0},
+			effects: []string{"SwitchIngress(GREEN)", "WriteGate(RUNNING)"}, final: flinkv1beta1.BlueGreenActiveGreen, outcome: outcomeReady},
+		{name: "transition recorded, ConfigMap not prepared: prepare before green",
+			obs:     observations{State: toGreen, Blue: ready, Gate: gate{Exists: true, Active: blue, Stage: stageRunning}},
+			effects: []string{"WriteGate(INITIALIZING)", "ApplyChild(GREEN)"}, outcome: outcomeReconciling},
+		{name: "abort written, ACTIVE_BLUE not recorded: abort again",
+			obs: observations{State: toGreen, Blue: ready, Green: ready, Gate: gate{Exists: true, Active: blue, Stage: stageRunning},
+				ReadyAt: t0.Add(-deadline - time.Second)},
+			effects: []string{"WriteGate(RUNNING)", "SuspendChild(GREEN)"}, final: flinkv1beta1.BlueGreenActiveBlue,
+			outcome: outcomeStalled, reason: flinkv1beta1.ReasonTransitionAborted},
+		{name: "spec change once the cut-over started waits",
+			obs: observations{State: toGreen, Diff: diffTransition, Blue: ready, Green: ready,
+				Gate: gateAt(stageTransitioning, "5"), ReadyAt: t0},
+			effects: []string{}, outcome: outcomeReconciling, reason: flinkv1beta1.ReasonCutOverAtWatermark},
+		{name: "spec change before the cut-over goes to green",
+			obs:     observations{State: toGreen, Diff: diffTransition, Blue: ready, Green: running, Gate: gateAt(stageInitializing, "")},
+			effects: []string{"ApplyChild(GREEN)"}, outcome: outcomeReconciling, reason: flinkv1beta1.ReasonTransitioning},
+		{name: "active green, ConfigMap left mid-protocol: settled",
+			obs:     observations{State: flinkv1beta1.BlueGreenActiveGreen, Green: ready, Gate: gateAt(stageClearTeardown, "7")},
+			effects: []string{"SwitchIngress(GREEN)", "WriteGate(RUNNING)"}, outcome: outcomeReady},
+		{name: "active green, ConfigMap settled: nothing written",
+			obs:     observations{State: flinkv1beta1.BlueGreenActiveGreen, Green: ready, Gate: gateAt(stageRunning, "7")},
+			effects: []string{"SwitchIngress(GREEN)"}, outcome: outcomeReady},
+		{name: "suspend in place: the ConfigMap is left alone",
+			obs:     observations{State: flinkv1beta1.BlueGreenActiveBlue, Diff: diffSuspend, Blue: ready, Gate: gate{Exists: true, Active: blue, Stage: stageRunning}},
+			effects: []string{"ApplyChild(BLUE)"}, outcome: outcomeReconciling},
+		{name: "suspended in place: finish without the cut-over",
+			obs: observations{State: flinkv1beta1.BlueGreenTransitioningToBlue, ReconciledSuspended: true,
+				Blue: child{Exists: true, Suspended: true, SpecSuspended: true}, Gate: gate{Exists: true, Active: blue, Stage: stageRunning}},
+			effects: []string{"SwitchIngress(BLUE)", "WriteGate(RUNNING)"}, final: flinkv1beta1.BlueGreenActiveBlue,
+			outcome: outcomeReady, reason: flinkv1beta1.ReasonSuspended},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			g := NewWithT(t)
+			d := next(base(tc.obs))
+			g.Expect(kinds(d.Effects)).To(Equal(tc.effects), "outcome: %+v", d.Outcome)
+			g.Expect(d.State).To(Equal(tc.final))
+			g.Expect(d.Outcome.Kind).To(Equal(tc.outcome), "outcome: %+v", d.Outcome)
+			if tc.reason != "" {
+				g.Expect(d.Outcome.Reason).To(Equal(tc.reason), "outcome: %+v", d.Outcome)
+			}
+			if tc.check != nil {
+				tc.check(g, d)
+			}
+		})
+	}
+}
+
+func TestAddGate(t *testing.T) {
+	g := NewWithT(t)
+	spec := &flinkv1beta1.FlinkDeploymentSpec{FlinkConfiguration: flinkv1beta1.NewConfigObject(map[string]string{
+		"env.java.opts.taskmanager": "-Xss2m", "bluegreen.gate.strategy": "WATERMARK"})}
+	g.Expect(addGate(spec, green, "orders-configmap", gateDelivery{Image: "teal:1", PullPolicy: "IfNotPresent",
+		JarPath: "/opt/flink/teal-gate/teal-bluegreen-gate.jar"})).To(Succeed())
+	flat, err := spec.FlinkConfiguration.Flatten()
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(flat).To(HaveKeyWithValue("bluegreen.active-deployment-type", "GREEN"))
+	g.Expect(flat).To(HaveKeyWithValue("bluegreen.configmap.name", "orders-configmap"))
+	g.Expect(flat).To(HaveKeyWithValue("bluegreen.gate.injection.enabled", "true"))
+	g.Expect(flat).To(HaveKeyWithValue("bluegreen.gate.strategy", "WATERMARK"))
+	g.Expect(flat).To(HaveKeyWithValue("env.java.opts.taskmanager", "-Xss2m -javaagent:/opt/flink/teal-gate/teal-bluegreen-gate.jar"))
+	g.Expect(flat).To(HaveKeyWithValue("env.java.opts.jobmanager", "-javaagent:/opt/flink/teal-gate/teal-bluegreen-gate.jar"))
+	pod := spec.PodTemplate.Spec
+	g.Expect(pod.Volumes).To(ConsistOf(HaveField("Name", "teal-gate")))
+	g.Expect(pod.Volumes[0].EmptyDir).NotTo(BeNil())
+	g.Expect(pod.InitContainers).To(HaveLen(1))
+	g.Expect(pod.InitContainers[0].Command).To(Equal([]string{"/teal", "copy-gate-jar", "/opt/flink/teal-gate/teal-bluegreen-gate.jar"}))
+	g.Expect(pod.Containers).To(ConsistOf(HaveField("Name", "flink-main-container")))
+	g.Expect(pod.Containers[0].VolumeMounts).To(ConsistOf(HaveField("MountPath", "/opt/flink/teal-gate")))
+
+	// Without a gate image the Flink image carries the jar: configuration only.
+	bare := &flinkv1beta1.FlinkDeploymentSpec{}
+	g.Expect(addGate(bare, blue, "x-configmap", gateDelivery{JarPath: "/opt/flink/teal-gate/teal-bluegreen-gate.jar"})).To(Succeed())
+	g.Expect(bare.PodTemplate).To(BeNil())
+}

@@ -1,0 +1,183 @@
+package bluegreen
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+
+	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/kubeapply"
+	"github.com/teal-flink/teal/internal/operatorconfig"
+	"github.com/teal-flink/teal/validators"
+)
+
+// The gate's delivery to the Flink pods of an ADVANCED child: an emptyDir volume filled by an init container
+// that runs the operator image's copy-gate-jar command, and -javaagent on the JobManager and TaskManager JVMs
+// (an agent jar is on the system class path, so the gate's classes need nothing in lib/).
+const (
+	gateVolumeName        = "teal-gate"
+	gateInitContainerName = "teal-gate"
+	mainContainerName     = "flink-main-container"
+	// GateCopyCommand is the operator binary's command that copies the gate jar the image carries
+	// (operatorconfig.GateJarInImage) to the path given as its argument (main.go).
+	GateCopyCommand = "copy-gate-jar"
+	// operatorBinary is the operator binary in its image (Dockerfile, hack/images).
+	operatorBinary = "/teal"
+)
+
+// errNotOwned: the coordination ConfigMap's name is taken by an object this deployment does not own.
+var errNotOwned = errors.New("exists and is not owned by this blue/green deployment: delete or rename it")
+
+// observeGate reads the coordination ConfigMap of an ADVANCED deployment.
+func (r *Reconciler) observeGate(ctx context.Context, s *scope) error {
+	bg := s.bg
+	cm := &corev1.ConfigMap{}
+	err := r.Get(ctx, client.ObjectKey{Namespace: bg.Namespace, Name: gateConfigMapName(bg)}, cm)
+	switch {
+	case apierrors.IsNotFound(err):
+		return nil
+	case err != nil:
+		return fmt.Errorf("reading ConfigMap %s: %w", gateConfigMapName(bg), err)
+	}
+	if !isControlledBy(cm, bg) {
+		return fmt.Errorf("ConfigMap %s: %w", cm.Name, errNotOwned)
+	}
+	s.gateConfigMap = cm
+	s.obs.Gate = gate{
+		Exists: true,
+		Active: flinkv1beta1.BlueGreenDeploymentType(cm.Data[gateKeyActive]),
+		Stage:  cm.Data[gateKeyStage],
+	}
+	if cm.Data[gateKeyWatermarkStage] == watermarkSet {
+		s.obs.Gate.W = cm.Data[gateKeyWatermark]
+	}
+	return nil
+}
+
+// writeGate writes a change to the coordination ConfigMap: created with an owner reference when absent, else
+// merge-patched conditionally on the resourceVersion observed (a gate's write in between fails the patch with a
+// conflict, and the next reconcile decides again from what the gate wrote).
+func (r *Reconciler) writeGate(ctx context.Context, s *scope, w *gateWrite) error {
+	bg := s.bg
+	if s.gateConfigMap == nil {
+		cm := &corev1.ConfigMap{}
+		cm.Name, cm.Namespace = gateConfigMapName(bg), bg.Namespace
+		cm.Data = map[string]string{}
+		for key, value := range w.Set {
+			cm.Data[key] = value
+		}
+		if err := controllerutil.SetControllerReference(bg, cm, r.Scheme); err != nil {
+			return err
+		}
+		if err := r.Create(ctx, cm, client.FieldOwner(kubeapply.FieldManager)); err != nil {
+			return fmt.Errorf("creating ConfigMap %s: %w", cm.Name, err)
+		}
+		s.gateConfigMap = cm
+		return nil
+	}
+	cm := s.gateConfigMap.DeepCopy()
+	base := cm.DeepCopy()
+	if cm.Data == nil {
+		cm.Data = map[string]string{}
+	}
+	for key, value := range w.Set {
+		cm.Data[key] = value
+	}
+	for _, key := range w.Remove {
+		delete(cm.Data, key)
+	}
+	patch := client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})
+	if err := r.Patch(ctx, cm, patch, client.FieldOwner(kubeapply.FieldManager)); err != nil {
+		return fmt.Errorf("writing ConfigMap %s (%s): %w", cm.Name, w, err)
+	}
+	s.gateConfigMap = cm
+	return nil
+}
+
+// stopChild stops a child's job with a savepoint under the trigger id recorded in status: the savepoint
+// commits a transactional sink's last records, which a plain delete would abort.
+func (r *Reconciler) stopChild(ctx context.Context, s *scope, t flinkv1beta1.BlueGreenDeploymentType) error {
+	triggerID := s.bg.Status.SavepointTriggerID
+	if triggerID == "" {
+		return fmt.Errorf("no stop-with-savepoint trigger id recorded")
+	}
+	api, jobID, err := r.activeJob(ctx, s, t)
+	if err != nil {
+		return err
+	}
+	flat, _ := s.children[t].Spec.FlinkConfiguration.Flatten()
+	format := strings.ToUpper(s.config.ForResource(flat).String(operatorconfig.KeySavepointFormatType))
+	if err := api.StopWithSavepoint(ctx, jobID, triggerID, flat["state.savepoints.dir"], format); err != nil {
+		return fmt.Errorf("stopping %s with savepoint %s: %w", s.children[t].Name, triggerID, err)
+	}
+	return nil
+}
+
+// gateDelivery says how the gate reaches an ADVANCED child's pods.
+type gateDelivery struct {
+	// Image is the image the init container copies the jar from; empty: the Flink image carries it at JarPath.
+	Image string
+	// PullPolicy is the init container's image pull policy.
+	PullPolicy corev1.PullPolicy
+	// JarPath is where the JVMs find the jar.
+	JarPath string
+}
+
+func gateDeliveryFrom(config *operatorconfig.Config) gateDelivery {
+	return gateDelivery{
+		Image:      strings.TrimSpace(config.String(operatorconfig.KeyBlueGreenGateImage)),
+		PullPolicy: corev1.PullPolicy(config.String(operatorconfig.KeyBlueGreenGateImagePullPolicy)),
+		JarPath:    operatorconfig.DefaultBlueGreenGateJarPath,
+	}
+}
+
+// addGate renders an ADVANCED child: the keys that tell its gate its colour and ConfigMap, the agent on both
+// JVMs (appended to the user's options), and, with a gate image, the volume and init container that deliver it.
+func addGate(spec *flinkv1beta1.FlinkDeploymentSpec, colour flinkv1beta1.BlueGreenDeploymentType, configMap string, delivery gateDelivery) error {
+	flat, err := spec.FlinkConfiguration.Flatten()
+	if err != nil {
+		return fmt.Errorf("spec.template.spec.flinkConfiguration: %w", err)
+	}
+	flat[validators.KeyGateActiveDeploymentType] = string(colour)
+	flat[validators.KeyGateConfigMapName] = configMap
+	flat[validators.KeyGateInjectionEnabled] = "true"
+	agent := "-javaagent:" + delivery.JarPath
+	for _, key := range []string{"env.java.opts.jobmanager", "env.java.opts.taskmanager"} {
+		if opts := strings.TrimSpace(flat[key]); opts != "" {
+			flat[key] = opts + " " + agent
+		} else {
+			flat[key] = agent
+		}
+	}
+	spec.FlinkConfiguration = flinkv1beta1.NewConfigObject(flat)
+	if delivery.Image == "" {
+		return nil
+	}
+	if spec.PodTemplate == nil {
+		spec.PodTemplate = &flinkv1beta1.Pod{}
+	}
+	pod := &spec.PodTemplate.Spec
+	dir := path.Dir(delivery.JarPath)
+	pod.Volumes = append(pod.Volumes, corev1.Volume{Name: gateVolumeName, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}})
+	pod.InitContainers = append(pod.InitContainers, corev1.Container{
+		Name: gateInitContainerName, Image: delivery.Image, ImagePullPolicy: delivery.PullPolicy,
+		Command:      []string{operatorBinary, GateCopyCommand, delivery.JarPath},
+		VolumeMounts: []corev1.VolumeMount{{Name: gateVolumeName, MountPath: dir}},
+	})
+	mount := corev1.VolumeMount{Name: gateVolumeName, MountPath: dir, ReadOnly: true}
+	for i := range pod.Containers {
+		if pod.Containers[i].Name == mainContainerName {
+			pod.Containers[i].VolumeMounts = append(pod.Containers[i].VolumeMounts, mount)
+			return nil
+		}
+	}
+	pod.Containers = append(pod.Containers, corev1.Container{Name: mainContainerName, VolumeMounts: []corev1.VolumeMount{mount}})
+	return nil
+}
