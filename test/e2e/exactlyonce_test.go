@@ -18,8 +18,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -425,58 +423,12 @@ func TestBlueGreenBasicModeHandOverCounts(t *testing.T) {
 	}
 }
 
-// advancedModeMissing names what this build lacks for ADVANCED mode, "" when nothing: the API server's
-// FlinkBlueGreenDeployment schema must have spec.transitionMode (issue 17's operator side, branch flipop).
-func advancedModeMissing(g Gomega) string {
-	crd := &unstructured.Unstructured{}
-	crd.SetAPIVersion("apiextensions.k8s.io/v1")
-	crd.SetKind("CustomResourceDefinition")
-	g.Expect(env.Client.Get(context.Background(), client.ObjectKey{Name: "flinkbluegreendeployments.flink.apache.org"}, crd)).To(Succeed())
-	versions, _, err := unstructured.NestedSlice(crd.Object, "spec", "versions")
-	g.Expect(err).NotTo(HaveOccurred())
-	for _, version := range versions {
-		version, _ := version.(map[string]any)
-		if version["name"] != flinkv1beta1.GroupVersion.Version {
-			continue
-		}
-		if _, ok, _ := unstructured.NestedMap(version, "schema", "openAPIV3Schema", "properties", "spec", "properties", "transitionMode"); ok {
-			return ""
-		}
-	}
-	return "the FlinkBlueGreenDeployment CRD has no spec.transitionMode: the operator side of issue 17 (ADVANCED " +
-		"mode: the <bg>-configmap stage protocol, the gate jar on JobManager and TaskManager via -javaagent, " +
-		"teardown on CLEAR_TO_TEARDOWN) is not in this build"
-}
-
-// createInMode creates bg with spec.transitionMode set (through an unstructured object, so that this file also
-// builds against an API without the field) and checks that the API server kept it.
-func createInMode(bg *flinkv1beta1.FlinkBlueGreenDeployment, mode string) error {
-	content, err := k8sruntime.DefaultUnstructuredConverter.ToUnstructured(bg)
-	if err != nil {
-		return err
-	}
-	object := &unstructured.Unstructured{Object: content}
-	if err := unstructured.SetNestedField(object.Object, mode, "spec", "transitionMode"); err != nil {
-		return err
-	}
-	if err := env.Client.Create(context.Background(), object); err != nil {
-		return err
-	}
-	if kept, _, _ := unstructured.NestedString(object.Object, "spec", "transitionMode"); kept != mode {
-		return fmt.Errorf("spec.transitionMode %q was not kept by the API server (got %q)", mode, kept)
-	}
-	return nil
-}
-
 // TestBlueGreenAdvancedModeExactlyOnce is the proof of issue 17 on real Flink: in ADVANCED mode, with the gate
 // the operator delivers (-javaagent) and the user's gate keys, a blue → green transition while records flow
 // writes every sequence number exactly once — one gap-free range from 0, zero duplicates, zero missing — in every
 // sink of every job variant. It records the transition time and the time from green's job RUNNING to the
 // ConfigMap's CLEAR_TO_TEARDOWN.
 func TestBlueGreenAdvancedModeExactlyOnce(t *testing.T) {
-	if missing := advancedModeMissing(NewWithT(t)); missing != "" {
-		t.Skip(missing)
-	}
 	kubeconfig := filepath.Join(outputDir, "kubeconfig")
 	for _, c := range exactlyOnceCases() {
 		t.Run(c.versionName+"/"+c.variant.name, func(t *testing.T) {
@@ -487,7 +439,8 @@ func TestBlueGreenAdvancedModeExactlyOnce(t *testing.T) {
 			// Outside a pod the gate has no service account: it reaches the API server with the test's kubeconfig.
 			config := append(slices.Clone(c.variant.gateKeys), "env.java.opts.all", "-Dteal.gate.kubeconfig="+kubeconfig)
 			bg := sequenceBlueGreen(c, namespace, outputs, config...)
-			outcome := runSequenceTransition(t, g, c, bg, func() error { return createInMode(bg, "ADVANCED") }, outputs)
+			bg.Spec.TransitionMode = flinkv1beta1.TransitionModeAdvanced
+			outcome := runSequenceTransition(t, g, c, bg, func() error { return env.Client.Create(context.Background(), bg) }, outputs)
 			writeExactlyOnceReport(t, "advanced", c, outcome)
 			g.Expect(outcome.stages).To(ContainElements("TRANSITIONING", "CLEAR_TO_TEARDOWN"), "the stage protocol ran")
 			g.Expect(outcome.greenRunningToClear).To(BeNumerically(">", 0), "CLEAR_TO_TEARDOWN came after green's job ran")

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/flinkdist"
+	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/test/localruntime"
 	"github.com/teal-flink/teal/test/stack"
 	"github.com/teal-flink/teal/test/testenv"
@@ -71,7 +73,10 @@ func run(m *testing.M) (int, error) {
 		jars[testJobsJarName(line)] = gateDistJar(line, "teal-bluegreen-testjobs.jar")
 	}
 	stk, err = stack.Start(stack.Options{Name: "e2e", Webhooks: true, NoOperator: true,
-		Backend: &localruntime.FlinkBackend{Dir: filepath.Join(outputDir, "flink"), Jars: jars}})
+		Backend: &localruntime.FlinkBackend{Dir: filepath.Join(outputDir, "flink"), Jars: jars,
+			// The gate the ADVANCED children load with -javaagent, where the operator expects the Flink image to
+			// carry it: one jar for both lines, as the operator image carries one (the 1.20 build).
+			ImageFiles: map[string]string{strings.TrimPrefix(operatorconfig.DefaultBlueGreenGateJarPath, "/opt/flink/"): gateDistJar("flink1", "teal-bluegreen-gate.jar")}}})
 	if err != nil {
 		return 0, err
 	}

@@ -63,11 +63,21 @@ func flinkScriptsDir(dist flinkdist.Distribution) (string, error) {
 	return "", fmt.Errorf("no Flink start scripts (jobmanager.sh) for Flink %s in %s (run hack/install-flink.sh)", dist.Version, strings.Join(candidates[1:], ", "))
 }
 
-// flinkHome lays out a FLINK_HOME from the distribution's jars and the start scripts.
-func flinkHome(dist flinkdist.Distribution, scripts, dir string) (string, error) {
+// flinkHome lays out a FLINK_HOME from the distribution's jars and the start scripts, plus the image's extra
+// files (by path under /opt/flink).
+func flinkHome(dist flinkdist.Distribution, scripts, dir string, imageFiles map[string]string) (string, error) {
 	home := filepath.Join(dir, "flink-home")
 	if err := os.MkdirAll(filepath.Join(home, "bin"), 0o755); err != nil {
 		return "", err
+	}
+	for path, source := range imageFiles {
+		target := filepath.Join(home, filepath.FromSlash(path))
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			return "", err
+		}
+		if err := os.Symlink(source, target); err != nil {
+			return "", err
+		}
 	}
 	// The image keeps the example where the official image does: examples/streaming/TopSpeedWindowing.jar.
 	if err := os.MkdirAll(filepath.Join(home, "examples", "streaming"), 0o755); err != nil {
@@ -122,11 +132,17 @@ func flinkHome(dist flinkdist.Distribution, scripts, dir string) (string, error)
 func localConfig(config map[string]string, home, dir string, ports []int) map[string]string {
 	local := map[string]string{}
 	for key, value := range config {
-		if strings.HasPrefix(key, "kubernetes.") || strings.HasPrefix(key, "high-availability") {
+		// kubernetes.namespace stays: a program in the pod may read it (the blue/green gate does), as it could
+		// read its service account's namespace there.
+		if (strings.HasPrefix(key, "kubernetes.") && key != resources.KeyNamespace) || strings.HasPrefix(key, "high-availability") {
 			continue
 		}
-		// The distribution stands in for the image's /opt/flink.
+		// The distribution stands in for the image's /opt/flink, in URIs and in the JVMs' options (a -javaagent
+		// jar the image carries).
 		local[key] = strings.ReplaceAll(value, "file:///opt/flink/", "file://"+home+"/")
+		if strings.HasPrefix(key, "env.java.opts") {
+			local[key] = strings.ReplaceAll(local[key], ":/opt/flink/", ":"+home+"/")
+		}
 	}
 	for key, value := range map[string]string{
 		resources.KeyRPCAddress: "127.0.0.1", "jobmanager.bind-host": "127.0.0.1", resources.KeyRPCPort: strconv.Itoa(ports[1]),
@@ -154,7 +170,7 @@ func localConfig(config map[string]string, home, dir string, ports []int) map[st
 // "taskmanager", both through the entrypoint. A native JobManager (kubernetes-jobmanager.sh) has no
 // Kubernetes to create TaskManagers from here: it runs as "jobmanager", and its application is submitted through
 // REST by the caller.
-func startScriptCluster(ctx context.Context, dist flinkdist.Distribution, spec ClusterSpec, dir string) (*scriptCluster, error) {
+func startScriptCluster(ctx context.Context, dist flinkdist.Distribution, spec ClusterSpec, dir string, imageFiles map[string]string) (*scriptCluster, error) {
 	entrypoint, err := entrypointPath()
 	if err != nil {
 		return nil, err
@@ -163,7 +179,7 @@ func startScriptCluster(ctx context.Context, dist flinkdist.Distribution, spec C
 	if err != nil {
 		return nil, err
 	}
-	home, err := flinkHome(dist, scripts, dir)
+	home, err := flinkHome(dist, scripts, dir, imageFiles)
 	if err != nil {
 		return nil, err
 	}
