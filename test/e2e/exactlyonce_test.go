@@ -436,10 +436,14 @@ func TestBlueGreenAdvancedModeExactlyOnce(t *testing.T) {
 			g := NewWithT(t)
 			namespace := newNamespace(g)
 			outputs := filepath.Join(outputDir, "sinks", namespace)
-			// Outside a pod the gate has no service account: it reaches the API server with the test's kubeconfig.
-			config := append(slices.Clone(c.variant.gateKeys), "env.java.opts.all", "-Dteal.gate.kubeconfig="+kubeconfig)
-			bg := sequenceBlueGreen(c, namespace, outputs, config...)
+			bg := sequenceBlueGreen(c, namespace, outputs, c.variant.gateKeys...)
 			bg.Spec.TransitionMode = flinkv1beta1.TransitionModeAdvanced
+			// Outside a pod the gate has no service account: it reaches the API server with the test's kubeconfig,
+			// through the pod's environment (not env.java.opts.all, which would replace the --add-opens Flink's
+			// default configuration sets there).
+			bg.Spec.Template.Spec.PodTemplate = &flinkv1beta1.Pod{Spec: corev1.PodSpec{Containers: []corev1.Container{{
+				Name: "flink-main-container", Env: []corev1.EnvVar{{Name: "KUBECONFIG", Value: kubeconfig}},
+			}}}}
 			outcome := runSequenceTransition(t, g, c, bg, func() error { return env.Client.Create(context.Background(), bg) }, outputs)
 			writeExactlyOnceReport(t, "advanced", c, outcome)
 			g.Expect(outcome.stages).To(ContainElements("TRANSITIONING", "CLEAR_TO_TEARDOWN"), "the stage protocol ran")
