@@ -3,6 +3,7 @@ package e2e
 import (
 	"bufio"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io/fs"
 	"os"
@@ -15,9 +16,12 @@ import (
 	"time"
 
 	. "github.com/onsi/gomega"
+	authenticationv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -429,7 +433,6 @@ func TestBlueGreenBasicModeHandOverCounts(t *testing.T) {
 // sink of every job variant. It records the transition time and the time from green's job RUNNING to the
 // ConfigMap's CLEAR_TO_TEARDOWN.
 func TestBlueGreenAdvancedModeExactlyOnce(t *testing.T) {
-	kubeconfig := filepath.Join(outputDir, "kubeconfig")
 	for _, c := range exactlyOnceCases() {
 		t.Run(c.versionName+"/"+c.variant.name, func(t *testing.T) {
 			requireGateJars(t, gateLine(c.flinkVersion))
@@ -438,9 +441,10 @@ func TestBlueGreenAdvancedModeExactlyOnce(t *testing.T) {
 			outputs := filepath.Join(outputDir, "sinks", namespace)
 			bg := sequenceBlueGreen(c, namespace, outputs, c.variant.gateKeys...)
 			bg.Spec.TransitionMode = flinkv1beta1.TransitionModeAdvanced
-			// Outside a pod the gate has no service account: it reaches the API server with the test's kubeconfig,
-			// through the pod's environment (not env.java.opts.all, which would replace the --add-opens Flink's
-			// default configuration sets there).
+			// Outside a pod the gate has no service account files: it reaches the API server with a kubeconfig
+			// holding a service account's token, through the pod's environment (not env.java.opts.all, which
+			// would replace the --add-opens that Flink's default configuration sets there).
+			kubeconfig := gateKubeconfig(g, namespace)
 			bg.Spec.Template.Spec.PodTemplate = &flinkv1beta1.Pod{Spec: corev1.PodSpec{Containers: []corev1.Container{{
 				Name: "flink-main-container", Env: []corev1.EnvVar{{Name: "KUBECONFIG", Value: kubeconfig}},
 			}}}}
@@ -456,4 +460,46 @@ func TestBlueGreenAdvancedModeExactlyOnce(t *testing.T) {
 			}
 		})
 	}
+}
+
+// gateKubeconfig stands in for the service account of a Flink pod: a service account allowed exactly what the
+// gate needs on ConfigMaps (docs/bluegreen-exactly-once.md), and a kubeconfig with a token requested for it,
+// which the gate reads from $KUBECONFIG.
+func gateKubeconfig(g Gomega, namespace string) string {
+	ctx := context.Background()
+	account := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: "flink-gate"}}
+	g.Expect(env.Client.Create(ctx, account)).To(Succeed())
+	role := &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: "flink-gate"}, Rules: []rbacv1.PolicyRule{{
+		APIGroups: []string{""}, Resources: []string{"configmaps"}, Verbs: []string{"get", "list", "watch", "patch"},
+	}}}
+	g.Expect(env.Client.Create(ctx, role)).To(Succeed())
+	binding := &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: "flink-gate"},
+		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: role.Name},
+		Subjects: []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Namespace: namespace, Name: account.Name}}}
+	g.Expect(env.Client.Create(ctx, binding)).To(Succeed())
+	token := &authenticationv1.TokenRequest{Spec: authenticationv1.TokenRequestSpec{ExpirationSeconds: ptr.To[int64](3600)}}
+	g.Expect(env.Client.SubResource("token").Create(ctx, account, token)).To(Succeed())
+	g.Expect(token.Status.Token).NotTo(BeEmpty())
+	kubeconfig := fmt.Sprintf(`apiVersion: v1
+kind: Config
+clusters:
+- name: test
+  cluster:
+    server: %s
+    certificate-authority-data: %s
+users:
+- name: flink-gate
+  user:
+    token: %s
+contexts:
+- name: flink-gate
+  context:
+    cluster: test
+    user: flink-gate
+    namespace: %s
+current-context: flink-gate
+`, env.Config.Host, base64.StdEncoding.EncodeToString(env.Config.CAData), token.Status.Token, namespace)
+	path := filepath.Join(outputDir, "gate-kubeconfig-"+namespace)
+	g.Expect(os.WriteFile(path, []byte(kubeconfig), 0o600)).To(Succeed())
+	return path
 }
