@@ -20,6 +20,7 @@ import (
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/controllers/flinkdeployment"
+	"github.com/teal-flink/teal/internal/gatejar"
 	"github.com/teal-flink/teal/internal/manager"
 	"github.com/teal-flink/teal/internal/metrics"
 	"github.com/teal-flink/teal/internal/operatorconfig"
@@ -36,6 +37,14 @@ func operatorNamespace() string {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == gatejar.Command {
+		// The init container of ADVANCED blue/green pods: the distroless image has no cp (internal/gatejar).
+		if err := gatejar.Run(os.Args[2:], ""); err != nil {
+			fmt.Fprintln(os.Stderr, "teal:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "teal:", err)
 		os.Exit(1)

@@ -240,7 +240,7 @@ func teardown(o observations, incomingType flinkv1beta1.BlueGreenDeploymentType,
 			"transition complete at W=%s: the %s child runs the latest spec", formatW(o.Gate.W), lower(incomingType))}
 		d.Event = true
 	case o.TriggerID == "":
-		d.Intent.NewTrigger = true
+		d.Intent.NewTrigger, d.Intent.Teardown = true, true
 		d.Effects = append(d.Effects, effect{Kind: effectStopChild, Child: other(incomingType)})
 		d.Outcome = progress(flinkv1beta1.ReasonClearToTeardown, fmt.Sprintf(
 			"clear to tear down: stopping the %s job with a savepoint", out))
@@ -250,7 +250,7 @@ func teardown(o observations, incomingType flinkv1beta1.BlueGreenDeploymentType,
 			"clear to tear down: stop-with-savepoint %s of the %s job in progress", o.TriggerID, out))
 		d.Wait = o.Poll
 	case o.Savepoint == savepointFailed:
-		d.Intent.NewTrigger = true
+		d.Intent.NewTrigger, d.Intent.Teardown = true, true
 		d.Effects = append(d.Effects, effect{Kind: effectStopChild, Child: other(incomingType)})
 		d.Outcome = progress(flinkv1beta1.ReasonRetrying, fmt.Sprintf(
 			"the stop-with-savepoint of the %s job failed, retrying: %s", out, o.SavepointProblem))

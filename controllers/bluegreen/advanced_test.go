@@ -98,7 +98,7 @@ func TestNextAdvanced(t *testing.T) {
 		{name: "CLEAR_TO_TEARDOWN: stop blue with a savepoint",
 			obs:     observations{State: toGreen, Blue: ready, Green: ready, Gate: gateAt(stageClearTeardown, "1"), ReadyAt: t0},
 			effects: []string{"StopChild(BLUE)"}, outcome: outcomeReconciling, reason: flinkv1beta1.ReasonClearToTeardown,
-			check: func(g Gomega, d decision) { g.Expect(d.Intent.NewTrigger).To(BeTrue()) }},
+			check: func(g Gomega, d decision) { g.Expect(d.Intent.NewTrigger && d.Intent.Teardown).To(BeTrue()) }},
 		{name: "stop-with-savepoint in progress",
 			obs: observations{State: toGreen, Blue: ready, Green: ready, Gate: gateAt(stageClearTeardown, "1"), ReadyAt: t0,
 				TriggerID: "t", Savepoint: savepointPending},

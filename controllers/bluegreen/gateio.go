@@ -13,21 +13,19 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/gatejar"
 	"github.com/teal-flink/teal/internal/kubeapply"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/validators"
 )
 
 // The gate's delivery to the Flink pods of an ADVANCED child: an emptyDir volume filled by an init container
-// that runs the operator image's copy-gate-jar command, and -javaagent on the JobManager and TaskManager JVMs
+// that runs the operator image's copy-gate-jar command (internal/gatejar), and -javaagent on the JobManager and TaskManager JVMs
 // (an agent jar is on the system class path, so the gate's classes need nothing in lib/).
 const (
 	gateVolumeName        = "teal-gate"
 	gateInitContainerName = "teal-gate"
 	mainContainerName     = "flink-main-container"
-	// GateCopyCommand is the operator binary's command that copies the gate jar the image carries
-	// (operatorconfig.GateJarInImage) to the path given as its argument (main.go).
-	GateCopyCommand = "copy-gate-jar"
 	// operatorBinary is the operator binary in its image (Dockerfile, hack/images).
 	operatorBinary = "/teal"
 )
@@ -168,7 +166,7 @@ func addGate(spec *flinkv1beta1.FlinkDeploymentSpec, colour flinkv1beta1.BlueGre
 	pod.Volumes = append(pod.Volumes, corev1.Volume{Name: gateVolumeName, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}})
 	pod.InitContainers = append(pod.InitContainers, corev1.Container{
 		Name: gateInitContainerName, Image: delivery.Image, ImagePullPolicy: delivery.PullPolicy,
-		Command:      []string{operatorBinary, GateCopyCommand, delivery.JarPath},
+		Command:      []string{operatorBinary, gatejar.Command, delivery.JarPath},
 		VolumeMounts: []corev1.VolumeMount{{Name: gateVolumeName, MountPath: dir}},
 	})
 	mount := corev1.VolumeMount{Name: gateVolumeName, MountPath: dir, ReadOnly: true}

@@ -27,6 +27,7 @@ const (
 	defaultRescheduleInterval  = 15 * time.Second
 	defaultDeletionDelay       = time.Duration(0)
 	savepointTriggerPurpose    = "bluegreen-savepoint"
+	teardownTriggerPurpose     = "bluegreen-teardown"
 	savepointRetryPurposeStart = "bluegreen-savepoint-after-"
 )
 
@@ -435,6 +436,9 @@ func (r *Reconciler) applyIntent(s *scope, i intent) error {
 	}
 	if i.NewTrigger {
 		purpose := savepointTriggerPurpose
+		if i.Teardown {
+			purpose = teardownTriggerPurpose
+		}
 		if status.SavepointTriggerID != "" {
 			purpose = savepointRetryPurposeStart + status.SavepointTriggerID
 		}

@@ -126,6 +126,10 @@ type intent struct {
 	SetReady bool
 	// NewTrigger derives and records a new savepoint trigger id.
 	NewTrigger bool
+	// Teardown makes that trigger the outgoing child's stop-with-savepoint (ADVANCED): a purpose of its own, so
+	// that its id never equals the hand-over savepoint's of the same generation (Flink would answer the stop
+	// with the hand-over savepoint's result).
+	Teardown bool
 	// JobState, when set, is the new status.jobStatus.state.
 	JobState flinkv1beta1.JobStatusState
 	// ClearError clears status.error.

@@ -12,7 +12,8 @@
 #   distribution jar not found"), owned by the user flink (9999, as in the official image),
 #   and hack/images/flink/docker-entrypoint.sh as /docker-entrypoint.sh. Named docker.io/library/flink:<version>
 #   and flink:<major.minor>, so the samples' `image: flink:1.20` runs it.
-# - operator: bin/teal (`make build`) as /teal, running as 65532:65532 like the distroless Dockerfile image.
+# - operator: bin/teal (`make build`) as /teal, running as 65532:65532 like the distroless Dockerfile image, and
+#   the gate jar (`make gate`) as /teal-bluegreen-gate.jar when it was built.
 # - pause: the pods' sandbox (hack/images/pause), named as containerd's sandbox_image in hack/cluster.
 # - coredns: the CoreDNS binary hack/install-tools.sh builds.
 #
@@ -96,15 +97,19 @@ build_coredns() {
 }
 
 build_operator() {
-  local bin=$bindir/teal tar work
+  local bin=$bindir/teal tar work gate=$root/gate/gate/target/teal-bluegreen-gate.jar
+  local -a gatefile=()
   [[ -x $bin ]] || die "bin/teal is missing: run make build first"
-  tar=$images/operator-$(hash_of "$bin" "$root/hack/images/main.go").tar
+  # The FLIP-504 gate jar, at the fixed path `teal copy-gate-jar` copies from (internal/gatejar), when
+  # `make gate` built it; without it, transitionMode ADVANCED children need a Flink image that carries the jar.
+  if [[ -f $gate ]]; then gatefile=(-file "$gate=/teal-bluegreen-gate.jar:0644"); else log "no gate jar (make gate): the operator image carries none"; gate=; fi
+  tar=$images/operator-$(hash_of "$bin" "$root/hack/images/main.go" ${gate:+"$gate"}).tar
   if [[ ! -f $tar ]]; then
     work=$(mktemp -d)
     # The same user the distroless image declares, so tools that map the UID to a name find one.
     printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' >"$work/passwd"
     printf 'root:x:0:\nnonroot:x:65532:\n' >"$work/group"
-    "$(builder)" -out "$tar" -tag "$OPERATOR_IMAGE" -file "$bin=/teal:0755" \
+    "$(builder)" -out "$tar" -tag "$OPERATOR_IMAGE" -file "$bin=/teal:0755" "${gatefile[@]}" \
       -file "$work/passwd=/etc/passwd:0644" -file "$work/group=/etc/group:0644" \
       -dir /tmp:1777 -dir /home/nonroot:0755 -user 65532:65532 -entrypoint /teal
     rm -rf "$work"

@@ -26,7 +26,7 @@ const (
 	// incoming job running), the transition is aborted back to the outgoing child.
 	KeyBlueGreenTransitionDeadline = "kubernetes.operator.bluegreen.advanced.transition-deadline"
 	// KeyBlueGreenGateImage is the image an init container of each ADVANCED child's pods copies the gate jar
-	// from (the operator image, which carries it at GateJarInImage).
+	// from (the operator image, which carries it; internal/gatejar).
 	KeyBlueGreenGateImage = "kubernetes.operator.bluegreen.advanced.gate.image"
 	// KeyBlueGreenGateImagePullPolicy is that init container's pull policy.
 	KeyBlueGreenGateImagePullPolicy = "kubernetes.operator.bluegreen.advanced.gate.image-pull-policy"
@@ -35,8 +35,6 @@ const (
 	AllNamespaces = "JOSDK_ALL_NAMESPACES"
 	// DefaultBlueGreenGateJarPath is where the Flink pods of an ADVANCED child find the gate jar.
 	DefaultBlueGreenGateJarPath = "/opt/flink/teal-gate/teal-bluegreen-gate.jar"
-	// GateJarInImage is where the operator image carries the gate jar (hack/images, Dockerfile).
-	GateJarInImage = "/teal-bluegreen-gate.jar"
 	// DefaultArtifactsBaseDir is upstream's default of KeyArtifactsBaseDir.
 	DefaultArtifactsBaseDir = "/opt/flink/artifacts"
 )

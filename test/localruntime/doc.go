@@ -2,7 +2,10 @@
 // demo): it watches the JobManager Deployments Teal creates and runs each pod as a kubelet would read it — the
 // main container's command line with $(VAR) references expanded, its environment with fieldRef (status.podIP
 // is 127.0.0.1), configMapKeyRef and secretKeyRef values resolved, and its ConfigMap, Secret and emptyDir
-// volumes materialized as directories — then reads that pod as the image's entrypoint
+// volumes materialized as directories, its init containers run first (the runtime has no images: it runs the
+// operator image's `teal copy-gate-jar`, which fills the emptyDir ADVANCED blue/green pods load the FLIP-504
+// gate from, with the jar of TEAL_GATE_JAR or this repository's `make gate`, and reports any other init
+// container as a pod that cannot start) — then reads that pod as the image's entrypoint
 // (hack/images/flink/docker-entrypoint.sh) and Flink's start-up would (PlanLaunch): the command, the mounted
 // configuration file, -D properties, the application from standalone-job's command line or the
 // $internal.application.* keys, the checks Flink makes before it starts (_POD_IP_ADDRESS under HA, a fixed job

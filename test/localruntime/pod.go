@@ -132,6 +132,9 @@ func resolvePod(ctx context.Context, reader client.Reader, deployment *appsv1.De
 		run.Mounts[mount.MountPath] = hostDir
 		fmt.Fprintf(hash, "mount %s=%s\n", mount.MountPath, mount.Name)
 	}
+	if err := runInitContainers(ctx, reader, deployment.Namespace, &template.Spec, dir, hash); err != nil {
+		return nil, err
+	}
 	env, err := resolveEnv(ctx, reader, deployment, run, container)
 	if err != nil {
 		return nil, err

@@ -70,6 +70,14 @@ func blueGreen(name, namespace string) *flinkv1beta1.FlinkBlueGreenDeployment {
 	}
 }
 
+// advancedBlueGreen is a valid transitionMode ADVANCED deployment: the WATERMARK gate with one extractor.
+func advancedBlueGreen(name, namespace string) *flinkv1beta1.FlinkBlueGreenDeployment {
+	b := blueGreen(name, namespace)
+	b.Spec.TransitionMode = flinkv1beta1.TransitionModeAdvanced
+	withConfig(&b.Spec.Template.Spec, map[string]string{validators.KeyGateStrategy: "WATERMARK", validators.KeyGateFieldPath: "eventTime"})
+	return b
+}
+
 func with[T any](obj T, mutate func(T)) T {
 	mutate(obj)
 	return obj

@@ -124,6 +124,20 @@ func TestAdmissionOnUpdate(t *testing.T) {
 				o.(*flinkv1beta1.FlinkBlueGreenDeployment).Spec.Configuration[validators.KeyBlueGreenDeletionDelay] = "later"
 			},
 			want: []string{"spec.configuration[kubernetes.operator.bluegreen.deployment-deletion.delay]"}},
+		{name: "deployed blue/green changes its transition mode",
+			create: func(n string) client.Object { return advancedBlueGreen(n, namespace) },
+			deploy: func(ctx context.Context, g Gomega, o client.Object) {
+				b := o.(*flinkv1beta1.FlinkBlueGreenDeployment)
+				b.Status.LastReconciledSpec = `{"spec":{}}`
+				g.Expect(env.Client.Status().Update(ctx, b)).To(Succeed())
+			},
+			update: func(o client.Object) {
+				o.(*flinkv1beta1.FlinkBlueGreenDeployment).Spec.TransitionMode = flinkv1beta1.TransitionModeBasic
+			},
+			want: []string{"spec.transitionMode"}},
+		{name: "undeployed blue/green changes its transition mode",
+			create: func(n string) client.Object { return advancedBlueGreen(n, namespace) },
+			update: func(o client.Object) { o.(*flinkv1beta1.FlinkBlueGreenDeployment).Spec.TransitionMode = "" }},
 		{name: "snapshot reference broken",
 			create: func(n string) client.Object {
 				return snapshot(n, namespace, flinkv1beta1.JobKindFlinkDeployment, "app")
