@@ -27,10 +27,6 @@ type FlinkBackend struct {
 	// Jars maps the file name of a local:// jarURI to a jar on this machine; TopSpeedWindowing.jar maps to the
 	// distribution's example by default.
 	Jars map[string]string
-	// ImageFiles are files the Flink image carries besides the distribution, by path under /opt/flink (e.g.
-	// "teal-gate/teal-bluegreen-gate.jar", the gate an ADVANCED blue/green child loads with -javaagent), each
-	// mapped to a file on this machine and linked into every cluster's stand-in for /opt/flink.
-	ImageFiles map[string]string
 
 	started atomic.Int64
 }
@@ -90,7 +86,7 @@ func (b *FlinkBackend) Start(ctx context.Context, spec ClusterSpec) (Cluster, er
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	processes, err := startScriptCluster(ctx, dist, spec, dir, b.ImageFiles)
+	processes, err := startScriptCluster(ctx, dist, spec, dir)
 	if err != nil {
 		return nil, fmt.Errorf("starting Flink %s for %s/%s: %w", version, spec.Namespace, spec.Name, err)
 	}

@@ -63,21 +63,11 @@ func flinkScriptsDir(dist flinkdist.Distribution) (string, error) {
 	return "", fmt.Errorf("no Flink start scripts (jobmanager.sh) for Flink %s in %s (run hack/install-flink.sh)", dist.Version, strings.Join(candidates[1:], ", "))
 }
 
-// flinkHome lays out a FLINK_HOME from the distribution's jars and the start scripts, plus the image's extra
-// files (by path under /opt/flink).
-func flinkHome(dist flinkdist.Distribution, scripts, dir string, imageFiles map[string]string) (string, error) {
+// flinkHome lays out a FLINK_HOME from the distribution's jars and the start scripts.
+func flinkHome(dist flinkdist.Distribution, scripts, dir string) (string, error) {
 	home := filepath.Join(dir, "flink-home")
 	if err := os.MkdirAll(filepath.Join(home, "bin"), 0o755); err != nil {
 		return "", err
-	}
-	for path, source := range imageFiles {
-		target := filepath.Join(home, filepath.FromSlash(path))
-		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-			return "", err
-		}
-		if err := os.Symlink(source, target); err != nil {
-			return "", err
-		}
 	}
 	// The image keeps the example where the official image does: examples/streaming/TopSpeedWindowing.jar.
 	if err := os.MkdirAll(filepath.Join(home, "examples", "streaming"), 0o755); err != nil {
@@ -128,8 +118,33 @@ func flinkHome(dist flinkdist.Distribution, scripts, dir string, imageFiles map[
 	return home, nil
 }
 
-// localConfig is the pod's configuration with what cannot hold on loopback replaced.
-func localConfig(config map[string]string, home, dir string, ports []int) map[string]string {
+// localJVMOptions maps the absolute paths in JVM options (-javaagent:/x.jar, -Dkey=/path, /path) to this machine:
+// through the pod's mounts (an emptyDir an init container filled), else the distribution for the image's
+// /opt/flink. Options without such a path are returned as they are.
+func localJVMOptions(options, home string, hostPath func(string) (string, bool)) string {
+	fields := strings.Fields(options)
+	changed := false
+	for i, option := range fields {
+		at := strings.Index(option, "/")
+		if at < 0 || (at > 0 && option[at-1] != ':' && option[at-1] != '=') {
+			continue
+		}
+		path := option[at:]
+		if host, mounted := hostPath(path); mounted {
+			fields[i], changed = option[:at]+host, true
+		} else if strings.HasPrefix(path, "/opt/flink/") {
+			fields[i], changed = option[:at]+home+strings.TrimPrefix(path, "/opt/flink"), true
+		}
+	}
+	if !changed {
+		return options
+	}
+	return strings.Join(fields, " ")
+}
+
+// localConfig is the pod's configuration with what cannot hold on loopback replaced; hostPath maps a path in
+// the container to this machine through the pod's mounts.
+func localConfig(config map[string]string, home, dir string, ports []int, hostPath func(string) (string, bool)) map[string]string {
 	local := map[string]string{}
 	for key, value := range config {
 		// kubernetes.namespace stays: a program in the pod may read it (the blue/green gate does), as it could
@@ -141,7 +156,7 @@ func localConfig(config map[string]string, home, dir string, ports []int) map[st
 		// jar the image carries).
 		local[key] = strings.ReplaceAll(value, "file:///opt/flink/", "file://"+home+"/")
 		if strings.HasPrefix(key, "env.java.opts") {
-			local[key] = strings.ReplaceAll(local[key], ":/opt/flink/", ":"+home+"/")
+			local[key] = localJVMOptions(local[key], home, hostPath)
 		}
 	}
 	for key, value := range map[string]string{
@@ -170,7 +185,7 @@ func localConfig(config map[string]string, home, dir string, ports []int) map[st
 // "taskmanager", both through the entrypoint. A native JobManager (kubernetes-jobmanager.sh) has no
 // Kubernetes to create TaskManagers from here: it runs as "jobmanager", and its application is submitted through
 // REST by the caller.
-func startScriptCluster(ctx context.Context, dist flinkdist.Distribution, spec ClusterSpec, dir string, imageFiles map[string]string) (*scriptCluster, error) {
+func startScriptCluster(ctx context.Context, dist flinkdist.Distribution, spec ClusterSpec, dir string) (*scriptCluster, error) {
 	entrypoint, err := entrypointPath()
 	if err != nil {
 		return nil, err
@@ -179,7 +194,7 @@ func startScriptCluster(ctx context.Context, dist flinkdist.Distribution, spec C
 	if err != nil {
 		return nil, err
 	}
-	home, err := flinkHome(dist, scripts, dir, imageFiles)
+	home, err := flinkHome(dist, scripts, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -208,7 +223,7 @@ func startScriptCluster(ctx context.Context, dist flinkdist.Distribution, spec C
 		return nil, err
 	}
 	fileName := filepath.Base(spec.Launch.ConfigFile)
-	rendered, err := resources.RenderConfig(localConfig(spec.Launch.Config, home, dir, ports), fileName)
+	rendered, err := resources.RenderConfig(localConfig(spec.Launch.Config, home, dir, ports, spec.Pod.HostPath), fileName)
 	if err != nil {
 		return nil, err
 	}
