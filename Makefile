@@ -74,9 +74,10 @@ docker-build: ## Build the operator image (needs a Docker engine).
 	docker build -t $(IMG) .
 
 .PHONY: test
-test: tools verify ## Run every test against the real control plane, the gate's tests, the end-to-end suite, then each fuzz target.
+test: tools verify ## Run every test against the real control plane, the gate's tests (Flink 1.20 and 2.x), the end-to-end suite, then each fuzz target.
 	go test $(GOTEST_FLAGS) $$(go list ./... | grep -v /test/e2e)
 	$(MAKE) gate-test
+	$(MAKE) gate-test GATE_FLINK=flink2
 	$(MAKE) e2e
 	hack/fuzz_classify_test.sh
 	FUZZ_TIME=$(FUZZ_TIME) hack/fuzz.sh
