@@ -136,6 +136,8 @@ func nextCutOver(o observations, incomingType flinkv1beta1.BlueGreenDeploymentTy
 	in, out := lower(incomingType), lower(other(incomingType))
 	reconciling := func(reason, message string) {
 		d.Outcome = outcome{Kind: outcomeReconciling, Reason: reason, Message: message}
+		// One event per phase, not one per look while it lasts.
+		d.Event = o.Reason != reason
 	}
 	stage := o.Gate.Stage
 	if !o.Gate.Exists || o.Gate.Active != incomingType || (stage != stageInitializing && stage != stageTransitioning && stage != stageClearTeardown) {
@@ -183,7 +185,7 @@ func nextCutOver(o observations, incomingType flinkv1beta1.BlueGreenDeploymentTy
 		d.Effects = append(d.Effects, writeGate(gateWrite{Set: map[string]string{gateKeyStage: stageTransitioning}}))
 		reconciling(flinkv1beta1.ReasonWaitingForWatermark, fmt.Sprintf(
 			"the %s job runs: stage TRANSITIONING, waiting for the gates to agree on the toggle watermark W", in))
-		d.Event, d.Wait = true, o.TransitionDeadline+time.Millisecond
+		d.Wait = o.TransitionDeadline + time.Millisecond
 		return d
 	case stageTransitioning:
 		if o.ReadyAt.IsZero() {
@@ -207,13 +209,13 @@ func nextCutOver(o observations, incomingType flinkv1beta1.BlueGreenDeploymentTy
 			d.Outcome = outcome{Kind: outcomeStalled, Reason: flinkv1beta1.ReasonCutOverStalled, Message: fmt.Sprintf(
 				"cut-over at W=%s: the %s job's watermark did not pass W within the transition deadline %s; both children keep running, each emitting its side of W, until it does (check the %s job's sources for idleness or lag)",
 				formatW(o.Gate.W), out, o.TransitionDeadline, out)}
-			d.Event, d.Warning = true, true
+			d.Event, d.Warning = o.Reason != flinkv1beta1.ReasonCutOverStalled, true
 			return d
 		}
 		reconciling(flinkv1beta1.ReasonCutOverAtWatermark, fmt.Sprintf(
 			"cut-over at W=%s: the %s job emits below W, the %s job from W; waiting for the %s job's watermark to pass W",
 			formatW(o.Gate.W), out, in, out))
-		d.Event, d.Wait = true, at.Sub(o.Now)+time.Millisecond
+		d.Wait = at.Sub(o.Now) + time.Millisecond
 		return d
 	}
 	return teardown(o, incomingType, outgoing, d)

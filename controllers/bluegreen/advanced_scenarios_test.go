@@ -8,6 +8,7 @@ import (
 
 	"github.com/fluxcd/pkg/runtime/conditions"
 	. "github.com/onsi/gomega"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -88,6 +89,18 @@ func TestAdvancedTransitionFollowsTheGates(t *testing.T) {
 	g.Expect(flat).To(HaveKeyWithValue("bluegreen.gate.injection.enabled", "true"))
 	g.Expect(flat["env.java.opts.jobmanager"]).To(ContainSubstring("-javaagent:"))
 	g.Expect(flat["env.java.opts.taskmanager"]).To(ContainSubstring("-javaagent:"))
+	// The gate reached the pod: the init container copied the operator image's jar into the volume that
+	// -javaagent names.
+	jobManager := &appsv1.Deployment{}
+	g.Expect(env.Client.Get(context.Background(), client.ObjectKey{Namespace: bg.Namespace, Name: "adv-blue"}, jobManager)).To(Succeed())
+	g.Expect(jobManager.Spec.Template.Spec.InitContainers).To(ContainElement(And(HaveField("Name", "teal-gate"),
+		HaveField("Image", "ghcr.io/teal-flink/teal:test"))))
+	jar, mounted := runtime.PodPath(bg.Namespace, "adv-blue", "/opt/flink/teal-gate/teal-bluegreen-gate.jar")
+	g.Expect(mounted).To(BeTrue())
+	content, err := os.ReadFile(jar)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(string(content)).To(Equal(gateJarContent))
+	g.Expect(flat["env.java.opts.jobmanager"]).To(ContainSubstring("-javaagent:/opt/flink/teal-gate/teal-bluegreen-gate.jar"))
 	// A W left from an earlier transition must not survive into the next one.
 	gates.write(g, func(map[string]string) bool { return true }, "watermark-stage", "WATERMARK_SET", "watermark-toggle-value", "1")
 
@@ -233,4 +246,38 @@ func TestAdvancedModeChangeBypassingTheWebhookStalls(t *testing.T) {
 	g.Expect(conditions.GetMessage(current, flinkv1beta1.ConditionStalled)).To(ContainSubstring("spec.transitionMode"))
 	g.Expect(current.Spec.TransitionMode).To(Equal(flinkv1beta1.TransitionModeBasic))
 	g.Expect(children(g, bg)).To(HaveLen(1))
+}
+
+func TestAdvancedIncomingThatNeverRunsAbortsLosslessly(t *testing.T) {
+	g := NewWithT(t)
+	bg := newAdvanced(g, "broken", builders.WithBlueGreenConfig("kubernetes.operator.bluegreen.abort.grace-period", "2 s"))
+	gates := fakeGate{bg: bg}
+	update(g, bg, func(b *flinkv1beta1.FlinkBlueGreenDeployment) { b.Spec.Template.Spec.Image = brokenImage })
+	g.Eventually(func(g Gomega) {
+		g.Expect(readyReason(g, bg)).To(Equal(flinkv1beta1.ReasonWaitingForIncomingJob))
+	}, timeout, interval).Should(Succeed())
+
+	current := eventuallyIn(g, bg, flinkv1beta1.BlueGreenActiveBlue, status.FailedStatus)
+	g.Expect(conditions.GetReason(current, flinkv1beta1.ConditionStalled)).To(Equal(flinkv1beta1.ReasonTransitionAborted))
+	data := gates.read(g).Data
+	g.Expect(data).To(HaveKeyWithValue("active-deployment-type", "BLUE"))
+	g.Expect(data).To(HaveKeyWithValue("stage", "RUNNING"))
+	g.Expect(data).To(HaveKeyWithValue("watermark-stage", "WATERMARK_NOT_SET"))
+	g.Expect(child(g, bg, "green").Spec.Job.State).To(Equal(flinkv1beta1.JobStateSuspended))
+}
+
+func TestAdvancedConfigMapDeletedByHandIsRecreated(t *testing.T) {
+	g := NewWithT(t)
+	bg := newAdvanced(g, "lost")
+	gates := fakeGate{bg: bg}
+	cm := gates.read(g)
+	g.Expect(env.Client.Delete(context.Background(), cm)).To(Succeed())
+	// Without its ConfigMap a gate holds everything: the watch on it brings it back, naming blue the emitter.
+	g.Eventually(func(g Gomega) {
+		recreated := gates.read(g)
+		g.Expect(recreated.UID).NotTo(Equal(cm.UID))
+		g.Expect(recreated.Data).To(HaveKeyWithValue("active-deployment-type", "BLUE"))
+		g.Expect(recreated.Data).To(HaveKeyWithValue("stage", "RUNNING"))
+		g.Expect(recreated.OwnerReferences).To(ContainElement(HaveField("UID", get(g, bg).UID)))
+	}, timeout, interval).Should(Succeed())
 }

@@ -58,6 +58,11 @@ func TestNextAdvanced(t *testing.T) {
 		{name: "green not running yet: its gate holds, blue emits",
 			obs:     observations{State: toGreen, Blue: ready, Green: running, Gate: gateAt(stageInitializing, "")},
 			effects: []string{}, outcome: outcomeReconciling, reason: flinkv1beta1.ReasonWaitingForIncomingJob},
+		{name: "a phase already reported draws no second event",
+			obs: observations{State: toGreen, Blue: ready, Green: ready, Gate: gateAt(stageTransitioning, "1700000000000"),
+				ReadyAt: t0, Reason: flinkv1beta1.ReasonCutOverAtWatermark},
+			effects: []string{}, outcome: outcomeReconciling, reason: flinkv1beta1.ReasonCutOverAtWatermark,
+			check: func(g Gomega, d decision) { g.Expect(d.Event).To(BeFalse()) }},
 		{name: "green not running within the grace period: lossless abort",
 			obs: observations{State: toGreen, Blue: ready, Green: running, Gate: gateAt(stageInitializing, ""),
 				AbortAt: t0.Add(-time.Second)},
@@ -174,32 +179,4 @@ func TestNextAdvanced(t *testing.T) {
 			}
 		})
 	}
-}
-
-func TestAddGate(t *testing.T) {
-	g := NewWithT(t)
-	spec := &flinkv1beta1.FlinkDeploymentSpec{FlinkConfiguration: flinkv1beta1.NewConfigObject(map[string]string{
-		"env.java.opts.taskmanager": "-Xss2m", "bluegreen.gate.strategy": "WATERMARK"})}
-	g.Expect(addGate(spec, green, "orders-configmap", gateDelivery{Image: "teal:1", PullPolicy: "IfNotPresent",
-		JarPath: "/opt/flink/teal-gate/teal-bluegreen-gate.jar"})).To(Succeed())
-	flat, err := spec.FlinkConfiguration.Flatten()
-	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(flat).To(HaveKeyWithValue("bluegreen.active-deployment-type", "GREEN"))
-	g.Expect(flat).To(HaveKeyWithValue("bluegreen.configmap.name", "orders-configmap"))
-	g.Expect(flat).To(HaveKeyWithValue("bluegreen.gate.injection.enabled", "true"))
-	g.Expect(flat).To(HaveKeyWithValue("bluegreen.gate.strategy", "WATERMARK"))
-	g.Expect(flat).To(HaveKeyWithValue("env.java.opts.taskmanager", "-Xss2m -javaagent:/opt/flink/teal-gate/teal-bluegreen-gate.jar"))
-	g.Expect(flat).To(HaveKeyWithValue("env.java.opts.jobmanager", "-javaagent:/opt/flink/teal-gate/teal-bluegreen-gate.jar"))
-	pod := spec.PodTemplate.Spec
-	g.Expect(pod.Volumes).To(ConsistOf(HaveField("Name", "teal-gate")))
-	g.Expect(pod.Volumes[0].EmptyDir).NotTo(BeNil())
-	g.Expect(pod.InitContainers).To(HaveLen(1))
-	g.Expect(pod.InitContainers[0].Command).To(Equal([]string{"/teal", "copy-gate-jar", "/opt/flink/teal-gate/teal-bluegreen-gate.jar"}))
-	g.Expect(pod.Containers).To(ConsistOf(HaveField("Name", "flink-main-container")))
-	g.Expect(pod.Containers[0].VolumeMounts).To(ConsistOf(HaveField("MountPath", "/opt/flink/teal-gate")))
-
-	// Without a gate image the Flink image carries the jar: configuration only.
-	bare := &flinkv1beta1.FlinkDeploymentSpec{}
-	g.Expect(addGate(bare, blue, "x-configmap", gateDelivery{JarPath: "/opt/flink/teal-gate/teal-bluegreen-gate.jar"})).To(Succeed())
-	g.Expect(bare.PodTemplate).To(BeNil())
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -13,21 +12,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
-	"github.com/teal-flink/teal/internal/gatejar"
 	"github.com/teal-flink/teal/internal/kubeapply"
 	"github.com/teal-flink/teal/internal/operatorconfig"
-	"github.com/teal-flink/teal/validators"
-)
-
-// The gate's delivery to the Flink pods of an ADVANCED child: an emptyDir volume filled by an init container
-// that runs the operator image's copy-gate-jar command (internal/gatejar), and -javaagent on the JobManager and TaskManager JVMs
-// (an agent jar is on the system class path, so the gate's classes need nothing in lib/).
-const (
-	gateVolumeName        = "teal-gate"
-	gateInitContainerName = "teal-gate"
-	mainContainerName     = "flink-main-container"
-	// operatorBinary is the operator binary in its image (Dockerfile, hack/images).
-	operatorBinary = "/teal"
 )
 
 // errNotOwned: the coordination ConfigMap's name is taken by an object this deployment does not own.
@@ -115,67 +101,5 @@ func (r *Reconciler) stopChild(ctx context.Context, s *scope, t flinkv1beta1.Blu
 	if err := api.StopWithSavepoint(ctx, jobID, triggerID, flat["state.savepoints.dir"], format); err != nil {
 		return fmt.Errorf("stopping %s with savepoint %s: %w", s.children[t].Name, triggerID, err)
 	}
-	return nil
-}
-
-// gateDelivery says how the gate reaches an ADVANCED child's pods.
-type gateDelivery struct {
-	// Image is the image the init container copies the jar from; empty: the Flink image carries it at JarPath.
-	Image string
-	// PullPolicy is the init container's image pull policy.
-	PullPolicy corev1.PullPolicy
-	// JarPath is where the JVMs find the jar.
-	JarPath string
-}
-
-func gateDeliveryFrom(config *operatorconfig.Config) gateDelivery {
-	return gateDelivery{
-		Image:      strings.TrimSpace(config.String(operatorconfig.KeyBlueGreenGateImage)),
-		PullPolicy: corev1.PullPolicy(config.String(operatorconfig.KeyBlueGreenGateImagePullPolicy)),
-		JarPath:    operatorconfig.DefaultBlueGreenGateJarPath,
-	}
-}
-
-// addGate renders an ADVANCED child: the keys that tell its gate its colour and ConfigMap, the agent on both
-// JVMs (appended to the user's options), and, with a gate image, the volume and init container that deliver it.
-func addGate(spec *flinkv1beta1.FlinkDeploymentSpec, colour flinkv1beta1.BlueGreenDeploymentType, configMap string, delivery gateDelivery) error {
-	flat, err := spec.FlinkConfiguration.Flatten()
-	if err != nil {
-		return fmt.Errorf("spec.template.spec.flinkConfiguration: %w", err)
-	}
-	flat[validators.KeyGateActiveDeploymentType] = string(colour)
-	flat[validators.KeyGateConfigMapName] = configMap
-	flat[validators.KeyGateInjectionEnabled] = "true"
-	agent := "-javaagent:" + delivery.JarPath
-	for _, key := range []string{"env.java.opts.jobmanager", "env.java.opts.taskmanager"} {
-		if opts := strings.TrimSpace(flat[key]); opts != "" {
-			flat[key] = opts + " " + agent
-		} else {
-			flat[key] = agent
-		}
-	}
-	spec.FlinkConfiguration = flinkv1beta1.NewConfigObject(flat)
-	if delivery.Image == "" {
-		return nil
-	}
-	if spec.PodTemplate == nil {
-		spec.PodTemplate = &flinkv1beta1.Pod{}
-	}
-	pod := &spec.PodTemplate.Spec
-	dir := path.Dir(delivery.JarPath)
-	pod.Volumes = append(pod.Volumes, corev1.Volume{Name: gateVolumeName, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}})
-	pod.InitContainers = append(pod.InitContainers, corev1.Container{
-		Name: gateInitContainerName, Image: delivery.Image, ImagePullPolicy: delivery.PullPolicy,
-		Command:      []string{operatorBinary, gatejar.Command, delivery.JarPath},
-		VolumeMounts: []corev1.VolumeMount{{Name: gateVolumeName, MountPath: dir}},
-	})
-	mount := corev1.VolumeMount{Name: gateVolumeName, MountPath: dir, ReadOnly: true}
-	for i := range pod.Containers {
-		if pod.Containers[i].Name == mainContainerName {
-			pod.Containers[i].VolumeMounts = append(pod.Containers[i].VolumeMounts, mount)
-			return nil
-		}
-	}
-	pod.Containers = append(pod.Containers, corev1.Container{Name: mainContainerName, VolumeMounts: []corev1.VolumeMount{mount}})
 	return nil
 }

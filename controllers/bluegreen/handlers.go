@@ -16,6 +16,7 @@ import (
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/controllers/flinkdeployment"
+	"github.com/teal-flink/teal/internal/gatejar"
 	"github.com/teal-flink/teal/internal/kubeapply"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/internal/resources"
@@ -75,7 +76,7 @@ func (r *Reconciler) buildChild(s *scope, t flinkv1beta1.BlueGreenDeploymentType
 		spec.Job.InitialSavepointPath = bg.Status.JobStatus.UpgradeSavepointPath
 	}
 	if s.reconciled.EffectiveTransitionMode() == flinkv1beta1.TransitionModeAdvanced {
-		if err := addGate(&spec, t, gateConfigMapName(bg), gateDeliveryFrom(s.config)); err != nil {
+		if err := gatejar.AddToChild(&spec, t, gateConfigMapName(bg), gatejar.DeliveryFrom(s.config)); err != nil {
 			return nil, err
 		}
 	}

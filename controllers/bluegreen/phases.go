@@ -160,6 +160,10 @@ func (r *Reconciler) observeChildren(ctx context.Context, s *scope) (ctrl.Result
 	o.TriggerID = bg.Status.SavepointTriggerID
 	o.Failing = bg.Status.JobStatus.State == flinkv1beta1.JobStatusFailing
 	o.FirstDeployment = bg.Status.ActiveDeployment == ""
+	o.Reason = conditions.GetReason(bg, flinkv1beta1.ConditionReconciling)
+	if o.Reason == "" {
+		o.Reason = conditions.GetReason(bg, flinkv1beta1.ConditionStalled)
+	}
 	o.Advanced = bg.Spec.EffectiveTransitionMode() == flinkv1beta1.TransitionModeAdvanced
 	o.TransitionDeadline = s.transitionDeadline
 	if o.Advanced {

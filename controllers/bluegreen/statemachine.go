@@ -81,6 +81,8 @@ type observations struct {
 	DeletionDelay time.Duration
 	// Poll is how often a savepoint in flight is polled.
 	Poll time.Duration
+	// Reason is the reason of the Reconciling or Stalled condition the object carries (the phase reported last).
+	Reason string
 	// Advanced: spec.transitionMode is ADVANCED (FLIP-504); Gate is the coordination ConfigMap then, and
 	// TransitionDeadline kubernetes.operator.bluegreen.advanced.transition-deadline.
 	Advanced           bool

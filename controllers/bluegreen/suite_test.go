@@ -2,6 +2,8 @@ package bluegreen_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -27,8 +29,10 @@ var (
 )
 
 const (
-	timeout  = stack.Timeout
-	interval = stack.Interval
+	// gateJarContent stands for the gate jar the operator image carries (the local runtime copies it).
+	gateJarContent = "PK teal-bluegreen-gate"
+	timeout        = stack.Timeout
+	interval       = stack.Interval
 	// brokenImage makes the stand-in's job fail on start.
 	brokenImage = "flink:broken"
 	// slowImage makes the stand-in's job take 3 s to start running.
@@ -42,9 +46,16 @@ func TestMain(m *testing.M) {
 		brokenImage:     func(o *flinkstandin.Options) { o.Faults.FailOnStart = true },
 		slowImage:       func(o *flinkstandin.Options) { o.Instant, o.StartDelay = false, 3*time.Second },
 		restartingImage: func(o *flinkstandin.Options) { o.RestartAttempts = 100 },
+	}, OperatorConfig: map[string]string{
+		// ADVANCED children get the gate's init container, which the local runtime runs (gateJarContent).
+		operatorconfig.KeyBlueGreenGateImage: "ghcr.io/teal-flink/teal:test",
 	}}, func(s *stack.Stack) error {
 		stk, env, runtime = s, s.Env, s.Runtime
-		return nil
+		jar := filepath.Join(s.StateDir, "teal-bluegreen-gate.jar")
+		if err := os.WriteFile(jar, []byte(gateJarContent), 0o644); err != nil {
+			return err
+		}
+		return os.Setenv(localruntime.GateJarEnv, jar)
 	})
 }
 

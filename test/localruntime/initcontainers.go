@@ -18,9 +18,6 @@ import (
 // runtime has no images): gate/gate/target/teal-bluegreen-gate.jar of this repository (make gate) by default.
 const GateJarEnv = "TEAL_GATE_JAR"
 
-// operatorBinary is the operator image's binary, the only init container command the runtime can run.
-const operatorBinary = "/teal"
-
 // gateJar returns the jar `teal copy-gate-jar` copies here.
 func gateJar() string {
 	if jar := os.Getenv(GateJarEnv); jar != "" {
@@ -60,10 +57,10 @@ func runInitContainers(ctx context.Context, reader client.Reader, namespace stri
 			mounts[mount.MountPath] = hostDir
 		}
 		command := append(append([]string{}, container.Command...), container.Args...)
-		if len(command) < 2 || command[0] != operatorBinary || command[1] != gatejar.Command {
+		if len(command) < 2 || command[0] != gatejar.OperatorBinary || command[1] != gatejar.Command {
 			return &podError{reason: "Init:CreateContainerError", message: fmt.Sprintf(
 				"init container %q (image %s, command %q): the local runtime runs only the operator image's `%s %s`",
-				container.Name, container.Image, command, operatorBinary, gatejar.Command)}
+				container.Name, container.Image, command, gatejar.OperatorBinary, gatejar.Command)}
 		}
 		args := append([]string{}, command[2:]...)
 		if len(args) == 1 {
@@ -81,4 +78,30 @@ func runInitContainers(ctx context.Context, reader client.Reader, namespace stri
 		}
 	}
 	return nil
+}
+
+// mountedAgents maps the -javaagent: jars of the JVM options that lie in a mounted volume (the gate jar an init
+// container copied into its emptyDir) to where that volume is on this machine, as the container would see them.
+func mountedAgents(config map[string]string, pod *PodRun) map[string]string {
+	for key, value := range config {
+		if !strings.HasPrefix(key, "env.java.opts") || !strings.Contains(value, "-javaagent:") {
+			continue
+		}
+		fields := strings.Fields(value)
+		for i, field := range fields {
+			path, found := strings.CutPrefix(field, "-javaagent:")
+			if !found {
+				continue
+			}
+			options := ""
+			if at := strings.Index(path, "="); at >= 0 {
+				path, options = path[:at], path[at:]
+			}
+			if host, mounted := pod.HostPath(path); mounted {
+				fields[i] = "-javaagent:" + host + options
+			}
+		}
+		config[key] = strings.Join(fields, " ")
+	}
+	return config
 }

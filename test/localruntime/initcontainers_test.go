@@ -72,3 +72,17 @@ func TestInitContainersFillTheVolumesTheMainContainerMounts(t *testing.T) {
 		g.Expect(failure.replicaFailure).To(BeTrue())
 	})
 }
+
+func TestMountedAgentsMapToTheVolumeOnThisMachine(t *testing.T) {
+	g := NewWithT(t)
+	pod := &PodRun{Mounts: map[string]string{"/opt/flink/teal-gate": "/tmp/run-1/volumes/teal-gate"}}
+	config := mountedAgents(map[string]string{
+		"env.java.opts.jobmanager":  "-Xss2m -javaagent:/opt/flink/teal-gate/teal-bluegreen-gate.jar",
+		"env.java.opts.taskmanager": "-javaagent:/opt/flink/teal-gate/teal-bluegreen-gate.jar=debug -javaagent:/opt/other.jar",
+		"pipeline.name":             "-javaagent:/opt/flink/teal-gate/x.jar",
+	}, pod)
+	g.Expect(config).To(HaveKeyWithValue("env.java.opts.jobmanager", "-Xss2m -javaagent:/tmp/run-1/volumes/teal-gate/teal-bluegreen-gate.jar"))
+	g.Expect(config).To(HaveKeyWithValue("env.java.opts.taskmanager",
+		"-javaagent:/tmp/run-1/volumes/teal-gate/teal-bluegreen-gate.jar=debug -javaagent:/opt/other.jar"), "a path of the image stays")
+	g.Expect(config).To(HaveKeyWithValue("pipeline.name", "-javaagent:/opt/flink/teal-gate/x.jar"), "only JVM options")
+}

@@ -49,6 +49,8 @@ type running struct {
 	fingerprint string
 	// dir holds the pod's materialized volumes.
 	dir string
+	// pod is what the JobManager's pod ran with (its mounts).
+	pod *PodRun
 }
 
 // New creates a runtime serving clusters from backend; register it with a manager with SetupWithManager.
@@ -87,6 +89,17 @@ func (rt *Runtime) Cluster(namespace, name string) Cluster {
 		return r.cluster
 	}
 	return nil
+}
+
+// PodPath maps a path inside the running JobManager container of a cluster to this machine (a file in a mounted
+// volume, e.g. what an init container wrote); ok is false when no JobManager runs or no mount covers the path.
+func (rt *Runtime) PodPath(namespace, name, containerPath string) (string, bool) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if r := rt.clusters[namespace+"/"+name]; r != nil && r.pod != nil {
+		return r.pod.HostPath(containerPath)
+	}
+	return "", false
 }
 
 // Starts returns how many JobManagers were started for a cluster so far.
@@ -182,7 +195,7 @@ func (rt *Runtime) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result
 		return ctrl.Result{}, errors.Join(err, cluster.Stop())
 	}
 	rt.mu.Lock()
-	rt.clusters[key] = &running{cluster: cluster, fingerprint: run.fingerprint, dir: runDir}
+	rt.clusters[key] = &running{cluster: cluster, fingerprint: run.fingerprint, dir: runDir, pod: run}
 	rt.started[key]++
 	delete(rt.crashes, key)
 	rt.mu.Unlock()

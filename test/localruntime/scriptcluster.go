@@ -118,33 +118,8 @@ func flinkHome(dist flinkdist.Distribution, scripts, dir string) (string, error)
 	return home, nil
 }
 
-// localJVMOptions maps the absolute paths in JVM options (-javaagent:/x.jar, -Dkey=/path, /path) to this machine:
-// through the pod's mounts (an emptyDir an init container filled), else the distribution for the image's
-// /opt/flink. Options without such a path are returned as they are.
-func localJVMOptions(options, home string, hostPath func(string) (string, bool)) string {
-	fields := strings.Fields(options)
-	changed := false
-	for i, option := range fields {
-		at := strings.Index(option, "/")
-		if at < 0 || (at > 0 && option[at-1] != ':' && option[at-1] != '=') {
-			continue
-		}
-		path := option[at:]
-		if host, mounted := hostPath(path); mounted {
-			fields[i], changed = option[:at]+host, true
-		} else if strings.HasPrefix(path, "/opt/flink/") {
-			fields[i], changed = option[:at]+home+strings.TrimPrefix(path, "/opt/flink"), true
-		}
-	}
-	if !changed {
-		return options
-	}
-	return strings.Join(fields, " ")
-}
-
-// localConfig is the pod's configuration with what cannot hold on loopback replaced; hostPath maps a path in
-// the container to this machine through the pod's mounts.
-func localConfig(config map[string]string, home, dir string, ports []int, hostPath func(string) (string, bool)) map[string]string {
+// localConfig is the pod's configuration with what cannot hold on loopback replaced.
+func localConfig(config map[string]string, home, dir string, ports []int) map[string]string {
 	local := map[string]string{}
 	for key, value := range config {
 		// kubernetes.namespace stays: a program in the pod may read it (the blue/green gate does), as it could
@@ -152,12 +127,8 @@ func localConfig(config map[string]string, home, dir string, ports []int, hostPa
 		if (strings.HasPrefix(key, "kubernetes.") && key != resources.KeyNamespace) || strings.HasPrefix(key, "high-availability") {
 			continue
 		}
-		// The distribution stands in for the image's /opt/flink, in URIs and in the JVMs' options (a -javaagent
-		// jar the image carries).
+		// The distribution stands in for the image's /opt/flink.
 		local[key] = strings.ReplaceAll(value, "file:///opt/flink/", "file://"+home+"/")
-		if strings.HasPrefix(key, "env.java.opts") {
-			local[key] = localJVMOptions(local[key], home, hostPath)
-		}
 	}
 	for key, value := range map[string]string{
 		resources.KeyRPCAddress: "127.0.0.1", "jobmanager.bind-host": "127.0.0.1", resources.KeyRPCPort: strconv.Itoa(ports[1]),
@@ -223,7 +194,7 @@ func startScriptCluster(ctx context.Context, dist flinkdist.Distribution, spec C
 		return nil, err
 	}
 	fileName := filepath.Base(spec.Launch.ConfigFile)
-	rendered, err := resources.RenderConfig(localConfig(spec.Launch.Config, home, dir, ports, spec.Pod.HostPath), fileName)
+	rendered, err := resources.RenderConfig(mountedAgents(localConfig(spec.Launch.Config, home, dir, ports), spec.Pod), fileName)
 	if err != nil {
 		return nil, err
 	}
