@@ -74,16 +74,17 @@ docker-build: ## Build the operator image (needs a Docker engine).
 	docker build -t $(IMG) .
 
 .PHONY: test
-test: tools verify ## Run every test against the real control plane, the gate's tests, the end-to-end suite, then each fuzz target.
+test: tools verify ## Run every test against the real control plane, the gate's tests (Flink 1.20 and 2.x), the end-to-end suite, then each fuzz target.
 	go test $(GOTEST_FLAGS) $$(go list ./... | grep -v /test/e2e)
 	$(MAKE) gate-test
+	$(MAKE) gate-test GATE_FLINK=flink2
 	$(MAKE) e2e
 	hack/fuzz_classify_test.sh
 	FUZZ_TIME=$(FUZZ_TIME) hack/fuzz.sh
 
 .PHONY: e2e
-e2e: ## The end-to-end suite alone: the operator binary with real Flink 1.20 and 2.x (alone, as its JVMs need the cores).
-	go test $(GOTEST_FLAGS) -timeout 20m ./test/e2e/
+e2e: gate-dist ## The end-to-end suite alone: the operator binary with real Flink 1.20 and 2.x (alone, as its JVMs need the cores).
+	go test $(GOTEST_FLAGS) -timeout 40m ./test/e2e/
 
 ##@ Blue/green gate (Java)
 
@@ -96,6 +97,22 @@ MVN_GATE := cd gate && mvn -B --no-transfer-progress -P$(GATE_FLINK)
 gate: ## Build gate/gate/target/teal-bluegreen-gate.jar and the test jobs jar (Maven, cached in ~/.m2).
 	$(MVN_GATE) -DskipTests clean package
 	@ls -l gate/gate/target/teal-bluegreen-gate.jar | awk '{print "gate jar: " $$5 " bytes"}'
+
+# The gate and test-job jars of both Flink lines, as the e2e suite runs them: gate/dist/<line>/*.jar. Rebuilt only
+# when a source or pom under gate/ changed (Maven's own cache is ~/.m2).
+GATE_SOURCES := $(shell find gate -path gate/dist -prune -o -name target -prune -o -type f \( -name '*.java' -o -name pom.xml -o -path '*/resources/*' \) -print)
+GATE_DIST_JARS := $(foreach line,flink1 flink2,gate/dist/$(line)/teal-bluegreen-gate.jar gate/dist/$(line)/teal-bluegreen-testjobs.jar)
+
+.PHONY: gate-dist
+gate-dist: $(GATE_DIST_JARS) ## Build the gate and test-job jars for Flink 1.20 and 2.x into gate/dist/<line>/ (for the e2e suite).
+
+gate/dist/%/teal-bluegreen-gate.jar gate/dist/%/teal-bluegreen-testjobs.jar: $(GATE_SOURCES)
+	cd gate && mvn -B -q --no-transfer-progress -P$* -DskipTests clean package
+	mkdir -p gate/dist/$*
+	cp gate/gate/target/teal-bluegreen-gate.jar gate/testjobs/target/teal-bluegreen-testjobs.jar gate/dist/$*/
+
+# Both lines build in the same target/ directories: one after the other, also under make -j.
+gate/dist/flink2/teal-bluegreen-gate.jar: | gate/dist/flink1/teal-bluegreen-gate.jar
 
 .PHONY: gate-test
 gate-test: ## The gate's tests: unit, operator harness, ConfigMap protocol on a real kube-apiserver, agent, MiniCluster proof.

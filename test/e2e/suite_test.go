@@ -65,8 +65,19 @@ func run(m *testing.M) (int, error) {
 	if err := os.MkdirAll(outputDir, 0o755); err != nil {
 		return 0, err
 	}
+	// The gate jar the operator image carries, which the ADVANCED children's init container (`teal
+	// copy-gate-jar`, run by the local runtime) copies into their pods: one jar for both lines, as the image
+	// carries one (the 1.20 build).
+	if err := os.Setenv(localruntime.GateJarEnv, gateDistJar("flink1", "teal-bluegreen-gate.jar")); err != nil {
+		return 0, err
+	}
+	// The gate's test jobs (exactlyonce_test.go), one jar per Flink line, as `make gate-dist` builds them.
+	jars := map[string]string{}
+	for _, line := range []string{"flink1", "flink2"} {
+		jars[testJobsJarName(line)] = gateDistJar(line, "teal-bluegreen-testjobs.jar")
+	}
 	stk, err = stack.Start(stack.Options{Name: "e2e", Webhooks: true, NoOperator: true,
-		Backend: &localruntime.FlinkBackend{Dir: filepath.Join(outputDir, "flink")}})
+		Backend: &localruntime.FlinkBackend{Dir: filepath.Join(outputDir, "flink"), Jars: jars}})
 	if err != nil {
 		return 0, err
 	}
@@ -108,7 +119,9 @@ func startOperatorBinary(root string) (func() error, error) {
 		"kubernetes.operator.flink.client.timeout: 30 s\n"+
 		// Session jobs download their jar from a loopback HTTP server in these tests.
 		"kubernetes.operator.user.artifacts.allowed-schemes: http,https\n"+
-		"kubernetes.operator.user.artifacts.disallow-restricted-hosts: false\n", runtime.RestURLTemplate())
+		"kubernetes.operator.user.artifacts.disallow-restricted-hosts: false\n"+
+		// As the chart does: ADVANCED blue/green children get the gate from the operator image.
+		"kubernetes.operator.bluegreen.advanced.gate.image: teal:e2e\n", runtime.RestURLTemplate())
 	if err := os.WriteFile(config, []byte(content), 0o644); err != nil {
 		return nil, err
 	}

@@ -122,7 +122,9 @@ func flinkHome(dist flinkdist.Distribution, scripts, dir string) (string, error)
 func localConfig(config map[string]string, home, dir string, ports []int) map[string]string {
 	local := map[string]string{}
 	for key, value := range config {
-		if strings.HasPrefix(key, "kubernetes.") || strings.HasPrefix(key, "high-availability") {
+		// kubernetes.namespace stays: a program in the pod may read it (the blue/green gate does), as it could
+		// read its service account's namespace there.
+		if (strings.HasPrefix(key, "kubernetes.") && key != resources.KeyNamespace) || strings.HasPrefix(key, "high-availability") {
 			continue
 		}
 		// The distribution stands in for the image's /opt/flink.
