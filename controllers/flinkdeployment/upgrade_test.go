@@ -100,6 +100,31 @@ func TestSuspendAndResume(t *testing.T) {
 	g.Expect(restored).To(Equal(savepoint))
 }
 
+// Suspending keeps status.jobStatus.jobId, as upstream does: the suspended job's retained checkpoints are under
+// <checkpoints dir>/<jobId>. The removal is recorded in status.clusterRemovedJobId, which the resume clears.
+func TestSuspendKeepsJobID(t *testing.T) {
+	g := NewWithT(t)
+	deployment := newDeployment(g, "suspend-job-id", builders.WithUpgradeMode(flinkv1beta1.UpgradeModeSavepoint))
+	jobID := deployment.Status.JobStatus.JobID
+	g.Expect(jobID).NotTo(BeEmpty())
+
+	update(g, deployment, func(d *flinkv1beta1.FlinkDeployment) { d.Spec.Job.State = flinkv1beta1.JobStateSuspended })
+	suspended := eventuallyReady(g, deployment)
+	g.Expect(suspended.Status.JobStatus.State).To(Equal(flinkv1beta1.JobStatusSuspended))
+	g.Expect(suspended.Status.JobStatus.JobID).To(Equal(jobID), "the suspended job's id stays on record")
+	g.Expect(suspended.Status.ClusterRemovedJobID).To(Equal(jobID))
+
+	update(g, deployment, func(d *flinkv1beta1.FlinkDeployment) { d.Spec.Job.State = flinkv1beta1.JobStateRunning })
+	g.Eventually(func(g Gomega) {
+		resumed := get(g, deployment)
+		g.Expect(resumed.Status.ObservedGeneration).To(Equal(resumed.Generation))
+		g.Expect(kstatus(g, resumed)).To(Equal(status.CurrentStatus))
+		g.Expect(resumed.Status.JobStatus.JobID).NotTo(BeEmpty())
+		g.Expect(resumed.Status.JobStatus.JobID).NotTo(Equal(jobID), "the resumed job is a new job")
+		g.Expect(resumed.Status.ClusterRemovedJobID).To(BeEmpty(), "the new cluster's job is on record")
+	}, timeout, interval).Should(Succeed())
+}
+
 func TestRestartNonceRestartsFromASavepoint(t *testing.T) {
 	g := NewWithT(t)
 	deployment := newDeployment(g, "restart", builders.WithUpgradeMode(flinkv1beta1.UpgradeModeSavepoint))
