@@ -14,9 +14,12 @@ import (
 )
 
 // jobOnRecord reports whether status.jobStatus.jobId names a job whose cluster the operator has not removed
-// itself (recordClusterRemoval).
+// itself (recordClusterRemoval). A SUSPENDED job's cluster was removed by a suspend too: upstream keeps the id
+// and does not know status.clusterRemovedJobId, so a suspended resource Teal takes over resumes from its
+// savepoint rather than being taken for a lost cluster.
 func jobOnRecord(status *flinkv1beta1.FlinkDeploymentStatus) bool {
-	return status.JobStatus.JobID != "" && status.JobStatus.JobID != status.ClusterRemovedJobID
+	return status.JobStatus.JobID != "" && status.JobStatus.JobID != status.ClusterRemovedJobID &&
+		status.JobStatus.State != flinkv1beta1.JobStatusSuspended
 }
 
 // haConfigMapLabels select the ConfigMaps Flink's Kubernetes HA services keep for a cluster.

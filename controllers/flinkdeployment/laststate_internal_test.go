@@ -16,17 +16,20 @@ func TestJobOnRecord(t *testing.T) {
 		name           string
 		jobID          string
 		removedJobID   string
+		state          flinkv1beta1.JobStatusState
 		expectOnRecord bool
 	}{
 		{name: "no job observed yet", expectOnRecord: false},
 		{name: "running job", jobID: oldJob, expectOnRecord: true},
 		{name: "cluster removed by the operator, id kept", jobID: oldJob, removedJobID: oldJob, expectOnRecord: false},
 		{name: "a newer job than the removed one", jobID: newJob, removedJobID: oldJob, expectOnRecord: true},
+		{name: "suspended by upstream, id kept, no removal recorded", jobID: oldJob,
+			state: flinkv1beta1.JobStatusSuspended, expectOnRecord: false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g := NewWithT(t)
 			status := &flinkv1beta1.FlinkDeploymentStatus{ClusterRemovedJobID: tc.removedJobID}
-			status.JobStatus.JobID = tc.jobID
+			status.JobStatus.JobID, status.JobStatus.State = tc.jobID, tc.state
 			g.Expect(jobOnRecord(status)).To(Equal(tc.expectOnRecord))
 		})
 	}
