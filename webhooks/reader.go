@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
@@ -40,9 +42,35 @@ func (r cacheOnly) Get(ctx context.Context, key client.ObjectKey, obj client.Obj
 	return r.informers.Get(ctx, key, obj, opts...)
 }
 
-// List lists from the cache (the webhooks list nothing; it completes client.Reader).
+// List lists from the cache once the informer of the listed kind has synced (the webhooks list nothing today;
+// it completes client.Reader, and an empty list from a cache still loading would be taken for the truth).
 func (r cacheOnly) List(ctx context.Context, list client.ObjectList, opts ...client.ListOption) error {
+	item, err := listItem(list)
+	if err != nil {
+		return err
+	}
+	if err := r.synced(ctx, item); err != nil {
+		return err
+	}
 	return r.informers.List(ctx, list, opts...)
+}
+
+// listItem is an empty object of the kind list holds, to find the informer behind it.
+func listItem(list client.ObjectList) (client.Object, error) {
+	if unstructuredList, ok := list.(*unstructured.UnstructuredList); ok {
+		gvk := unstructuredList.GroupVersionKind()
+		gvk.Kind = strings.TrimSuffix(gvk.Kind, "List")
+		item := &unstructured.Unstructured{}
+		item.SetGroupVersionKind(gvk)
+		return item, nil
+	}
+	items := reflect.Indirect(reflect.ValueOf(list)).FieldByName("Items")
+	if items.IsValid() && items.Kind() == reflect.Slice {
+		if item, ok := reflect.New(items.Type().Elem()).Interface().(client.Object); ok {
+			return item, nil
+		}
+	}
+	return nil, fmt.Errorf("reading the informer cache: cannot tell the kind of items of %T", list)
 }
 
 // synced starts obj's informer if it is not running yet, without waiting for it, and reports whether it has

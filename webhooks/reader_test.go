@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"reflect"
 	"sync/atomic"
 	"testing"
 
@@ -27,6 +28,8 @@ type fakeCache struct {
 	client.Reader
 	synced atomic.Bool
 	reads  atomic.Int64
+	// informerKinds are the kinds (Go type names) whose informers were asked for.
+	informerKinds []string
 }
 
 func (c *fakeCache) Get(ctx context.Context, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
@@ -34,7 +37,13 @@ func (c *fakeCache) Get(ctx context.Context, key client.ObjectKey, obj client.Ob
 	return c.Reader.Get(ctx, key, obj, opts...)
 }
 
-func (c *fakeCache) GetInformer(context.Context, client.Object, ...cache.InformerGetOption) (cache.Informer, error) {
+func (c *fakeCache) List(ctx context.Context, list client.ObjectList, opts ...client.ListOption) error {
+	c.reads.Add(1)
+	return c.Reader.List(ctx, list, opts...)
+}
+
+func (c *fakeCache) GetInformer(_ context.Context, obj client.Object, _ ...cache.InformerGetOption) (cache.Informer, error) {
+	c.informerKinds = append(c.informerKinds, reflect.TypeOf(obj).Elem().Name())
 	return syncInformer{synced: &c.synced}, nil
 }
 
@@ -179,4 +188,37 @@ func TestUnsyncedCacheReachesTheAPIServerAsRetryable(t *testing.T) {
 	g.Expect(response.Result.Code).To(BeEquivalentTo(http.StatusServiceUnavailable))
 	g.Expect(response.Result.Details).NotTo(BeNil())
 	g.Expect(response.Result.Details.RetryAfterSeconds).To(BeNumerically(">", 0))
+}
+
+// TestCacheOnlyListWaitsForSync: List, like Get, fails closed with a retryable 503 while the informer of the
+// listed kind has not synced, instead of answering an empty list from a cache still loading.
+func TestCacheOnlyListWaitsForSync(t *testing.T) {
+	session := &flinkv1beta1.FlinkDeployment{ObjectMeta: metav1.ObjectMeta{Name: "session", Namespace: "flink"}}
+	cases := []struct {
+		name      string
+		synced    bool
+		wantRetry bool
+	}{
+		{name: "cache synced", synced: true},
+		{name: "cache not synced", synced: false, wantRetry: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			g := NewWithT(t)
+			informers := newFakeCache(t, tc.synced, session)
+			list := &flinkv1beta1.FlinkDeploymentList{}
+			err := webhooks.CacheOnly(informers).List(context.Background(), list, client.InNamespace("flink"))
+			g.Expect(informers.informerKinds).To(Equal([]string{"FlinkDeployment"}), "the informer of the listed kind is asked")
+			if tc.wantRetry {
+				g.Expect(apierrors.IsServiceUnavailable(err)).To(BeTrue(), "%v", err)
+				_, retry := apierrors.SuggestsClientDelay(err)
+				g.Expect(retry).To(BeTrue())
+				g.Expect(err.Error()).To(ContainSubstring("cache of FlinkDeployment is still loading"))
+				g.Expect(informers.reads.Load()).To(BeZero(), "nothing is read from a cache still loading")
+				return
+			}
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(list.Items).To(ConsistOf(HaveField("Name", "session")))
+		})
+	}
 }

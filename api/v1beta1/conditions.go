@@ -10,6 +10,11 @@ const (
 	ConditionStalled = "Stalled"
 	// ConditionRunning is upstream's condition on FlinkDeployment: True while the job (or session cluster) runs.
 	ConditionRunning = "Running"
+	// ConditionHealthCheck is a FlinkDeployment condition (Teal addition): False, with reason
+	// ReasonHealthSampleFailed, while the cluster health check (kubernetes.operator.cluster.health-check.*)
+	// cannot sample the job because its REST calls keep failing, so it could not restart an unhealthy job;
+	// absent otherwise.
+	ConditionHealthCheck = "HealthCheck"
 )
 
 // Condition reasons. Events use the same reasons.
@@ -41,6 +46,9 @@ const (
 	ReasonJobCancelled = "JobCancelled"
 	// ReasonScheduleInvalid: a periodic snapshot schedule cannot be parsed; Stalled for the snapshot feature.
 	ReasonScheduleInvalid = "ScheduleInvalid"
+	// ReasonHealthSampleFailed: sampling the job's health failed for at least the reconcile interval; the reason
+	// of a False ConditionHealthCheck and of the Warning event that says so.
+	ReasonHealthSampleFailed = "HealthSampleFailed"
 
 	// The phases of an ADVANCED (FLIP-504) blue/green cut-over, in order (docs/bluegreen-exactly-once.md).
 	// ReasonWaitingForIncomingJob: the incoming child is deployed, its gate holds until its job runs; Reconciling.

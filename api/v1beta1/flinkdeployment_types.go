@@ -96,6 +96,14 @@ type FlinkDeploymentStatus struct {
 	// kubernetes.operator.job.restart.failed keep between observations (Teal addition).
 	// +optional
 	ClusterHealth *ClusterHealthStatus `json:"clusterHealth,omitempty"`
+
+	// ClusterRemovedJobID is the jobStatus.jobId of the job whose cluster Teal removed itself (an upgrade, a
+	// suspend, the shutdown TTL of a finished job), recorded after the job's state was taken over (Teal
+	// addition). jobStatus.jobId stays, as upstream keeps it, to find the job's retained checkpoints under
+	// <checkpoints dir>/<jobId>. A cluster that goes missing while jobStatus.jobId names another job was lost, not
+	// removed. Cleared when a new cluster is deployed.
+	// +optional
+	ClusterRemovedJobID string `json:"clusterRemovedJobId,omitempty"`
 }
 
 // ClusterHealthStatus records the job restarts the operator made and the samples the health check judges.

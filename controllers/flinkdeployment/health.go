@@ -64,7 +64,7 @@ func (r *Reconciler) observeHealth(ctx context.Context, s *scope) (ctrl.Result, 
 		return ctrl.Result{}, saveHealthRecord(health, record)
 	}
 	record.SampleFailingSince, record.SampleError = nil, ""
-	conditions.Delete(s.deployment, ConditionHealthCheck)
+	conditions.Delete(s.deployment, flinkv1beta1.ConditionHealthCheck)
 	sample := clusterhealth.Sample{At: r.Now(), Restarts: restarts, CompletedCheckpoints: checkpoints}
 	var verdict clusterhealth.Verdict
 	record.Record, verdict = clusterhealth.Evaluate(record.Record, s.job.ID, sample, healthPolicy(s.config, s.flinkConfig))
@@ -76,14 +76,6 @@ func (r *Reconciler) observeHealth(ctx context.Context, s *scope) (ctrl.Result, 
 	}
 	return ctrl.Result{}, nil
 }
-
-// ConditionHealthCheck is False (reason HealthSampleFailed) while the cluster health check cannot sample the
-// job (its REST calls keep failing), so it could not restart an unhealthy job; absent otherwise.
-const ConditionHealthCheck = "HealthCheck"
-
-// ReasonHealthSampleFailed: sampling the job's health failed for at least the reconcile interval. The Warning
-// event carries the same reason.
-const ReasonHealthSampleFailed = "HealthSampleFailed"
 
 // healthRecord is what status.clusterHealth.samples holds: the health check's samples and, while sampling
 // fails, since when and why (the first failure of the run, so a failing check does not rewrite status each time).
@@ -116,10 +108,10 @@ func (r *Reconciler) recordSampleFailure(s *scope, record *healthRecord, err err
 	}
 	message := fmt.Sprintf("the cluster health check cannot sample job %s since %s: %s; meanwhile it cannot restart "+
 		"the job when it is unhealthy", s.job.ID, record.SampleFailingSince.UTC().Format(time.RFC3339), record.SampleError)
-	if conditions.GetReason(s.deployment, ConditionHealthCheck) != ReasonHealthSampleFailed {
-		r.event(s, corev1.EventTypeWarning, ReasonHealthSampleFailed, message)
+	if conditions.GetReason(s.deployment, flinkv1beta1.ConditionHealthCheck) != flinkv1beta1.ReasonHealthSampleFailed {
+		r.event(s, corev1.EventTypeWarning, flinkv1beta1.ReasonHealthSampleFailed, message)
 	}
-	conditions.MarkFalse(s.deployment, ConditionHealthCheck, ReasonHealthSampleFailed, "%s", message)
+	conditions.MarkFalse(s.deployment, flinkv1beta1.ConditionHealthCheck, flinkv1beta1.ReasonHealthSampleFailed, "%s", message)
 }
 
 // sampleFailurePersists reports whether sampling has failed long enough to report: for at least one reconcile

@@ -58,7 +58,7 @@ func TestDefect9HealthSampleErrorsAreReported(t *testing.T) {
 
 	observe()
 	g.Expect(api.samples).To(Equal(1), "the health check sampled the job")
-	g.Expect(conditions.Has(deployment, ConditionHealthCheck)).To(BeFalse(), "one failed sample is tolerated")
+	g.Expect(conditions.Has(deployment, flinkv1beta1.ConditionHealthCheck)).To(BeFalse(), "one failed sample is tolerated")
 	g.Expect(recorder.Events).To(BeEmpty())
 	recorded := deployment.Status.ClusterHealth.Samples
 	g.Expect(recorded).To(ContainSubstring("HTTP 503"), "the failure is remembered across reconciles")
@@ -66,15 +66,15 @@ func TestDefect9HealthSampleErrorsAreReported(t *testing.T) {
 	now = now.Add(30 * time.Second)
 	observe()
 	g.Expect(api.samples).To(Equal(2))
-	g.Expect(conditions.Has(deployment, ConditionHealthCheck)).To(BeFalse(), "not yet for a reconcile interval")
+	g.Expect(conditions.Has(deployment, flinkv1beta1.ConditionHealthCheck)).To(BeFalse(), "not yet for a reconcile interval")
 	g.Expect(deployment.Status.ClusterHealth.Samples).To(Equal(recorded), "a repeated failure does not rewrite status")
 
 	now = now.Add(30 * time.Second)
 	observe()
-	g.Expect(conditions.IsFalse(deployment, ConditionHealthCheck)).To(BeTrue())
-	g.Expect(conditions.GetReason(deployment, ConditionHealthCheck)).To(Equal(ReasonHealthSampleFailed))
-	g.Expect(conditions.GetMessage(deployment, ConditionHealthCheck)).To(And(ContainSubstring("HTTP 503"), ContainSubstring("job j")))
-	g.Expect(recorder.Events).To(Receive(And(ContainSubstring("Warning"), ContainSubstring(ReasonHealthSampleFailed))))
+	g.Expect(conditions.IsFalse(deployment, flinkv1beta1.ConditionHealthCheck)).To(BeTrue())
+	g.Expect(conditions.GetReason(deployment, flinkv1beta1.ConditionHealthCheck)).To(Equal(flinkv1beta1.ReasonHealthSampleFailed))
+	g.Expect(conditions.GetMessage(deployment, flinkv1beta1.ConditionHealthCheck)).To(And(ContainSubstring("HTTP 503"), ContainSubstring("job j")))
+	g.Expect(recorder.Events).To(Receive(And(ContainSubstring("Warning"), ContainSubstring(flinkv1beta1.ReasonHealthSampleFailed))))
 
 	now = now.Add(time.Minute)
 	observe()
@@ -82,6 +82,6 @@ func TestDefect9HealthSampleErrorsAreReported(t *testing.T) {
 
 	api.err = nil
 	observe()
-	g.Expect(conditions.Has(deployment, ConditionHealthCheck)).To(BeFalse(), "a good sample clears the condition")
+	g.Expect(conditions.Has(deployment, flinkv1beta1.ConditionHealthCheck)).To(BeFalse(), "a good sample clears the condition")
 	g.Expect(deployment.Status.ClusterHealth.Samples).NotTo(ContainSubstring("HTTP 503"))
 }

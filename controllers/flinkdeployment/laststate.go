@@ -13,6 +13,15 @@ import (
 	"github.com/teal-flink/teal/internal/operatorconfig"
 )
 
+// jobOnRecord reports whether status.jobStatus.jobId names a job whose cluster the operator has not removed
+// itself (recordClusterRemoval). A SUSPENDED job's cluster was removed by a suspend too: upstream keeps the id
+// and does not know status.clusterRemovedJobId, so a suspended resource Teal takes over resumes from its
+// savepoint rather than being taken for a lost cluster.
+func jobOnRecord(status *flinkv1beta1.FlinkDeploymentStatus) bool {
+	return status.JobStatus.JobID != "" && status.JobStatus.JobID != status.ClusterRemovedJobID &&
+		status.JobStatus.State != flinkv1beta1.JobStatusSuspended
+}
+
 // haConfigMapLabels select the ConfigMaps Flink's Kubernetes HA services keep for a cluster.
 func haConfigMapLabels(deployment *flinkv1beta1.FlinkDeployment) client.MatchingLabels {
 	return client.MatchingLabels{"app": deployment.Name, "configmap-type": "high-availability"}
@@ -98,13 +107,16 @@ func (r *Reconciler) reportLostCluster(s *scope) {
 }
 
 // recordClusterRemoval records, before the operator deletes a cluster, that the job's state has been taken
-// over (a savepoint, a checkpoint, the terminal state, or HA metadata): it clears status.jobStatus.jobId. A
-// cluster that goes missing while the id is still on record was lost, not removed (clusterLostWithState).
+// over (a savepoint, a checkpoint, the terminal state, or HA metadata): status.clusterRemovedJobId names the job.
+// status.jobStatus.jobId stays, as upstream keeps it on suspend and cleanup: people look for the job's retained
+// checkpoints under <checkpoints dir>/<jobId>. A cluster that goes missing while another job is on record was
+// lost, not removed (clusterLostWithState).
 func (r *Reconciler) recordClusterRemoval(ctx context.Context, s *scope, current step) error {
-	if s.deployment.Status.JobStatus.JobID == "" {
+	status := &s.deployment.Status
+	if !jobOnRecord(status) {
 		return nil
 	}
-	s.deployment.Status.JobStatus.JobID = ""
+	status.ClusterRemovedJobID = status.JobStatus.JobID
 	if err := s.patch(ctx); err != nil {
 		return err
 	}

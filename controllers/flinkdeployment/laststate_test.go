@@ -161,7 +161,44 @@ func TestDefect3FinishedJobManagerShutDownAfterTTL(t *testing.T) {
 		g.Expect(normalEvents(g, current, flinkv1beta1.ReasonFinished)).To(ContainElement(
 			HaveField("Note", ContainSubstring("shutdown-ttl"))))
 	}, timeout, interval).Should(Succeed())
+
+	// The recovery would be decided by a reconcile after the deletion: prove one ran before asserting none
+	// happened. An operator-only setting changes nothing in the cluster, so the generation it bumps reaches its
+	// outcome (observedGeneration) in a reconcile that saw the JobManager Deployment gone.
+	update(g, deployment, func(d *flinkv1beta1.FlinkDeployment) {
+		builders.WithConfig("kubernetes.operator.jm-deployment.shutdown-ttl", "2 s")(d)
+	})
+	looked := eventuallyReady(g, deployment)
+	g.Expect(conditions.GetReason(looked, flinkv1beta1.ConditionReady)).To(Equal(flinkv1beta1.ReasonFinished))
+	err := env.Client.Get(ctx, client.ObjectKeyFromObject(deployment), &appsv1.Deployment{})
+	g.Expect(apierrors.IsNotFound(err)).To(BeTrue(), "a finished job's JobManager is not redeployed: %v", err)
 	g.Expect(runtime.Starts(namespace, deployment.Name)).To(Equal(1), "a finished job's cluster is not recovered")
+}
+
+// The finished-job TTL cleanup keeps status.jobStatus.jobId, as upstream does: the job's retained checkpoints
+// are under <checkpoints dir>/<jobId>. The removal is recorded in status.clusterRemovedJobId.
+func TestShutdownTTLKeepsJobID(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	namespace := newNamespace(g)
+	deployment := builders.NewFlinkDeployment("bounded-job-id", builders.InNamespace(namespace),
+		builders.WithConfig(stateConfig(namespace)...),
+		builders.WithConfig("kubernetes.operator.jm-deployment.shutdown-ttl", "1 s"),
+		func(d *flinkv1beta1.FlinkDeployment) { d.Spec.Job.Args = []string{"--input", "/tmp/cars.txt"} })
+	g.Expect(env.Client.Create(ctx, deployment)).To(Succeed())
+	var jobID string
+	g.Eventually(func(g Gomega) {
+		current := get(g, deployment)
+		g.Expect(current.Status.JobStatus.State).To(Equal(flinkv1beta1.JobStatusFinished))
+		jobID = current.Status.JobStatus.JobID
+	}, timeout, interval).Should(Succeed())
+	g.Expect(jobID).NotTo(BeEmpty())
+	g.Eventually(func(g Gomega) {
+		current := get(g, deployment)
+		g.Expect(current.Status.JobManagerDeploymentStatus).To(Equal(flinkv1beta1.JobManagerDeploymentMissing))
+		g.Expect(current.Status.JobStatus.JobID).To(Equal(jobID), "the finished job's id stays on record")
+		g.Expect(current.Status.ClusterRemovedJobID).To(Equal(jobID))
+	}, timeout, interval).Should(Succeed())
 }
 
 func normalEvents(g Gomega, deployment *flinkv1beta1.FlinkDeployment, reason string) []eventsv1.Event {

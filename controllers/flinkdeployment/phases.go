@@ -229,7 +229,7 @@ func (r *Reconciler) observe(ctx context.Context, s *scope) (observation, error)
 		job:               s.job,
 		highAvailability:  highAvailability(s.flinkConfig),
 		recoveryEnabled:   s.config.Bool(operatorconfig.KeyJMDeploymentRecovery),
-		jobOnRecord:       s.deployment.Status.JobStatus.JobID != "",
+		jobOnRecord:       jobOnRecord(&s.deployment.Status),
 		lastStateFallback: s.config.Bool(operatorconfig.KeyLastStateFallback),
 		finished:          s.deployment.Status.JobStatus.State == flinkv1beta1.JobStatusFinished,
 	}

@@ -112,8 +112,7 @@ func (r *Reconciler) summarizeSteadyState(s *scope) {
 	})
 }
 
-// jobRef names the job in messages; the operator clears the id once it removed the job's cluster (after the
-// shutdown TTL of a finished job, for one).
+// jobRef names the job in messages; the id is empty until the first job of a deployed cluster is observed.
 func jobRef(status *flinkv1beta1.FlinkDeploymentStatus) string {
 	if status.JobStatus.JobID == "" {
 		return "the job"

@@ -331,6 +331,7 @@ func (r *Reconciler) deploy(ctx context.Context, s *scope, recovery bool) error 
 	status.JobManagerDeploymentStatus = flinkv1beta1.JobManagerDeploymentDeploying
 	status.JobStatus.State = flinkv1beta1.JobStatusReconciling
 	status.JobStatus.JobID = ""
+	status.ClusterRemovedJobID = ""
 	status.Error = ""
 	message := "cluster deployed"
 	if restore != "" {

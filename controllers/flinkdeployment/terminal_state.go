@@ -47,7 +47,7 @@ func checkpointsSurvived(state flinkv1beta1.JobStatusState, flinkConfig map[stri
 // job; when no state can be proven (no job to ask), the upgrade stops with ManualRestoreRequired. It reports
 // whether the deletion may proceed.
 func (r *Reconciler) recordTerminalState(ctx context.Context, s *scope) (bool, error) {
-	if s.job == nil && s.deployment.Status.JobStatus.JobID == "" {
+	if s.job == nil && !jobOnRecord(&s.deployment.Status) {
 		// The state was taken over before an earlier attempt to delete this cluster (recordClusterRemoval), and
 		// the JobManager no longer answers: nothing is left to ask.
 		return true, nil

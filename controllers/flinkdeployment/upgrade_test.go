@@ -100,6 +100,56 @@ func TestSuspendAndResume(t *testing.T) {
 	g.Expect(restored).To(Equal(savepoint))
 }
 
+// Suspending keeps status.jobStatus.jobId, as upstream does: the suspended job's retained checkpoints are under
+// <checkpoints dir>/<jobId>. The removal is recorded in status.clusterRemovedJobId, which the resume clears.
+func TestSuspendKeepsJobID(t *testing.T) {
+	g := NewWithT(t)
+	deployment := newDeployment(g, "suspend-job-id", builders.WithUpgradeMode(flinkv1beta1.UpgradeModeSavepoint))
+	jobID := deployment.Status.JobStatus.JobID
+	g.Expect(jobID).NotTo(BeEmpty())
+
+	update(g, deployment, func(d *flinkv1beta1.FlinkDeployment) { d.Spec.Job.State = flinkv1beta1.JobStateSuspended })
+	suspended := eventuallyReady(g, deployment)
+	g.Expect(suspended.Status.JobStatus.State).To(Equal(flinkv1beta1.JobStatusSuspended))
+	g.Expect(suspended.Status.JobStatus.JobID).To(Equal(jobID), "the suspended job's id stays on record")
+	g.Expect(suspended.Status.ClusterRemovedJobID).To(Equal(jobID))
+
+	update(g, deployment, func(d *flinkv1beta1.FlinkDeployment) { d.Spec.Job.State = flinkv1beta1.JobStateRunning })
+	g.Eventually(func(g Gomega) {
+		resumed := get(g, deployment)
+		g.Expect(resumed.Status.ObservedGeneration).To(Equal(resumed.Generation))
+		g.Expect(kstatus(g, resumed)).To(Equal(status.CurrentStatus))
+		g.Expect(resumed.Status.JobStatus.JobID).NotTo(BeEmpty())
+		g.Expect(resumed.Status.JobStatus.JobID).NotTo(Equal(jobID), "the resumed job is a new job")
+		g.Expect(resumed.Status.ClusterRemovedJobID).To(BeEmpty(), "the new cluster's job is on record")
+	}, timeout, interval).Should(Succeed())
+}
+
+// A job suspended by the Apache operator (jobStatus.jobId kept, state SUSPENDED, no clusterRemovedJobId, which
+// upstream does not know) resumes from its savepoint under Teal: its missing cluster was removed, not lost.
+func TestSuspendedByUpstreamResumesFromItsSavepoint(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	deployment := newDeployment(g, "upstream-suspended", builders.WithUpgradeMode(flinkv1beta1.UpgradeModeSavepoint))
+	update(g, deployment, func(d *flinkv1beta1.FlinkDeployment) { d.Spec.Job.State = flinkv1beta1.JobStateSuspended })
+	suspended := eventuallyReady(g, deployment)
+	g.Expect(suspended.Status.JobStatus.JobID).NotTo(BeEmpty())
+	savepoint := suspended.Status.JobStatus.UpgradeSavepointPath
+	g.Expect(savepoint).NotTo(BeEmpty())
+	// The status as the Apache operator leaves it after a suspend.
+	g.Eventually(func(g Gomega) {
+		current := get(g, deployment)
+		current.Status.ClusterRemovedJobID = ""
+		g.Expect(env.Client.Status().Update(ctx, current)).To(Succeed())
+	}, timeout, interval).Should(Succeed())
+
+	update(g, deployment, func(d *flinkv1beta1.FlinkDeployment) { d.Spec.Job.State = flinkv1beta1.JobStateRunning })
+	resumed := eventuallyReady(g, deployment)
+	g.Expect(resumed.Status.LifecycleState).To(Equal(flinkv1beta1.LifecycleStateStable))
+	restored, _, _ := restoredFrom(g, resumed)
+	g.Expect(restored).To(Equal(savepoint))
+}
+
 func TestRestartNonceRestartsFromASavepoint(t *testing.T) {
 	g := NewWithT(t)
 	deployment := newDeployment(g, "restart", builders.WithUpgradeMode(flinkv1beta1.UpgradeModeSavepoint))

@@ -3,6 +3,7 @@ package jobops
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -117,6 +118,11 @@ func TestClassifyPoll(t *testing.T) {
 		{"expired trigger", flink.SavepointResult{}, flink.ErrOperationNotFound, PollUnknown},
 		{"a 404", flink.SavepointResult{}, &flink.APIError{StatusCode: http.StatusNotFound}, PollUnknown},
 		{"a 503", flink.SavepointResult{}, &flink.APIError{StatusCode: http.StatusServiceUnavailable}, PollUnreachable},
+		{"a 400 refusal", flink.SavepointResult{}, &flink.APIError{StatusCode: http.StatusBadRequest}, PollFailed},
+		{"a 409 refusal", flink.SavepointResult{}, &flink.APIError{StatusCode: http.StatusConflict}, PollFailed},
+		{"a wrapped 400", flink.SavepointResult{}, fmt.Errorf("polling: %w", &flink.APIError{StatusCode: http.StatusBadRequest}), PollFailed},
+		{"a 408", flink.SavepointResult{}, &flink.APIError{StatusCode: http.StatusRequestTimeout}, PollUnreachable},
+		{"a 429", flink.SavepointResult{}, &flink.APIError{StatusCode: http.StatusTooManyRequests}, PollUnreachable},
 		{"a timeout", flink.SavepointResult{}, context.DeadlineExceeded, PollUnreachable},
 	}
 	for _, tc := range cases {

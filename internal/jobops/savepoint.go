@@ -53,7 +53,8 @@ const (
 	PollInProgress PollOutcome = iota
 	// PollCompleted: it completed; Poll.Location is where.
 	PollCompleted
-	// PollFailed: Flink reports it failed (Poll.Failure says why). Definitive.
+	// PollFailed: Flink reports it failed, or refuses the status request (a 4xx other than 404/408/429, see
+	// IsDefinitive), so asking again under the same id cannot succeed (Poll.Failure says why). Definitive.
 	PollFailed
 	// PollUnknown: Flink does not know the trigger id (it expired after rest.async.store-duration, was lost in a
 	// JobManager failover, or never arrived). Definitive for this id.
@@ -70,7 +71,7 @@ type Poll struct {
 	Location string
 	// Failure is Flink's failure cause.
 	Failure string
-	// Err is the REST error of PollUnreachable and PollUnknown.
+	// Err is the REST error of PollUnreachable, PollUnknown and a refused PollFailed.
 	Err error
 }
 
@@ -80,6 +81,8 @@ func ClassifyPoll(result flink.SavepointResult, err error) Poll {
 	switch {
 	case flink.IsNotFound(err): // a 404, or the expired operation (flink.ErrOperationNotFound)
 		return Poll{Outcome: PollUnknown, Err: err}
+	case IsDefinitive(err): // a refusal (400, 409…): the same request would be refused again
+		return Poll{Outcome: PollFailed, Failure: "Flink refused the savepoint status request: " + err.Error(), Err: err}
 	case err != nil:
 		return Poll{Outcome: PollUnreachable, Err: err}
 	case !result.Done():
