@@ -19,6 +19,9 @@ const (
 	gateKeyStage           = "stage"
 	gateKeyWatermarkStage  = "watermark-stage"
 	gateKeyWatermark       = "watermark-toggle-value"
+	// gateKeyCandidatePrefix starts the outgoing gates' W candidates (<candidate>@<job id>). A candidate of an
+	// aborted cut-over names the same outgoing job as the next attempt's, so it would count there.
+	gateKeyCandidatePrefix = "teal.gate-candidate."
 
 	stageInitializing   = "INITIALIZING"
 	stageTransitioning  = "TRANSITIONING"
@@ -43,6 +46,8 @@ type gate struct {
 	Stage  string
 	// W is watermark-toggle-value when watermark-stage is WATERMARK_SET ("" otherwise: a leftover value is no W).
 	W string
+	// Candidates are the W candidate keys present, sorted.
+	Candidates []string
 }
 
 // gateWrite is a change of the coordination ConfigMap: keys to set and keys to remove, written conditionally on
@@ -80,7 +85,7 @@ func prepareGate(o observations, incoming flinkv1beta1.BlueGreenDeploymentType) 
 		gateKeyDeletionDelay:   strconv.FormatInt(o.DeletionDelay.Milliseconds(), 10),
 		gateKeyStage:           stageInitializing,
 		gateKeyWatermarkStage:  watermarkNotSet,
-	}, Remove: []string{gateKeyWatermark}})
+	}, Remove: append([]string{gateKeyWatermark}, o.Gate.Candidates...)})
 }
 
 // settleGate makes active the only emitting colour with stage RUNNING. Without clearW a W stays (the sole
@@ -285,7 +290,8 @@ func teardown(o observations, incomingType flinkv1beta1.BlueGreenDeploymentType,
 // it no longer runs does the ConfigMap name the outgoing colour active (withGate, in the ACTIVE state recorded
 // here). Naming the outgoing colour active while the incoming job runs would make the incoming gate an outgoing
 // one without W, which emits: duplicates. Step 1 is conditional on the resourceVersion the decision saw, so a
-// W that a gate set meanwhile makes it fail and the next reconcile keep waiting instead.
+// W that a gate set meanwhile makes it fail and the next reconcile keep waiting instead. It also removes the W
+// candidates: they name the outgoing job, which a retry keeps, and were computed before it emitted what it held.
 func abortCutOver(o observations, incomingType flinkv1beta1.BlueGreenDeploymentType, why string) decision {
 	previous := activeState(other(incomingType))
 	message := fmt.Sprintf("aborting the cut-over to the %s child: %s; back to %s, which kept emitting throughout", lower(incomingType), why, previous)
@@ -293,7 +299,7 @@ func abortCutOver(o observations, incomingType flinkv1beta1.BlueGreenDeploymentT
 		gateKeyActive:         string(incomingType),
 		gateKeyStage:          stageInitializing,
 		gateKeyWatermarkStage: watermarkNotSet,
-	}, Remove: []string{gateKeyWatermark}})
+	}, Remove: append([]string{gateKeyWatermark}, o.Gate.Candidates...)})
 	return decision{
 		Effects: []effect{hold, {Kind: effectSuspendChild, Child: incomingType}},
 		State:   previous, JobState: flinkv1beta1.JobStatusFailing, ClearMarkers: true, Error: message,

@@ -150,6 +150,14 @@ func TestNextAdvanced(t *testing.T) {
 				ReadyAt: t0.Add(-deadline - time.Second)},
 			effects: []string{"WriteGate(INITIALIZING)", "SuspendChild(GREEN)"}, final: flinkv1beta1.BlueGreenActiveBlue,
 			outcome: outcomeStalled, reason: flinkv1beta1.ReasonTransitionAborted},
+		{name: "abort removes the outgoing gates' W candidates (a retry keeps blue's job, so they would count)",
+			obs: observations{State: toGreen, Blue: ready, Green: ready, ReadyAt: t0.Add(-deadline - time.Second),
+				Gate: gate{Exists: true, Active: green, Stage: stageTransitioning, Candidates: []string{"teal.gate-candidate.BLUE.g0.0.1"}}},
+			effects: []string{"WriteGate(INITIALIZING)", "SuspendChild(GREEN)"}, final: flinkv1beta1.BlueGreenActiveBlue,
+			outcome: outcomeStalled, reason: flinkv1beta1.ReasonTransitionAborted,
+			check: func(g Gomega, d decision) {
+				g.Expect(d.Effects[0].Gate.Remove).To(ConsistOf(gateKeyWatermark, "teal.gate-candidate.BLUE.g0.0.1"))
+			}},
 		{name: "crash mid-abort after step 1: abort again, never TRANSITIONING again",
 			obs: observations{State: toGreen, Blue: ready, Green: ready, Gate: gateAt(stageInitializing, ""),
 				ReadyAt: t0.Add(-deadline - time.Second)},
