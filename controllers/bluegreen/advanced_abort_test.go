@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/fluxcd/pkg/runtime/conditions"
@@ -16,6 +17,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/controllers/bluegreen"
 	"github.com/teal-flink/teal/test/builders"
 )
 
@@ -102,6 +104,24 @@ func (r *revisionRecorder) lastConfigMap() map[string]string {
 	return last.configMap
 }
 
+// stages is the sequence of ConfigMap stages recorded, in resourceVersion order, repeats folded.
+func (r *revisionRecorder) stages() []string {
+	r.mu.Lock()
+	revisions := append([]revision(nil), r.revisions...)
+	r.mu.Unlock()
+	sort.SliceStable(revisions, func(i, j int) bool { return revisions[i].resourceVersion < revisions[j].resourceVersion })
+	stages := []string{}
+	for _, rev := range revisions {
+		if rev.configMap == nil {
+			continue
+		}
+		if stage := rev.configMap["stage"]; len(stages) == 0 || stages[len(stages)-1] != stage {
+			stages = append(stages, stage)
+		}
+	}
+	return stages
+}
+
 // greenNamedNonActiveWhileRunning lists the ConfigMap revisions that name a colour other than green active
 // while the green child existed and had not stopped: to green's gate, still running, such a ConfigMap makes it
 // an outgoing gate without W, which emits what blue emits too.
@@ -158,4 +178,67 @@ func TestAdvancedAbortKeepsTheIncomingGateHolding(t *testing.T) {
 	// Green's job stopped before blue was named active: suspended, or finished by the suspend's savepoint.
 	g.Expect([]string{string(green.Status.LifecycleState), string(green.Status.JobStatus.State)}).To(
 		ContainElement(BeElementOf(string(flinkv1beta1.LifecycleStateSuspended), string(flinkv1beta1.JobStatusFinished))))
+}
+
+// TestOperatorKilledMidAdvancedAbort stops the operator right after each step of an ADVANCED deadline abort,
+// before ACTIVE_BLUE is recorded, then starts a fresh one: it must abort again (never write TRANSITIONING again,
+// where the gates would agree on W), and no ConfigMap revision may name blue active while green still runs.
+func TestOperatorKilledMidAdvancedAbort(t *testing.T) {
+	steps := []struct {
+		step       string
+		occurrence int32
+	}{
+		{"WriteGate(INITIALIZING)", 2}, // the abort's first write (the first is the transition's preparation)
+		{"SuspendChild(GREEN)", 1},
+	}
+	NewWithT(t).Expect(stk.Operator.Stop()).To(Succeed())
+	defer func() {
+		var err error
+		stk.Operator, err = startOperator()
+		NewWithT(t).Expect(err).NotTo(HaveOccurred())
+	}()
+	for _, kill := range steps {
+		t.Run(kill.step, func(t *testing.T) {
+			g := NewWithT(t)
+			first, err := startOperator()
+			g.Expect(err).NotTo(HaveOccurred())
+			bg := newAdvanced(g, "abortcrash", builders.WithBlueGreenConfig("kubernetes.operator.bluegreen.advanced.transition-deadline", "2 s"))
+			g.Expect(first.Stop()).To(Succeed())
+			ctx, stop := context.WithCancel(context.Background())
+			defer stop()
+			recorder := &revisionRecorder{}
+			recorder.record(g, ctx, bg)
+
+			killed := make(chan struct{})
+			var seen atomic.Int32
+			dying, err := startInstrumentedOperator(func(r *bluegreen.Reconciler) {
+				r.OnStep = func(ctx context.Context, b *flinkv1beta1.FlinkBlueGreenDeployment, at string) {
+					if b.Namespace == bg.Namespace && at == kill.step && seen.Add(1) == kill.occurrence {
+						close(killed)
+						<-ctx.Done() // the process hangs here until it is killed
+					}
+				}
+			})
+			g.Expect(err).NotTo(HaveOccurred())
+			update(g, bg, func(b *flinkv1beta1.FlinkBlueGreenDeployment) { b.Spec.Template.Spec.Image = "flink:1.20.1" })
+			g.Eventually(killed, timeout).Should(BeClosed())
+			g.Expect(dying.Stop()).To(Succeed())
+			g.Expect(get(g, bg).Status.BlueGreenState).To(Equal(flinkv1beta1.BlueGreenTransitioningToGreen), "killed before ACTIVE_BLUE was recorded")
+
+			fresh, err := startOperator()
+			g.Expect(err).NotTo(HaveOccurred())
+			defer func() { g.Expect(fresh.Stop()).To(Succeed()) }()
+			current := eventuallyIn(g, bg, flinkv1beta1.BlueGreenActiveBlue, status.FailedStatus)
+			g.Expect(conditions.GetReason(current, flinkv1beta1.ConditionStalled)).To(Equal(flinkv1beta1.ReasonTransitionAborted))
+			g.Eventually(func(g Gomega) {
+				g.Expect(recorder.lastConfigMap()).To(And(HaveKeyWithValue("active-deployment-type", "BLUE"), HaveKeyWithValue("stage", "RUNNING")))
+			}, timeout, interval).Should(Succeed())
+			g.Expect(child(g, bg, "green").Spec.Job.State).To(Equal(flinkv1beta1.JobStateSuspended))
+
+			violations, _ := recorder.greenNamedNonActiveWhileRunning()
+			g.Expect(violations).To(BeEmpty(), "ConfigMap revisions naming blue active while green still ran")
+			g.Expect(recorder.stages()).To(Equal([]string{"RUNNING", "INITIALIZING", "TRANSITIONING", "INITIALIZING", "RUNNING"}),
+				"after the abort's INITIALIZING the ConfigMap never goes back to TRANSITIONING")
+		})
+	}
 }
