@@ -19,6 +19,9 @@ const (
 	gateKeyStage           = "stage"
 	gateKeyWatermarkStage  = "watermark-stage"
 	gateKeyWatermark       = "watermark-toggle-value"
+	// gateKeyCandidatePrefix starts the outgoing gates' W candidates (<candidate>@<job id>). A candidate of an
+	// aborted cut-over names the same outgoing job as the next attempt's, so it would count there.
+	gateKeyCandidatePrefix = "teal.gate-candidate."
 
 	stageInitializing   = "INITIALIZING"
 	stageTransitioning  = "TRANSITIONING"
@@ -43,6 +46,8 @@ type gate struct {
 	Stage  string
 	// W is watermark-toggle-value when watermark-stage is WATERMARK_SET ("" otherwise: a leftover value is no W).
 	W string
+	// Candidates are the W candidate keys present, sorted.
+	Candidates []string
 }
 
 // gateWrite is a change of the coordination ConfigMap: keys to set and keys to remove, written conditionally on
@@ -80,7 +85,7 @@ func prepareGate(o observations, incoming flinkv1beta1.BlueGreenDeploymentType) 
 		gateKeyDeletionDelay:   strconv.FormatInt(o.DeletionDelay.Milliseconds(), 10),
 		gateKeyStage:           stageInitializing,
 		gateKeyWatermarkStage:  watermarkNotSet,
-	}, Remove: []string{gateKeyWatermark}})
+	}, Remove: append([]string{gateKeyWatermark}, o.Gate.Candidates...)})
 }
 
 // settleGate makes active the only emitting colour with stage RUNNING. Without clearW a W stays (the sole
@@ -108,7 +113,7 @@ func withGate(o observations, d decision) decision {
 	}
 	if (o.State == flinkv1beta1.BlueGreenActiveBlue || o.State == flinkv1beta1.BlueGreenActiveGreen) && d.Intent.State == "" && d.State == "" {
 		active := stateChild(o.State)
-		if !o.Gate.Exists || o.Gate.Active != active || o.Gate.Stage != stageRunning {
+		if (!o.Gate.Exists || o.Gate.Active != active || o.Gate.Stage != stageRunning) && !abortPending(o, active) {
 			d.Effects = append(d.Effects, settleGate(active, o.Gate.W == ""))
 		}
 	}
@@ -142,9 +147,17 @@ func nextCutOver(o observations, incomingType flinkv1beta1.BlueGreenDeploymentTy
 	stage := o.Gate.Stage
 	if !o.Gate.Exists || o.Gate.Active != incomingType || (stage != stageInitializing && stage != stageTransitioning && stage != stageClearTeardown) {
 		if abortDue(o) {
-			// The ConfigMap already settled on the outgoing colour: an abort whose status was not recorded
-			// before the operator stopped (its ConfigMap write is its commit point). Carry it out again.
-			return abortCutOver(o, incomingType, "the cut-over did not complete in time")
+			if o.Gate.Exists && o.Gate.Active == other(incomingType) && o.Gate.Stage == stageRunning && o.Gate.W == "" {
+				// Settled on the outgoing colour without W (an abort of an earlier version, or by hand): no gate
+				// can have cut over, so the abort is lossless. Carry it out in order.
+				return abortCutOver(o, incomingType, "the cut-over did not complete in time")
+			}
+			// Missing, or in a state that does not rule out W: aborting after W would lose records.
+			d.Outcome = outcome{Kind: outcomeStalled, Reason: flinkv1beta1.ReasonCutOverStalled, Message: fmt.Sprintf(
+				"the cut-over to the %s child is past its deadline, but the coordination ConfigMap does not show the cut-over without W (%s), so it is not aborted (an abort after W loses records): check the ConfigMap and both jobs",
+				in, describeGate(o.Gate))}
+			d.Event, d.Warning = o.Reason != flinkv1beta1.ReasonCutOverStalled, true
+			return d
 		}
 		// The transition was recorded but the ConfigMap not yet prepared (the operator stopped in between):
 		// prepare it before the incoming child exists.
@@ -166,12 +179,15 @@ func nextCutOver(o observations, incomingType flinkv1beta1.BlueGreenDeploymentTy
 		}
 		return readyAt.Add(o.TransitionDeadline)
 	}
+	// Before the stage switch: an abort interrupted after its first write shows INITIALIZING again, which must
+	// not lead back to TRANSITIONING (the gates would agree on W again). An incoming job that ran late, after
+	// the grace period but before this look and before any TRANSITIONING, still goes on.
+	if abortDue(o) && o.Gate.W == "" && stage != stageClearTeardown && !(stage == stageInitializing && o.ReadyAt.IsZero() && incoming.Ready) {
+		return abortCutOver(o, incomingType, abortWhy(o, in))
+	}
 	switch stage {
 	case stageInitializing:
 		if !incoming.Ready {
-			if !o.AbortAt.IsZero() && o.Now.After(o.AbortAt) {
-				return abortCutOver(o, incomingType, fmt.Sprintf("the %s job did not run within the abort grace period", in))
-			}
 			reconciling(flinkv1beta1.ReasonWaitingForIncomingJob, fmt.Sprintf(
 				"waiting for the %s job to run (its gate holds; the %s job emits everything): %s", in, out, incoming.Problem))
 			if !o.AbortAt.IsZero() {
@@ -193,11 +209,6 @@ func nextCutOver(o observations, incomingType flinkv1beta1.BlueGreenDeploymentTy
 		}
 		at := deadline()
 		if o.Gate.W == "" {
-			if o.Now.After(at) {
-				return abortCutOver(o, incomingType, fmt.Sprintf(
-					"the gates did not agree on a toggle watermark W within the transition deadline %s (an idle or stuck source holds the cut-over back)",
-					o.TransitionDeadline))
-			}
 			reconciling(flinkv1beta1.ReasonWaitingForWatermark, fmt.Sprintf(
 				"stage TRANSITIONING: waiting for the gates to agree on the toggle watermark W (deadline in %s)", at.Sub(o.Now).Round(time.Second)))
 			d.Wait = at.Sub(o.Now) + time.Millisecond
@@ -272,19 +283,61 @@ func teardown(o observations, incomingType flinkv1beta1.BlueGreenDeploymentType,
 	return d
 }
 
-// abortCutOver gives up on a cut-over before W is set, which loses nothing: the outgoing colour becomes the sole
-// emitter again (its gate emits everything, including what it held while W was being agreed), and the incoming
-// child is suspended with the records its gate held. The ConfigMap is written first and conditionally, so a W
-// that a gate set meanwhile makes the write fail and the next reconcile keep waiting instead.
+// abortCutOver gives up on a cut-over before W is set, which loses nothing and duplicates nothing, in three
+// steps: (1) the ConfigMap goes back to INITIALIZING without W, the incoming colour still active, so the outgoing
+// gate emits everything (also what it held while W was being agreed) while the incoming gate, still running,
+// holds and no gate proposes W; (2) the incoming child is suspended with the records its gate held; (3) only once
+// it no longer runs does the ConfigMap name the outgoing colour active (withGate, in the ACTIVE state recorded
+// here). Naming the outgoing colour active while the incoming job runs would make the incoming gate an outgoing
+// one without W, which emits: duplicates. Step 1 is conditional on the resourceVersion the decision saw, so a
+// W that a gate set meanwhile makes it fail and the next reconcile keep waiting instead. It also removes the W
+// candidates: they name the outgoing job, which a retry keeps, and were computed before it emitted what it held.
 func abortCutOver(o observations, incomingType flinkv1beta1.BlueGreenDeploymentType, why string) decision {
 	previous := activeState(other(incomingType))
 	message := fmt.Sprintf("aborting the cut-over to the %s child: %s; back to %s, which kept emitting throughout", lower(incomingType), why, previous)
+	hold := writeGate(gateWrite{Set: map[string]string{
+		gateKeyActive:         string(incomingType),
+		gateKeyStage:          stageInitializing,
+		gateKeyWatermarkStage: watermarkNotSet,
+	}, Remove: append([]string{gateKeyWatermark}, o.Gate.Candidates...)})
 	return decision{
-		Effects: []effect{settleGate(other(incomingType), true), {Kind: effectSuspendChild, Child: incomingType}},
+		Effects: []effect{hold, {Kind: effectSuspendChild, Child: incomingType}},
 		State:   previous, JobState: flinkv1beta1.JobStatusFailing, ClearMarkers: true, Error: message,
 		Outcome: outcome{Kind: outcomeStalled, Reason: flinkv1beta1.ReasonTransitionAborted, Message: message},
 		Event:   true, Warning: true,
 	}
+}
+
+// abortPending: an abort's last step is not due yet. The ConfigMap still names the other colour (the aborted
+// incoming one) active without W while its child may run; naming active instead would turn that child's gate
+// into an outgoing gate without W, which emits what active emits too.
+func abortPending(o observations, active flinkv1beta1.BlueGreenDeploymentType) bool {
+	if !o.Gate.Exists || o.Gate.Active != other(active) || o.Gate.W != "" {
+		return false
+	}
+	aborted := o.child(other(active))
+	return aborted.Terminating || (aborted.Exists && !aborted.Suspended && !aborted.Finished)
+}
+
+// abortWhy says which deadline an abort missed.
+func abortWhy(o observations, in string) string {
+	if o.ReadyAt.IsZero() {
+		return fmt.Sprintf("the %s job did not run within the abort grace period", in)
+	}
+	return fmt.Sprintf("the gates did not agree on a toggle watermark W within the transition deadline %s (an idle or stuck source holds the cut-over back)",
+		o.TransitionDeadline)
+}
+
+// describeGate renders what the controller saw of the coordination ConfigMap, for messages.
+func describeGate(g gate) string {
+	if !g.Exists {
+		return "it is missing"
+	}
+	w := "no W"
+	if g.W != "" {
+		w = "W=" + g.W
+	}
+	return fmt.Sprintf("active %s, stage %s, %s", g.Active, g.Stage, w)
 }
 
 // abortDue: the abort grace period (before the incoming job ran) or the transition deadline (after) has passed.

@@ -57,8 +57,9 @@ func TestOperatorKilledMidAdvancedTransition(t *testing.T) {
 		"Intent TRANSITIONING_TO_GREEN", // savepoint recorded, ConfigMap not yet prepared
 		"WriteGate(INITIALIZING)",       // prepared, green not yet created
 		"ApplyChild(GREEN)",
-		"WriteGate(TRANSITIONING)", // green runs, the gates now agree on W
-		"StopChild(BLUE)",          // CLEAR_TO_TEARDOWN seen, blue's stop-with-savepoint sent
+		"WriteGate(TRANSITIONING)",               // green runs, the gates now agree on W
+		"Intent TRANSITIONING_TO_GREEN teardown", // CLEAR_TO_TEARDOWN seen, the teardown trigger id recorded, not yet sent
+		"StopChild(BLUE)",                        // blue's stop-with-savepoint sent
 		"SwitchIngress(GREEN)",
 		"DeleteChild(BLUE)",
 		"WriteGate(RUNNING)", // settled on green, ACTIVE_GREEN not yet recorded

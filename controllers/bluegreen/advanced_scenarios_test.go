@@ -165,11 +165,14 @@ func TestAdvancedDeadlineAbortsBeforeW(t *testing.T) {
 	current := eventuallyIn(g, bg, flinkv1beta1.BlueGreenActiveBlue, status.FailedStatus)
 	g.Expect(conditions.GetReason(current, flinkv1beta1.ConditionStalled)).To(Equal(flinkv1beta1.ReasonTransitionAborted))
 	g.Expect(conditions.GetMessage(current, flinkv1beta1.ConditionStalled)).To(ContainSubstring("transition deadline"))
-	data := gates.read(g).Data
-	g.Expect(data).To(HaveKeyWithValue("active-deployment-type", "BLUE"))
-	g.Expect(data).To(HaveKeyWithValue("stage", "RUNNING"))
-	g.Expect(data).To(HaveKeyWithValue("watermark-stage", "WATERMARK_NOT_SET"))
-	g.Expect(data).NotTo(HaveKey("watermark-toggle-value"))
+	// The ConfigMap names blue active once green no longer runs (TestAdvancedAbortKeepsTheIncomingGateHolding).
+	g.Eventually(func(g Gomega) {
+		data := gates.read(g).Data
+		g.Expect(data).To(HaveKeyWithValue("active-deployment-type", "BLUE"))
+		g.Expect(data).To(HaveKeyWithValue("stage", "RUNNING"))
+		g.Expect(data).To(HaveKeyWithValue("watermark-stage", "WATERMARK_NOT_SET"))
+		g.Expect(data).NotTo(HaveKey("watermark-toggle-value"))
+	}, timeout, interval).Should(Succeed())
 	g.Expect(child(g, bg, "blue").Status.JobStatus.State).To(Equal(flinkv1beta1.JobStatusRunning))
 	g.Expect(child(g, bg, "green").Spec.Job.State).To(Equal(flinkv1beta1.JobStateSuspended))
 
@@ -252,6 +255,10 @@ func TestAdvancedIncomingThatNeverRunsAbortsLosslessly(t *testing.T) {
 	g := NewWithT(t)
 	bg := newAdvanced(g, "broken", builders.WithBlueGreenConfig("kubernetes.operator.bluegreen.abort.grace-period", "2 s"))
 	gates := fakeGate{bg: bg}
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	recorder := &revisionRecorder{}
+	recorder.record(g, ctx, bg)
 	update(g, bg, func(b *flinkv1beta1.FlinkBlueGreenDeployment) { b.Spec.Template.Spec.Image = brokenImage })
 	g.Eventually(func(g Gomega) {
 		g.Expect(readyReason(g, bg)).To(Equal(flinkv1beta1.ReasonWaitingForIncomingJob))
@@ -259,11 +266,16 @@ func TestAdvancedIncomingThatNeverRunsAbortsLosslessly(t *testing.T) {
 
 	current := eventuallyIn(g, bg, flinkv1beta1.BlueGreenActiveBlue, status.FailedStatus)
 	g.Expect(conditions.GetReason(current, flinkv1beta1.ConditionStalled)).To(Equal(flinkv1beta1.ReasonTransitionAborted))
-	data := gates.read(g).Data
-	g.Expect(data).To(HaveKeyWithValue("active-deployment-type", "BLUE"))
-	g.Expect(data).To(HaveKeyWithValue("stage", "RUNNING"))
-	g.Expect(data).To(HaveKeyWithValue("watermark-stage", "WATERMARK_NOT_SET"))
+	g.Eventually(func(g Gomega) {
+		data := gates.read(g).Data
+		g.Expect(data).To(HaveKeyWithValue("active-deployment-type", "BLUE"))
+		g.Expect(data).To(HaveKeyWithValue("stage", "RUNNING"))
+		g.Expect(data).To(HaveKeyWithValue("watermark-stage", "WATERMARK_NOT_SET"))
+		g.Expect(recorder.lastConfigMap()).To(HaveKeyWithValue("active-deployment-type", "BLUE"))
+	}, timeout, interval).Should(Succeed())
 	g.Expect(child(g, bg, "green").Spec.Job.State).To(Equal(flinkv1beta1.JobStateSuspended))
+	violations, _ := recorder.greenNamedNonActiveWhileRunning()
+	g.Expect(violations).To(BeEmpty(), "ConfigMap revisions naming blue active while green still ran")
 }
 
 func TestAdvancedConfigMapDeletedByHandIsRecreated(t *testing.T) {

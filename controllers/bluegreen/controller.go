@@ -52,7 +52,8 @@ type Reconciler struct {
 	Now func() time.Time
 	// Metrics, when set, observes state changes and finished transitions (see TransitionRecorder).
 	Metrics TransitionRecorder
-	// OnStep, when set, is called after the intent is recorded ("Intent <STATE>") and after each effect
+	// OnStep, when set, is called after the intent is recorded ("Intent <STATE>", "Intent <STATE> teardown" for
+	// the ADVANCED teardown trigger) and after each effect
 	// ("ApplyChild(GREEN)", …), before the reconcile's final status patch (tracing; crash tests stop here).
 	OnStep func(ctx context.Context, bg *flinkv1beta1.FlinkBlueGreenDeployment, step string)
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -42,6 +43,12 @@ func (r *Reconciler) observeGate(ctx context.Context, s *scope) error {
 	if cm.Data[gateKeyWatermarkStage] == watermarkSet {
 		s.obs.Gate.W = cm.Data[gateKeyWatermark]
 	}
+	for key := range cm.Data {
+		if strings.HasPrefix(key, gateKeyCandidatePrefix) {
+			s.obs.Gate.Candidates = append(s.obs.Gate.Candidates, key)
+		}
+	}
+	sort.Strings(s.obs.Gate.Candidates)
 	return nil
 }
 

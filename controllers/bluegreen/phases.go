@@ -354,7 +354,12 @@ func (r *Reconciler) act(ctx context.Context, s *scope) (ctrl.Result, error) {
 			}
 			r.recordState(bg, s.initialState, bg.Status.BlueGreenState)
 			s.initialState = bg.Status.BlueGreenState
-			r.step(ctx, bg, "Intent "+string(bg.Status.BlueGreenState))
+			step := "Intent " + string(bg.Status.BlueGreenState)
+			if d.Intent.Teardown {
+				// A step of its own: the teardown trigger id is recorded in the same state as the hand-over's start.
+				step += " teardown"
+			}
+			r.step(ctx, bg, step)
 		}
 		for _, e := range d.Effects {
 			if err := r.carryOut(ctx, s, e); err != nil {

@@ -489,7 +489,7 @@ func nextTransitioning(o observations, incomingType flinkv1beta1.BlueGreenDeploy
 		if outgoing.Exists {
 			d.Effects = append(d.Effects, effect{Kind: effectDeleteChild, Child: other(incomingType)})
 		}
-		if o.Advanced {
+		if o.Advanced && !abortPending(o, incomingType) {
 			d.Effects = append(d.Effects, settleGate(incomingType, o.Gate.W == ""))
 		}
 		d.State, d.JobState, d.ClearMarkers = activeState(incomingType), jobState, true
