@@ -32,9 +32,12 @@ func runStateContract(t *testing.T, backend contractBackend) {
 	}
 	jarID, err := client.UploadJar(ctx, backend.jarPath)
 	g.Expect(err).NotTo(HaveOccurred())
-	// Periodic checkpoints an hour apart: only the checkpoints the test triggers happen.
+	// Only the checkpoints the test triggers happen: Flink starts periodic checkpoints after a random delay
+	// between min-pause and the interval, so an interval of an hour alone may checkpoint within the test (and
+	// subsume the checkpoint it asserts on); min-pause of an hour too puts the first one an hour after the start.
 	jobConfig := func(extra map[string]string) map[string]string {
-		config := map[string]string{"execution.checkpointing.interval": "1h"}
+		config := map[string]string{"execution.checkpointing.interval": "1h",
+			"execution.checkpointing.min-pause": "1h"}
 		for key, value := range extra {
 			config[key] = value
 		}

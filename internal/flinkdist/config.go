@@ -65,6 +65,9 @@ func sessionConfig(dist Distribution, session *Session, opts SessionOptions, por
 		"cluster.registration.error-delay": "1000",
 		// A random query-service port avoids collisions between clusters started in parallel.
 		"metrics.internal.query-service.port": "0",
+		// Without it the actor system must start within 10 s (the ask timeout); on a loaded two-core machine
+		// it took 17 s, and the TaskManager exited with "Could not create actor system".
+		"pekko.startup-timeout": "2 min",
 	}
 	// Flink 2.0 renamed the state.* directory keys into execution.checkpointing.*.
 	checkpointDirKey, savepointDirKey := "state.checkpoints.dir", "state.savepoints.dir"

@@ -2,6 +2,8 @@ package flinkdist
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -46,12 +48,24 @@ type Session struct {
 	// SavepointDir is state.savepoints.dir as a local path (the directory exists even when unset in Flink).
 	SavepointDir string
 
+	// id is the random value of sessionIDKey in this session's configuration.
+	id          string
 	jobManager  *process
 	taskManager *process
 }
 
-// StartSession starts a JobManager and a TaskManager from dist and waits until the REST endpoint answers and a
-// TaskManager registered. On error every started process is stopped again.
+// startAttempts bounds StartSession's tries: each try takes fresh ports, so a port another process took between
+// FreePorts and the JVM binding it (other clusters on a shared machine choose from the same ephemeral range)
+// costs one try, not the test.
+const startAttempts = 3
+
+// sessionIDKey carries a random value in each session's configuration; waitReady requires it in the answering
+// JobManager's configuration, so a foreign cluster that bound the chosen REST port is never mistaken for this one.
+const sessionIDKey = "teal.flinkdist.session-id"
+
+// StartSession starts a JobManager and a TaskManager from dist and waits until the REST endpoint answers as this
+// session's JobManager and a TaskManager registered. A start that loses one of its ports to another process is
+// retried on fresh ports. On error every started process is stopped again.
 func StartSession(ctx context.Context, dist Distribution, opts SessionOptions) (*Session, error) {
 	if opts.Dir == "" {
 		return nil, errors.New("flinkdist: SessionOptions.Dir is required")
@@ -62,7 +76,26 @@ func StartSession(ctx context.Context, dist Distribution, opts SessionOptions) (
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	var errs []error
+	for attempt := 1; attempt <= startAttempts; attempt++ {
+		session, err := startSessionOnce(ctx, dist, opts)
+		if err == nil {
+			return session, nil
+		}
+		errs = append(errs, fmt.Errorf("attempt %d: %w", attempt, err))
+		if !errors.Is(err, errRetryable) || ctx.Err() != nil {
+			break
+		}
+	}
+	return nil, fmt.Errorf("flink %s session cluster did not become ready: %w", dist.Version, errors.Join(errs...))
+}
 
+// errRetryable marks a start that fresh ports may mend: a process exited (a port bound by another process
+// between FreePorts and the JVM's bind is the usual cause on a shared machine), or another cluster answers on
+// the REST port.
+var errRetryable = errors.New("the session's processes did not come up as one cluster")
+
+func startSessionOnce(ctx context.Context, dist Distribution, opts SessionOptions) (*Session, error) {
 	session := &Session{
 		ConfDir:       filepath.Join(opts.Dir, "conf"),
 		LogDir:        filepath.Join(opts.Dir, "log"),
@@ -78,8 +111,13 @@ func StartSession(ctx context.Context, dist Distribution, opts SessionOptions) (
 	if err != nil {
 		return nil, err
 	}
+	session.id, err = randomID()
+	if err != nil {
+		return nil, err
+	}
 	restPort := ports[0]
 	config := sessionConfig(dist, session, opts, ports)
+	config[sessionIDKey] = session.id
 	if err := writeConfig(session.ConfDir, config); err != nil {
 		return nil, err
 	}
@@ -103,10 +141,18 @@ func StartSession(ctx context.Context, dist Distribution, opts SessionOptions) (
 	}
 	if err := session.waitReady(ctx); err != nil {
 		session.Stop()
-		return nil, fmt.Errorf("flink %s session cluster did not become ready: %w\n%s", dist.Version, err,
-			session.LogTail(40))
+		return nil, fmt.Errorf("%w\n%s", err, session.LogTail(40))
 	}
 	return session, nil
+}
+
+// randomID returns 16 random bytes in hex.
+func randomID() (string, error) {
+	buf := make([]byte, 16)
+	if _, err := rand.Read(buf); err != nil {
+		return "", fmt.Errorf("generating a session id: %w", err)
+	}
+	return hex.EncodeToString(buf), nil
 }
 
 // StartSessionForTest starts a session cluster of version under t.TempDir(), fails the test when Flink is not
@@ -132,7 +178,9 @@ func StartSessionForTest(t TB, version string, opts SessionOptions) *Session {
 	return session
 }
 
-// waitReady polls /overview until a TaskManager registered or a process exited.
+// waitReady polls until the REST endpoint answers as this session's JobManager (its configuration carries the
+// session id) and a TaskManager registered, or a process exited. Without the id check a cluster of another test
+// that bound the same port first passes for this one, and the test runs its jobs there.
 func (s *Session) waitReady(ctx context.Context) error {
 	client := &http.Client{Timeout: 5 * time.Second}
 	ticker := time.NewTicker(500 * time.Millisecond)
@@ -141,14 +189,24 @@ func (s *Session) waitReady(ctx context.Context) error {
 	for {
 		for _, proc := range []*process{s.jobManager, s.taskManager} {
 			if exited, err := proc.exited(); exited {
-				return fmt.Errorf("%s exited: %v", proc.name, err)
+				return fmt.Errorf("%w: %s exited: %v", errRetryable, proc.name, err)
 			}
+		}
+		var config []struct {
+			Key   string `json:"key"`
+			Value string `json:"value"`
 		}
 		var overview struct {
 			TaskManagers int `json:"taskmanagers"`
 			SlotsTotal   int `json:"slots-total"`
 		}
-		if err := getJSON(ctx, client, s.RESTURL+"/overview", &overview); err != nil {
+		if err := getJSON(ctx, client, s.RESTURL+"/jobmanager/config", &config); err != nil {
+			lastErr = err
+		} else if id := configValue(config, sessionIDKey); id != s.id {
+			// Another cluster bound the port first: this JobManager can never bind it. Try again on fresh ports.
+			return fmt.Errorf("%w: %s answers as another cluster (%s %q, want %q)", errRetryable, s.RESTURL,
+				sessionIDKey, id, s.id)
+		} else if err := getJSON(ctx, client, s.RESTURL+"/overview", &overview); err != nil {
 			lastErr = err
 		} else if overview.TaskManagers > 0 && overview.SlotsTotal > 0 {
 			return nil
@@ -157,10 +215,23 @@ func (s *Session) waitReady(ctx context.Context) error {
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("%w (last: %v)", ctx.Err(), lastErr)
+			return fmt.Errorf("%w (last: %w)", ctx.Err(), lastErr)
 		case <-ticker.C:
 		}
 	}
+}
+
+// configValue returns the value of key in a GET /jobmanager/config answer, "" when absent.
+func configValue(config []struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}, key string) string {
+	for _, entry := range config {
+		if entry.Key == key {
+			return entry.Value
+		}
+	}
+	return ""
 }
 
 func getJSON(ctx context.Context, client *http.Client, url string, out any) error {

@@ -69,8 +69,11 @@ func TestLastStateOnRealFlink(t *testing.T) {
 			g := NewWithT(t)
 			ctx := context.Background()
 			namespace := newNamespace(g)
-			// Periodic checkpoints an hour apart: only the checkpoints the test takes exist.
-			config := append(stateDirs(namespace, flinkVersion.version), "execution.checkpointing.interval", "1 h")
+			// Only the checkpoints the test takes exist: Flink fires the first periodic checkpoint after a random
+			// delay between min-pause and the interval, so both are an hour (an interval alone could checkpoint
+			// between checkpointNow and the upgrade, and the new job would restore that one).
+			config := append(stateDirs(namespace, flinkVersion.version), "execution.checkpointing.interval", "1 h",
+				"execution.checkpointing.min-pause", "1 h")
 			deployment := builders.NewFlinkDeployment("laststate", builders.InNamespace(namespace),
 				builders.WithImage(flinkVersion.image), builders.WithFlinkVersion(flinkVersion.version),
 				builders.WithUpgradeMode(flinkv1beta1.UpgradeModeLastState), builders.WithParallelism(1),
