@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"time"
 
-	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/flink"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 )
@@ -43,7 +42,7 @@ func (c *flinkClient) ListJobs(ctx context.Context) ([]JobInfo, error) {
 	}
 	infos := make([]JobInfo, 0, len(jobs))
 	for _, job := range jobs {
-		infos = append(infos, JobInfo{ID: job.ID, Name: job.Name, State: flinkv1beta1.JobStatusState(job.State), StartTime: job.StartTime})
+		infos = append(infos, JobInfo{ID: job.ID, Name: job.Name, State: effectiveJobState(job), StartTime: job.StartTime})
 	}
 	return infos, nil
 }
