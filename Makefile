@@ -133,6 +133,11 @@ cluster: images ## Bring up a local single-node Kubernetes cluster with Teal ins
 	hack/install-tools.sh cluster
 	hack/cluster/up.sh
 
+.PHONY: e2e-cluster
+e2e-cluster: images ## The end-to-end suite on real pods (test/e2ecluster): reuses a running cluster or brings one up and down (root).
+	hack/install-tools.sh cluster
+	hack/cluster/e2e.sh
+
 .PHONY: cluster-down
 cluster-down: ## Remove the local cluster: processes, network namespace, mounts, cgroups, state.
 	hack/cluster/down.sh

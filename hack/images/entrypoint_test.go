@@ -36,7 +36,7 @@ func TestEntrypointDropsRootForFlinkUser(t *testing.T) {
 				flinkExit = "exit 0"
 			}
 			scripts := map[string]string{
-				filepath.Join(stubs, "id"): "#!/bin/sh\n[ \"$1\" = -u ] && { echo 0; exit 0; }\n[ \"$1\" = flink ] && " + flinkExit + "\nexit 1\n",
+				filepath.Join(stubs, "id"):   "#!/bin/sh\n[ \"$1\" = -u ] && { echo 0; exit 0; }\n[ \"$1\" = flink ] && " + flinkExit + "\nexit 1\n",
 				filepath.Join(stubs, "gosu"): "#!/bin/sh\necho \"gosu $*\" >>\"$RECORD\"\nshift\nexec \"$@\"\n",
 			}
 			for _, name := range []string{"jobmanager.sh", "taskmanager.sh", "kubernetes-jobmanager.sh"} {
