@@ -47,7 +47,8 @@ func (r *Reconciler) reconcileDelete(ctx context.Context, s *scope) (ctrl.Result
 			return ctrl.Result{}, err
 		}
 	}
-	if err := r.deleteOwned(ctx, s.deployment); err != nil {
+	if done, err := r.deleteOwned(ctx, s.deployment); err != nil || !done {
+		s.inFlight = true
 		return ctrl.Result{}, err
 	}
 	controllerutil.RemoveFinalizer(s.deployment, Finalizer)
@@ -73,14 +74,19 @@ func (r *Reconciler) sessionJobsOf(ctx context.Context, deployment *flinkv1beta1
 	return names, nil
 }
 
-// deleteOwned deletes the cluster's objects. Owner references would let the garbage collector do it, but the
-// JobManager must be gone before the finalizer is released, and not every control plane runs a collector.
-func (r *Reconciler) deleteOwned(ctx context.Context, deployment *flinkv1beta1.FlinkDeployment) error {
+// deleteOwned deletes the cluster's objects and reports whether they are gone. Owner references would let the
+// garbage collector do it, but the JobManager must be gone before the finalizer is released, and not every
+// control plane runs a collector. Flink's HA ConfigMaps go only once no pod of the cluster is left
+// (clusterPodsGone): a JobManager still shutting down renews its leader ConfigMap and creates it again.
+func (r *Reconciler) deleteOwned(ctx context.Context, deployment *flinkv1beta1.FlinkDeployment) (bool, error) {
 	if err := r.deleteDeployments(ctx, deployment); err != nil {
-		return err
+		return false, err
+	}
+	if gone, err := r.clusterPodsGone(ctx, deployment); err != nil || !gone {
+		return false, err
 	}
 	if err := r.deleteHAConfigMaps(ctx, deployment); err != nil {
-		return err
+		return false, err
 	}
 	objects := []client.Object{
 		&corev1.ConfigMap{}, &corev1.Service{}, &corev1.Service{},
@@ -90,10 +96,23 @@ func (r *Reconciler) deleteOwned(ctx context.Context, deployment *flinkv1beta1.F
 		object.SetNamespace(deployment.Namespace)
 		object.SetName(names[i])
 		if err := client.IgnoreNotFound(r.Delete(ctx, object)); err != nil {
-			return fmt.Errorf("deleting %s: %w", names[i], err)
+			return false, fmt.Errorf("deleting %s: %w", names[i], err)
 		}
 	}
-	return nil
+	return true, nil
+}
+
+// clusterPodsGone reports whether no JobManager or TaskManager pod of the cluster is left (labels app=<name> and a
+// Flink cluster type, on Teal's pods and on the TaskManager pods native Flink creates). On real pods the leader
+// ConfigMap <name>-cluster-config-map outlived a deletion that removed the HA ConfigMaps while the JobManager
+// was still terminating.
+func (r *Reconciler) clusterPodsGone(ctx context.Context, deployment *flinkv1beta1.FlinkDeployment) (bool, error) {
+	pods := &corev1.PodList{}
+	if err := r.List(ctx, pods, client.InNamespace(deployment.Namespace),
+		client.MatchingLabels{resources.LabelApp: deployment.Name}, client.HasLabels{resources.LabelType}); err != nil {
+		return false, fmt.Errorf("listing the cluster's pods: %w", err)
+	}
+	return len(pods.Items) == 0, nil
 }
 
 // keyCleanupTimeout is upstream's kubernetes.operator.resource.cleanup.timeout: how long a deletion keeps
