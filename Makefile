@@ -78,6 +78,7 @@ test: tools verify ## Run every test against the real control plane, the gate's 
 	go test $(GOTEST_FLAGS) $$(go list ./... | grep -v /test/e2e)
 	$(MAKE) gate-test
 	$(MAKE) e2e
+	$(MAKE) e2e-cluster E2E_CLUSTER_RUN='$(E2E_CLUSTER_TEST_RUN)'
 	hack/fuzz_classify_test.sh
 	FUZZ_TIME=$(FUZZ_TIME) hack/fuzz.sh
 
@@ -132,6 +133,10 @@ images: build ## Build the local cluster's images without a Docker engine: Flink
 cluster: images ## Bring up a local single-node Kubernetes cluster with Teal installed by Helm (root; see docs/cluster.md).
 	hack/install-tools.sh cluster
 	hack/cluster/up.sh
+
+# The real-pod scenarios make test runs (a go test -run pattern): the subset that fits its time budget on two
+# cores (docs/cluster.md); make e2e-cluster alone runs them all.
+E2E_CLUSTER_TEST_RUN ?= TestNativeApplicationLifecycle|TestNativeSessionJob/flink-1.20
 
 .PHONY: e2e-cluster
 e2e-cluster: images ## The end-to-end suite on real pods (test/e2ecluster): reuses a running cluster or brings one up and down (root).

@@ -17,13 +17,13 @@ import (
 	"github.com/teal-flink/teal/internal/resources"
 )
 
-// TestNativeApplication runs the shipped native application sample on real pods, on each Flink line, through
+// TestNativeApplicationLifecycle runs the shipped native application sample on real pods, on each Flink line, through
 // its life: Ready with the job RUNNING; a savepoint upgrade (the new job restores the savepoint Teal took);
 // suspend (a savepoint, no pod left) and resume from it; deletion with a savepoint on deletion and nothing left.
 // The sample is adjusted only where this node needs it: the image tag, half a CPU per pod (two cores), a host
 // directory for its state (the sample's file:///flink-data must be shared by JobManager and TaskManagers to
 // restore), and on Flink 2.x the renamed checkpoint and savepoint keys.
-func TestNativeApplication(t *testing.T) {
+func TestNativeApplicationLifecycle(t *testing.T) {
 	for _, flinkVersion := range flinkVersions {
 		t.Run(flinkVersion.name, func(t *testing.T) {
 			keepOnFailure(t)
