@@ -50,3 +50,33 @@ func TestDeletionRemovesHAConfigMapsOnlyOnceThePodsAreGone(t *testing.T) {
 	}, timeout, interval).Should(BeTrue())
 	g.Expect(apierrors.IsNotFound(env.Client.Get(ctx, client.ObjectKeyFromObject(leader), &corev1.ConfigMap{}))).To(BeTrue(), "the HA ConfigMap is gone")
 }
+
+// TestDeletionRemovesFlink2HAConfigMaps: Flink 2.x labels its HA ConfigMaps only app=<cluster id> and
+// type=flink-native-kubernetes (no configmap-type, seen on real 2.3.0 pods), and a deletion that looked for
+// configmap-type left them behind. They are known by Flink's names; a user's ConfigMap with the same app label
+// stays.
+func TestDeletionRemovesFlink2HAConfigMaps(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	deployment := newDeployment(g, "delete-ha-flink2")
+	flink2Labels := map[string]string{"app": deployment.Name, "type": resources.TypeNative}
+	var haConfigMaps []*corev1.ConfigMap
+	for _, name := range []string{deployment.Name + "-cluster-config-map", deployment.Name + "-43fc63d7d9d449a7ab69da1bd3d1e89d-config-map"} {
+		configMap := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: deployment.Namespace, Name: name, Labels: flink2Labels}}
+		g.Expect(env.Client.Create(ctx, configMap)).To(Succeed())
+		haConfigMaps = append(haConfigMaps, configMap)
+	}
+	users := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: deployment.Namespace, Name: deployment.Name + "-settings",
+		Labels: map[string]string{"app": deployment.Name}}}
+	g.Expect(env.Client.Create(ctx, users)).To(Succeed())
+
+	g.Expect(env.Client.Delete(ctx, deployment)).To(Succeed())
+	g.Eventually(func() bool {
+		return apierrors.IsNotFound(env.Client.Get(ctx, client.ObjectKeyFromObject(deployment), &flinkv1beta1.FlinkDeployment{}))
+	}, timeout, interval).Should(BeTrue())
+	for _, configMap := range haConfigMaps {
+		err := env.Client.Get(ctx, client.ObjectKeyFromObject(configMap), &corev1.ConfigMap{})
+		g.Expect(apierrors.IsNotFound(err)).To(BeTrue(), "HA ConfigMap %s is gone", configMap.Name)
+	}
+	g.Expect(env.Client.Get(ctx, client.ObjectKeyFromObject(users), &corev1.ConfigMap{})).To(Succeed(), "the user's ConfigMap stays")
+}

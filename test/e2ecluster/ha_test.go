@@ -97,14 +97,18 @@ func runningCheckpoint(g Gomega, name string) int64 {
 	return statistics.Latest.Completed.ID
 }
 
-// haConfigMaps lists the ConfigMaps Flink's Kubernetes HA services keep for the cluster.
+// haConfigMaps lists the ConfigMaps Flink's Kubernetes HA services keep for the cluster: labelled
+// configmap-type=high-availability by Flink 1.x; Flink 2.x labels them only app and type, so they are found by
+// Flink's names (<cluster id>-cluster-config-map, <cluster id>-<job id>-config-map).
 func haConfigMaps(g Gomega, name string) []string {
 	list := &corev1.ConfigMapList{}
-	g.Expect(k8s.List(context.Background(), list, client.InNamespace(namespace),
-		client.MatchingLabels{resources.LabelApp: name, "configmap-type": "high-availability"})).To(Succeed())
-	names := make([]string, 0, len(list.Items))
+	g.Expect(k8s.List(context.Background(), list, client.InNamespace(namespace), client.MatchingLabels{resources.LabelApp: name})).To(Succeed())
+	var names []string
 	for _, item := range list.Items {
-		names = append(names, item.Name)
+		if item.Labels["configmap-type"] == "high-availability" || item.Name == name+"-cluster-config-map" ||
+			(strings.HasPrefix(item.Name, name+"-") && strings.HasSuffix(item.Name, "-config-map") && len(item.Name) == len(name)+1+32+len("-config-map")) {
+			names = append(names, item.Name)
+		}
 	}
 	return names
 }
