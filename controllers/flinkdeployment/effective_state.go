@@ -11,9 +11,5 @@ import (
 // job counts as CREATED, as the Apache operator's effective job status does, so Ready=True (and the last stable
 // spec) never stands for a job that has not run.
 func effectiveJobState(job flink.JobOverview) flinkv1beta1.JobStatusState {
-	state := flinkv1beta1.JobStatusState(job.State)
-	if state == flinkv1beta1.JobStatusRunning && !job.AllTasksRunningOrFinished() {
-		return flinkv1beta1.JobStatusCreated
-	}
-	return state
+	return flinkv1beta1.JobStatusState(job.EffectiveState())
 }

@@ -57,6 +57,16 @@ func (j JobOverview) AllTasksRunningOrFinished() bool {
 	return j.Tasks["total"] == j.Tasks["running"]+j.Tasks["finished"]
 }
 
+// EffectiveState is the state an operator acts on: CREATED while Flink reports the job RUNNING but not every
+// task runs yet (tasks waiting for slots: a TaskManager pod still starting, or never created), as the Apache
+// operator's effective job status; otherwise the state Flink reports.
+func (j JobOverview) EffectiveState() JobState {
+	if j.State == JobRunning && !j.AllTasksRunningOrFinished() {
+		return JobCreated
+	}
+	return j.State
+}
+
 // JobDetails is GET /jobs/:jobid.
 type JobDetails struct {
 	// ID is the 32-hex-character job ID.
