@@ -9,6 +9,7 @@ import (
 
 	"k8s.io/client-go/kubernetes"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
@@ -68,6 +69,8 @@ func TestMain(m *testing.M) {
 }
 
 func setUp() error {
+	// The API server's warnings (a deprecated or warned key) reach the test log.
+	ctrl.SetLogger(zap.New(zap.WriteTo(os.Stderr)))
 	config, err := ctrl.GetConfig()
 	if err != nil {
 		return fmt.Errorf("the cluster's kubeconfig: %w", err)
