@@ -79,6 +79,7 @@ test: tools verify ## Run every test against the real control plane, the gate's 
 	$(MAKE) gate-test
 	$(MAKE) gate-test GATE_FLINK=flink2
 	$(MAKE) e2e
+	$(MAKE) e2e-cluster E2E_CLUSTER_RUN='$(E2E_CLUSTER_TEST_RUN)'
 	hack/fuzz_classify_test.sh
 	FUZZ_TIME=$(FUZZ_TIME) hack/fuzz.sh
 
@@ -149,6 +150,15 @@ images: build ## Build the local cluster's images without a Docker engine: Flink
 cluster: images ## Bring up a local single-node Kubernetes cluster with Teal installed by Helm (root; see docs/cluster.md).
 	hack/install-tools.sh cluster
 	hack/cluster/up.sh
+
+# The real-pod scenarios make test runs (a go test -run pattern): the subset that fits its time budget on two
+# cores (docs/cluster.md); make e2e-cluster alone runs them all.
+E2E_CLUSTER_TEST_RUN ?= TestNativeApplicationLifecycle/flink-1.20|TestNativeSessionJob
+
+.PHONY: e2e-cluster
+e2e-cluster: images ## The end-to-end suite on real pods (test/e2ecluster): reuses a running cluster or brings one up and down (root).
+	hack/install-tools.sh cluster
+	hack/cluster/e2e.sh
 
 .PHONY: cluster-down
 cluster-down: ## Remove the local cluster: processes, network namespace, mounts, cgroups, state.

@@ -3,6 +3,8 @@ package flinkdeployment
 import (
 	"context"
 	"fmt"
+	"regexp"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -47,7 +49,8 @@ func (r *Reconciler) reconcileDelete(ctx context.Context, s *scope) (ctrl.Result
 			return ctrl.Result{}, err
 		}
 	}
-	if err := r.deleteOwned(ctx, s.deployment); err != nil {
+	if done, err := r.deleteOwned(ctx, s.deployment); err != nil || !done {
+		s.inFlight = true
 		return ctrl.Result{}, err
 	}
 	controllerutil.RemoveFinalizer(s.deployment, Finalizer)
@@ -73,14 +76,19 @@ func (r *Reconciler) sessionJobsOf(ctx context.Context, deployment *flinkv1beta1
 	return names, nil
 }
 
-// deleteOwned deletes the cluster's objects. Owner references would let the garbage collector do it, but the
-// JobManager must be gone before the finalizer is released, and not every control plane runs a collector.
-func (r *Reconciler) deleteOwned(ctx context.Context, deployment *flinkv1beta1.FlinkDeployment) error {
+// deleteOwned deletes the cluster's objects and reports whether they are gone. Owner references would let the
+// garbage collector do it, but the JobManager must be gone before the finalizer is released, and not every
+// control plane runs a collector. Flink's HA ConfigMaps go only once no pod of the cluster is left
+// (clusterPodsGone): a JobManager still shutting down renews its leader ConfigMap and creates it again.
+func (r *Reconciler) deleteOwned(ctx context.Context, deployment *flinkv1beta1.FlinkDeployment) (bool, error) {
 	if err := r.deleteDeployments(ctx, deployment); err != nil {
-		return err
+		return false, err
+	}
+	if gone, err := r.clusterPodsGone(ctx, deployment); err != nil || !gone {
+		return false, err
 	}
 	if err := r.deleteHAConfigMaps(ctx, deployment); err != nil {
-		return err
+		return false, err
 	}
 	objects := []client.Object{
 		&corev1.ConfigMap{}, &corev1.Service{}, &corev1.Service{},
@@ -90,10 +98,23 @@ func (r *Reconciler) deleteOwned(ctx context.Context, deployment *flinkv1beta1.F
 		object.SetNamespace(deployment.Namespace)
 		object.SetName(names[i])
 		if err := client.IgnoreNotFound(r.Delete(ctx, object)); err != nil {
-			return fmt.Errorf("deleting %s: %w", names[i], err)
+			return false, fmt.Errorf("deleting %s: %w", names[i], err)
 		}
 	}
-	return nil
+	return true, nil
+}
+
+// clusterPodsGone reports whether no JobManager or TaskManager pod of the cluster is left (labels app=<name> and a
+// Flink cluster type, on Teal's pods and on the TaskManager pods native Flink creates). On real pods the leader
+// ConfigMap <name>-cluster-config-map outlived a deletion that removed the HA ConfigMaps while the JobManager
+// was still terminating.
+func (r *Reconciler) clusterPodsGone(ctx context.Context, deployment *flinkv1beta1.FlinkDeployment) (bool, error) {
+	pods := &corev1.PodList{}
+	if err := r.List(ctx, pods, client.InNamespace(deployment.Namespace),
+		client.MatchingLabels{resources.LabelApp: deployment.Name}, client.HasLabels{resources.LabelType}); err != nil {
+		return false, fmt.Errorf("listing the cluster's pods: %w", err)
+	}
+	return len(pods.Items) == 0, nil
 }
 
 // keyCleanupTimeout is upstream's kubernetes.operator.resource.cleanup.timeout: how long a deletion keeps
@@ -165,19 +186,41 @@ func (r *Reconciler) savepointOnDeletion(ctx context.Context, s *scope) (bool, e
 	return false, nil
 }
 
-// deleteHAConfigMaps deletes the ConfigMaps Flink's Kubernetes HA services keep for the cluster (labels
-// app=<cluster id>, configmap-type=high-availability). Flink creates them itself, so no owner reference
-// removes them: left behind, a new deployment of the same name would silently resume the old job from them.
+// deleteHAConfigMaps deletes the ConfigMaps Flink's Kubernetes HA services keep for the cluster. Flink creates them
+// itself, so no owner reference removes them: left behind, a new deployment of the same name would silently resume
+// the old job from them.
 func (r *Reconciler) deleteHAConfigMaps(ctx context.Context, deployment *flinkv1beta1.FlinkDeployment) error {
 	configMaps := &corev1.ConfigMapList{}
-	if err := r.List(ctx, configMaps, client.InNamespace(deployment.Namespace),
-		client.MatchingLabels{"app": deployment.Name, "configmap-type": "high-availability"}); err != nil {
+	if err := r.List(ctx, configMaps, client.InNamespace(deployment.Namespace), client.MatchingLabels{"app": deployment.Name}); err != nil {
 		return fmt.Errorf("listing the HA ConfigMaps: %w", err)
 	}
 	for i := range configMaps.Items {
+		if !isHAConfigMap(deployment.Name, configMaps.Items[i]) {
+			continue
+		}
 		if err := client.IgnoreNotFound(r.Delete(ctx, &configMaps.Items[i])); err != nil {
 			return fmt.Errorf("deleting HA ConfigMap %s: %w", configMaps.Items[i].Name, err)
 		}
 	}
 	return nil
 }
+
+// isHAConfigMap tells Flink's HA ConfigMaps of a cluster (label app=<cluster id>) apart. Flink 1.x labels them
+// configmap-type=high-availability; Flink 2.x only app and type (seen on real 2.3.0 pods), so they are known by
+// Flink's names for them too: <cluster id>-cluster-config-map and <cluster id>-<job id>-config-map.
+func isHAConfigMap(clusterID string, configMap corev1.ConfigMap) bool {
+	if configMap.Labels["app"] != clusterID {
+		return false
+	}
+	if configMap.Labels["configmap-type"] == "high-availability" {
+		return true
+	}
+	if configMap.Labels[resources.LabelType] != resources.TypeNative {
+		return false
+	}
+	suffix, found := strings.CutPrefix(configMap.Name, clusterID+"-")
+	return found && (suffix == "cluster-config-map" || haJobConfigMap.MatchString(suffix))
+}
+
+// haJobConfigMap is the name of a job's HA ConfigMap after "<cluster id>-".
+var haJobConfigMap = regexp.MustCompile(`^[0-9a-f]{32}-config-map$`)

@@ -119,7 +119,9 @@ func (r *Reconciler) observeJob(ctx context.Context, s *scope) (ctrl.Result, err
 	}
 	for _, job := range jobs {
 		if job.ID == jobStatus.JobID {
-			s.current = &jobInfo{id: job.ID, state: flinkv1beta1.JobStatusState(job.State)}
+			// A job whose tasks are not all running yet counts as CREATED (no TaskManager slot yet), so Ready
+			// never stands for a job that has not run.
+			s.current = &jobInfo{id: job.ID, state: flinkv1beta1.JobStatusState(job.EffectiveState())}
 			// updateTime is when the job's state last changed: rewriting it on every observation would
 			// patch the status of every resource every interval.
 			if jobStatus.State != s.current.state || jobStatus.UpdateTime == "" {

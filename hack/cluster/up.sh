@@ -384,12 +384,14 @@ log "control plane and CoreDNS ready after $(($(date +%s) - start_time))s"
 # --- Teal --------------------------------------------------------------------------------------------------
 if [[ $INSTALL_TEAL == true ]]; then
   [[ -f $BIN/images/operator.tar ]] || die "bin/images/operator.tar is missing: run make images"
-  log "installing Teal: helm install teal charts/teal -n teal-system"
+  log "installing Teal: helm install teal charts/teal -n teal-system ${TEAL_HELM_ARGS:-}"
+  # TEAL_HELM_ARGS: more helm arguments, split at spaces (make e2e-cluster passes its values file).
+  read -r -a helm_args <<<"${TEAL_HELM_ARGS:-}"
   in_netns env KUBECONFIG="$KUBECONFIG_ADMIN" HELM_CACHE_HOME="$STATE/helm/cache" \
     HELM_CONFIG_HOME="$STATE/helm/config" HELM_DATA_HOME="$STATE/helm/data" \
     "$BIN/helm" install teal "$cluster_root/charts/teal" -n teal-system --create-namespace \
     --set image.repository="${OPERATOR_IMAGE%:*}" --set image.tag="${OPERATOR_IMAGE##*:}" \
-    --set image.pullPolicy=Never --wait --timeout 5m >"$STATE/logs/helm-install.log" 2>&1 ||
+    --set image.pullPolicy=Never "${helm_args[@]}" --wait --timeout 5m >"$STATE/logs/helm-install.log" 2>&1 ||
     die "helm install failed (see $STATE/logs/helm-install.log)"
 fi
 

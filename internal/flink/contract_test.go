@@ -125,6 +125,13 @@ func runContract(t *testing.T, backend contractBackend) {
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(jobs).To(ContainElement(And(
 		HaveField("ID", firstJobID), HaveField("State", flink.JobRunning))))
+	// The overview counts the tasks by lower-case state and in total: with every vertex running, all run.
+	for _, job := range jobs {
+		if job.ID == firstJobID {
+			g.Expect(job.Tasks["total"]).To(BeNumerically(">", 0))
+			g.Expect(job.AllTasksRunningOrFinished()).To(BeTrue(), "tasks: %v", job.Tasks)
+		}
+	}
 	exceptions, err := client.JobExceptions(ctx, firstJobID)
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(exceptions.History).To(BeEmpty())

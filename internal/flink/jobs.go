@@ -46,6 +46,25 @@ type JobOverview struct {
 	Duration int64 `json:"duration"`
 	// LastModification is the time of the last state change in epoch milliseconds.
 	LastModification int64 `json:"last-modification"`
+	// Tasks counts the job's tasks by execution state, keyed by the state's lower-case name ("running",
+	// "scheduled", …), with "total" counting them all.
+	Tasks map[string]int `json:"tasks"`
+}
+
+// AllTasksRunningOrFinished reports whether every task of the job is RUNNING or FINISHED. Flink calls a job
+// RUNNING once it is scheduled, while its tasks may still wait for slots (a TaskManager not started yet).
+func (j JobOverview) AllTasksRunningOrFinished() bool {
+	return j.Tasks["total"] == j.Tasks["running"]+j.Tasks["finished"]
+}
+
+// EffectiveState is the state an operator acts on: CREATED while Flink reports the job RUNNING but not every
+// task runs yet (tasks waiting for slots: a TaskManager pod still starting, or never created), as the Apache
+// operator's effective job status; otherwise the state Flink reports.
+func (j JobOverview) EffectiveState() JobState {
+	if j.State == JobRunning && !j.AllTasksRunningOrFinished() {
+		return JobCreated
+	}
+	return j.State
 }
 
 // JobDetails is GET /jobs/:jobid.

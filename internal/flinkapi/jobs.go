@@ -27,7 +27,7 @@ func ListJobs(ctx context.Context, api API) ([]JobInfo, error) {
 	}
 	infos := make([]JobInfo, 0, len(jobs))
 	for _, job := range jobs {
-		infos = append(infos, JobInfo{ID: job.ID, Name: job.Name, State: flinkv1beta1.JobStatusState(job.State), StartTime: job.StartTime})
+		infos = append(infos, JobInfo{ID: job.ID, Name: job.Name, State: effectiveJobState(job), StartTime: job.StartTime})
 	}
 	return infos, nil
 }

@@ -81,7 +81,7 @@ func (s *Server) handleJobsOverview(w http.ResponseWriter, _ *http.Request) {
 		body.Jobs = append(body.Jobs, jobOverviewBody{
 			ID: j.id, Name: j.name, State: j.state,
 			StartTime: millis(j.startTime), EndTime: millis(j.endTime), Duration: j.duration(now),
-			LastModification: j.stateSince.UnixMilli(), Tasks: j.taskCounts(),
+			LastModification: j.stateSince.UnixMilli(), Tasks: j.overviewTaskCounts(),
 		})
 	}
 	s.mu.Unlock()
@@ -122,6 +122,19 @@ func (j *job) taskCounts() map[string]int {
 		counts[state] = 0
 	}
 	counts[j.vertexStatus()] = len(j.vertices) * j.parallelism
+	return counts
+}
+
+// overviewTaskCounts is the tasks field of GET /jobs/overview, which Flink keys by lower-case state names and
+// "total" (unlike JobDetails, whose counts use the upper-case names).
+func (j *job) overviewTaskCounts() map[string]int {
+	counts := map[string]int{}
+	total := 0
+	for state, count := range j.taskCounts() {
+		counts[strings.ToLower(state)] = count
+		total += count
+	}
+	counts["total"] = total
 	return counts
 }
 

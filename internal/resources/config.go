@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -234,7 +235,7 @@ func setJobConfig(config map[string]string, deployment *flinkv1beta1.FlinkDeploy
 	}
 	config[KeyShutdownOnFinish] = "false"
 	setDefault(config, KeySubmitFailedJob, "true")
-	setDefault(config, KeyJobID, JobID(deployment))
+	setDefault(config, KeyJobID, applicationJobID(deployment, config))
 	if job.AllowNonRestoredState != nil {
 		config[KeyIgnoreUnclaimed] = strconv.FormatBool(*job.AllowNonRestoredState)
 	}
@@ -269,6 +270,23 @@ func JobID(deployment *flinkv1beta1.FlinkDeployment) string {
 	sum := sha256.Sum256([]byte("teal job id/" + seed))
 	return hex.EncodeToString(sum[:16])
 }
+
+// applicationJobID is the job ID of the application cluster about to be deployed: JobID, except that a
+// last-state deployment with HA keeps the ID of the job it takes over. The new JobManager recovers that job from
+// Flink's HA metadata; started with another ID, the application would also submit a second job beside the
+// recovered one (seen on real pods: two TopSpeedWindowing jobs after a last-state upgrade). Upstream likewise
+// rotates the ID only for stateless deployments.
+func applicationJobID(deployment *flinkv1beta1.FlinkDeployment, config map[string]string) string {
+	recovered := deployment.Status.JobStatus.JobID
+	if deployment.Spec.Job.UpgradeMode == flinkv1beta1.UpgradeModeLastState && highAvailabilityActivated(config) &&
+		jobIDPattern.MatchString(recovered) {
+		return recovered
+	}
+	return JobID(deployment)
+}
+
+// jobIDPattern is Flink's job ID: 32 hexadecimal characters.
+var jobIDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
 // JavaModuleOptions are the JVM options Flink's own default configuration sets so that it runs on Java 17 and
 // later (module exports and opens its serializers and RPC need).

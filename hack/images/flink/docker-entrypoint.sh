@@ -19,6 +19,11 @@
 #   TASK_MANAGER_NUMBER_OF_TASK_SLOTS  sets taskmanager.numberOfTaskSlots
 #   ENABLE_BUILT_IN_PLUGINS         ";"-separated jar names from $FLINK_HOME/opt linked into $FLINK_HOME/plugins
 #
+# Started as root, as Kubernetes starts the image by default, the entrypoint prepares the configuration and
+# plugins as root and then runs Flink (and any pass-through command) as the user flink (uid 9999) through gosu,
+# as the official image does: files Flink writes on volumes (checkpoints, savepoints) belong to flink. Where no
+# flink user or no gosu exists (the script run on a host by the tests' local runtime), it runs as started.
+#
 # A read-only configuration (a Kubernetes ConfigMap volume) is left as it is, with a warning for each setting
 # that could not be written, as the official image does; the process still starts.
 set -u
@@ -120,6 +125,13 @@ prepare_configuration() {
     apply_properties
 }
 
+# run_as prints the command prefix that runs a process as the user flink when started as root, else nothing.
+run_as() {
+    if [ "$(id -u)" = 0 ] && id flink >/dev/null 2>&1 && command -v gosu >/dev/null 2>&1; then
+        echo "gosu flink"
+    fi
+}
+
 command="${1:-help}"
 case "${command}" in
     help)
@@ -131,30 +143,31 @@ esac
 enable_plugins
 prepare_configuration "${command}"
 export FLINK_CONF_DIR="${CONF_DIR}"
+RUN_AS="$(run_as)"
 
 case "${command}" in
     jobmanager)
         shift
         log "starting the JobManager"
-        exec "${FLINK_HOME}/bin/jobmanager.sh" start-foreground "$@"
+        exec ${RUN_AS} "${FLINK_HOME}/bin/jobmanager.sh" start-foreground "$@"
         ;;
     standalone-job)
         shift
         log "starting the application JobManager"
-        exec "${FLINK_HOME}/bin/standalone-job.sh" start-foreground "$@"
+        exec ${RUN_AS} "${FLINK_HOME}/bin/standalone-job.sh" start-foreground "$@"
         ;;
     taskmanager)
         shift
         log "starting a TaskManager"
-        exec "${FLINK_HOME}/bin/taskmanager.sh" start-foreground "$@"
+        exec ${RUN_AS} "${FLINK_HOME}/bin/taskmanager.sh" start-foreground "$@"
         ;;
     history-server)
         shift
         log "starting the history server"
-        exec "${FLINK_HOME}/bin/historyserver.sh" start-foreground "$@"
+        exec ${RUN_AS} "${FLINK_HOME}/bin/historyserver.sh" start-foreground "$@"
         ;;
 esac
 
 # Pass-through: any other command runs as given, with FLINK_HOME/bin on the PATH (kubernetes-jobmanager.sh).
 export PATH="${FLINK_HOME}/bin:${PATH}"
-exec "$@"
+exec ${RUN_AS} "$@"
