@@ -153,7 +153,7 @@ cluster: images ## Bring up a local single-node Kubernetes cluster with Teal ins
 
 # The real-pod scenarios make test runs (a go test -run pattern): the subset that fits its time budget on two
 # cores (docs/cluster.md); make e2e-cluster alone runs them all.
-E2E_CLUSTER_TEST_RUN ?= TestNativeApplicationLifecycle/flink-1.20|TestNativeSessionJob
+E2E_CLUSTER_TEST_RUN ?= TestNativeSessionJob
 
 .PHONY: e2e-cluster
 e2e-cluster: images ## The end-to-end suite on real pods (test/e2ecluster): reuses a running cluster or brings one up and down (root).
