@@ -91,3 +91,20 @@ func TestLocalConfigGivesTheActorSystemTimeToStartAndCarriesTheSessionID(t *test
 		g.Expect(parsed).To(HaveKeyWithValue("pekko.startup-timeout", "2 min"), fileName)
 	}
 }
+
+// TestScriptClusterRetriesWhenAProcessExited: a JVM that exits during the start (usually a port taken between
+// FreePorts and its bind) makes the start retryable on fresh ports rather than failing the e2e test.
+func TestScriptClusterRetriesWhenAProcessExited(t *testing.T) {
+	g := NewWithT(t)
+	// Nothing answers on the REST port (port 1 on loopback refuses), so only the exit can end the wait.
+	processes := &scriptCluster{restURL: "http://127.0.0.1:1", sessionID: "ours", logDir: t.TempDir(),
+		exited: map[*exec.Cmd]chan error{}}
+	var err error
+	processes.taskManager, err = processes.start("-c", []string{"exit 3"}, nil, "taskmanager.log")
+	g.Expect(err).NotTo(HaveOccurred())
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	err = processes.waitReady(ctx)
+	g.Expect(err).To(MatchError(errRetryableStart))
+	g.Expect(err).To(MatchError(ContainSubstring("exited during start-up")))
+}
