@@ -192,20 +192,15 @@ func (s *Session) waitReady(ctx context.Context) error {
 				return fmt.Errorf("%w: %s exited: %v", errRetryable, proc.name, err)
 			}
 		}
-		var config []struct {
-			Key   string `json:"key"`
-			Value string `json:"value"`
-		}
 		var overview struct {
 			TaskManagers int `json:"taskmanagers"`
 			SlotsTotal   int `json:"slots-total"`
 		}
-		if err := getJSON(ctx, client, s.RESTURL+"/jobmanager/config", &config); err != nil {
-			lastErr = err
-		} else if id := configValue(config, sessionIDKey); id != s.id {
+		if err := CheckSessionID(ctx, client, s.RESTURL, s.id); errors.Is(err, ErrForeignCluster) {
 			// Another cluster bound the port first: this JobManager can never bind it. Try again on fresh ports.
-			return fmt.Errorf("%w: %s answers as another cluster (%s %q, want %q)", errRetryable, s.RESTURL,
-				sessionIDKey, id, s.id)
+			return fmt.Errorf("%w: %w", errRetryable, err)
+		} else if err != nil {
+			lastErr = err
 		} else if err := getJSON(ctx, client, s.RESTURL+"/overview", &overview); err != nil {
 			lastErr = err
 		} else if overview.TaskManagers > 0 && overview.SlotsTotal > 0 {
@@ -219,6 +214,34 @@ func (s *Session) waitReady(ctx context.Context) error {
 		case <-ticker.C:
 		}
 	}
+}
+
+// SessionIDKey is the configuration key that carries a cluster's random session id (see NewSessionID); a
+// readiness check compares it with CheckSessionID, so a foreign cluster on the chosen REST port is rejected.
+const SessionIDKey = sessionIDKey
+
+// ErrForeignCluster marks a REST endpoint that answers as another cluster than the one started: the JobManager's
+// configuration lacks the expected session id.
+var ErrForeignCluster = errors.New("answers as another cluster")
+
+// NewSessionID returns a random value for SessionIDKey.
+func NewSessionID() (string, error) { return randomID() }
+
+// CheckSessionID asks restURL's GET /jobmanager/config for SessionIDKey: nil when its value is id, an error
+// wrapping ErrForeignCluster when the JobManager answers with another value (or none), and the request's error
+// when it does not answer (yet).
+func CheckSessionID(ctx context.Context, client *http.Client, restURL, id string) error {
+	var config []struct {
+		Key   string `json:"key"`
+		Value string `json:"value"`
+	}
+	if err := getJSON(ctx, client, restURL+"/jobmanager/config", &config); err != nil {
+		return err
+	}
+	if got := configValue(config, sessionIDKey); got != id {
+		return fmt.Errorf("%s %w (%s %q, want %q)", restURL, ErrForeignCluster, sessionIDKey, got, id)
+	}
+	return nil
 }
 
 // configValue returns the value of key in a GET /jobmanager/config answer, "" when absent.

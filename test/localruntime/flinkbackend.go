@@ -51,14 +51,10 @@ type flinkCluster struct {
 
 func (c *flinkCluster) URL() string { return c.processes.restURL }
 
-// Alive asks the JobManager's REST endpoint, as a liveness probe would.
+// Alive asks the JobManager's REST endpoint, as a liveness probe would, and requires it to answer as this
+// cluster: after the JobManager died, another cluster may have bound its port.
 func (c *flinkCluster) Alive() bool {
-	response, err := c.http.Get(c.processes.restURL + "/overview")
-	if err != nil {
-		return false
-	}
-	response.Body.Close()
-	return response.StatusCode == http.StatusOK
+	return flinkdist.CheckSessionID(context.Background(), c.http, c.processes.restURL, c.processes.sessionID) == nil
 }
 
 func (c *flinkCluster) Stop() error { return c.processes.Stop() }

@@ -23,7 +23,10 @@ import (
 // (loopback, free ports), memory (sized for a two-core machine), Kubernetes HA and the image's paths (the
 // distribution stands in for /opt/flink).
 type scriptCluster struct {
-	restURL                 string
+	restURL string
+	// sessionID is the value of flinkdist.SessionIDKey in the configuration these processes read; the
+	// readiness check and Alive require it, so another cluster on the REST port is never taken for this one.
+	sessionID               string
 	confDir, logDir         string
 	jobManager, taskManager *exec.Cmd
 	exited                  map[*exec.Cmd]chan error
@@ -118,8 +121,9 @@ func flinkHome(dist flinkdist.Distribution, scripts, dir string) (string, error)
 	return home, nil
 }
 
-// localConfig is the pod's configuration with what cannot hold on loopback replaced.
-func localConfig(config map[string]string, home, dir string, ports []int) map[string]string {
+// localConfig is the pod's configuration with what cannot hold on loopback replaced, and sessionID under
+// flinkdist.SessionIDKey.
+func localConfig(config map[string]string, home, dir string, ports []int, sessionID string) map[string]string {
 	local := map[string]string{}
 	for key, value := range config {
 		// kubernetes.namespace stays: a program in the pod may read it (the blue/green gate does), as it could
@@ -137,7 +141,10 @@ func localConfig(config map[string]string, home, dir string, ports []int) map[st
 		resources.KeyTaskManagerRPCPort: strconv.Itoa(ports[3]), "taskmanager.data.port": strconv.Itoa(ports[4]),
 		"metrics.internal.query-service.port": "0", "env.pid.dir": dir, "io.tmp.dirs": filepath.Join(dir, "tmp"),
 		"web.upload.dir": filepath.Join(dir, "web-upload"), "cluster.registration.error-delay": "1000",
-		resources.KeyJobManagerMemory: "1024m",
+		resources.KeyJobManagerMemory: "1024m", flinkdist.SessionIDKey: sessionID,
+		// As in flinkdist's sessions: the actor system took 17 s to start on a loaded two-core machine, and
+		// Flink's fallback of 10 s made the TaskManager exit with "Could not create actor system".
+		"pekko.startup-timeout": "2 min",
 		// The TaskManager sized component by component (sum 1152m), as flinkdist's sessions.
 		"taskmanager.memory.framework.heap.size": "128m", "taskmanager.memory.task.heap.size": "256m",
 		"taskmanager.memory.framework.off-heap.size": "128m", "taskmanager.memory.task.off-heap.size": "0m",
@@ -189,20 +196,6 @@ func startScriptCluster(ctx context.Context, dist flinkdist.Distribution, spec C
 			return nil, err
 		}
 	}
-	ports, err := flinkdist.FreePorts(5)
-	if err != nil {
-		return nil, err
-	}
-	fileName := filepath.Base(spec.Launch.ConfigFile)
-	rendered, err := resources.RenderConfig(mountedAgents(localConfig(spec.Launch.Config, home, dir, ports), spec.Pod), fileName)
-	if err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(cluster.confDir, fileName), []byte(rendered), 0o644); err != nil {
-		return nil, err
-	}
-	cluster.restURL = fmt.Sprintf("http://127.0.0.1:%d", ports[0])
-
 	env := []string{"FLINK_HOME=" + home, "FLINK_LOG_DIR=" + cluster.logDir, "PATH=" + os.Getenv("PATH"), "HOME=" + dir}
 	if javaHome := os.Getenv("JAVA_HOME"); javaHome != "" {
 		env = append(env, "JAVA_HOME="+javaHome)
@@ -218,19 +211,61 @@ func startScriptCluster(ctx context.Context, dist flinkdist.Distribution, spec C
 	if spec.Launch.Native {
 		jobManagerArgs = []string{"jobmanager"}
 	}
-	if cluster.jobManager, err = cluster.start(entrypoint, jobManagerArgs, env, "jobmanager.log"); err != nil {
-		return nil, err
-	}
-	if cluster.taskManager, err = cluster.start(entrypoint, []string{"taskmanager"}, env, "taskmanager.log"); err != nil {
-		return nil, errors.Join(err, cluster.Stop())
-	}
 	waitCtx, cancel := context.WithTimeout(ctx, flinkdist.DefaultStartTimeout)
 	defer cancel()
-	if err := cluster.waitReady(waitCtx); err != nil {
-		tail, _ := os.ReadFile(filepath.Join(cluster.logDir, "jobmanager.log"))
-		return nil, errors.Join(fmt.Errorf("%w\n%s", err, lastLines(string(tail), 30)), cluster.Stop())
+	var errs []error
+	for attempt := 1; attempt <= startAttempts; attempt++ {
+		err := cluster.startOnce(waitCtx, spec, home, dir, entrypoint, jobManagerArgs, env)
+		if err == nil {
+			return cluster, nil
+		}
+		errs = append(errs, fmt.Errorf("attempt %d: %w", attempt, err))
+		if !errors.Is(err, errRetryableStart) || waitCtx.Err() != nil {
+			break
+		}
 	}
-	return cluster, nil
+	return nil, errors.Join(errs...)
+}
+
+// startAttempts bounds the tries of startScriptCluster, each on fresh ports: FreePorts releases the ports it
+// picks, and another test's cluster may bind one of them before these JVMs do.
+const startAttempts = 3
+
+// errRetryableStart marks a start that fresh ports may mend: a process exited (usually a port taken between
+// FreePorts and the JVM's bind), or another cluster answers on the REST port.
+var errRetryableStart = errors.New("the cluster's processes did not come up as one cluster")
+
+// startOnce writes the configuration with fresh ports and a fresh session id, starts both processes and waits
+// until the REST endpoint answers as this cluster with a TaskManager registered; on error both are stopped.
+func (c *scriptCluster) startOnce(ctx context.Context, spec ClusterSpec, home, dir, entrypoint string, jobManagerArgs, env []string) error {
+	c.jobManager, c.taskManager = nil, nil
+	ports, err := flinkdist.FreePorts(5)
+	if err != nil {
+		return err
+	}
+	if c.sessionID, err = flinkdist.NewSessionID(); err != nil {
+		return err
+	}
+	fileName := filepath.Base(spec.Launch.ConfigFile)
+	rendered, err := resources.RenderConfig(mountedAgents(localConfig(spec.Launch.Config, home, dir, ports, c.sessionID), spec.Pod), fileName)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(c.confDir, fileName), []byte(rendered), 0o644); err != nil {
+		return err
+	}
+	c.restURL = fmt.Sprintf("http://127.0.0.1:%d", ports[0])
+	if c.jobManager, err = c.start(entrypoint, jobManagerArgs, env, "jobmanager.log"); err != nil {
+		return err
+	}
+	if c.taskManager, err = c.start(entrypoint, []string{"taskmanager"}, env, "taskmanager.log"); err != nil {
+		return errors.Join(err, c.Stop())
+	}
+	if err := c.waitReady(ctx); err != nil {
+		tail, _ := os.ReadFile(filepath.Join(c.logDir, "jobmanager.log"))
+		return errors.Join(fmt.Errorf("%w\n%s", err, lastLines(string(tail), 30)), c.Stop())
+	}
+	return nil
 }
 
 func (c *scriptCluster) start(entrypoint string, args, env []string, logName string) (*exec.Cmd, error) {
@@ -264,17 +299,14 @@ func (c *scriptCluster) waitReady(ctx context.Context) error {
 		for _, cmd := range []*exec.Cmd{c.jobManager, c.taskManager} {
 			select {
 			case err := <-c.exited[cmd]:
-				return fmt.Errorf("%q exited during start-up: %v", cmd.Args[2:], err)
+				return fmt.Errorf("%w: %q exited during start-up: %v", errRetryableStart, cmd.Args[2:], err)
 			default:
 			}
 		}
-		if response, err := client.Get(c.restURL + "/overview"); err == nil {
-			body := make([]byte, 4096)
-			n, _ := response.Body.Read(body)
-			response.Body.Close()
-			if response.StatusCode == http.StatusOK && !strings.Contains(string(body[:n]), `"taskmanagers":0`) {
-				return nil
-			}
+		if ready, err := c.answersReady(ctx, client); err != nil {
+			return err
+		} else if ready {
+			return nil
 		}
 		select {
 		case <-ctx.Done():
@@ -282,6 +314,26 @@ func (c *scriptCluster) waitReady(ctx context.Context) error {
 		case <-ticker.C:
 		}
 	}
+}
+
+// answersReady reports whether the REST endpoint answers as this cluster (its configuration carries the session
+// id) with a TaskManager registered. A foreign cluster on the port is an error marked errRetryableStart: this
+// JobManager can never bind the port, so only fresh ports help. Without the id check another test's cluster
+// that bound the port first passes for this one, and the e2e test runs its jobs there.
+func (c *scriptCluster) answersReady(ctx context.Context, client *http.Client) (bool, error) {
+	if err := flinkdist.CheckSessionID(ctx, client, c.restURL, c.sessionID); errors.Is(err, flinkdist.ErrForeignCluster) {
+		return false, fmt.Errorf("%w: %w", errRetryableStart, err)
+	} else if err != nil {
+		return false, nil // not answering yet
+	}
+	response, err := client.Get(c.restURL + "/overview")
+	if err != nil {
+		return false, nil
+	}
+	defer response.Body.Close()
+	body := make([]byte, 4096)
+	n, _ := response.Body.Read(body)
+	return response.StatusCode == http.StatusOK && !strings.Contains(string(body[:n]), `"taskmanagers":0`), nil
 }
 
 // Stop ends both processes' groups: SIGTERM, then SIGKILL after 10 s.
