@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -12,8 +11,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/jobops"
 	"github.com/teal-flink/teal/internal/kubeapply"
-	"github.com/teal-flink/teal/internal/operatorconfig"
 )
 
 // errNotOwned: the coordination ConfigMap's name is taken by an object this deployment does not own.
@@ -96,10 +95,9 @@ func (r *Reconciler) stopChild(ctx context.Context, s *scope, t flinkv1beta1.Blu
 	if err != nil {
 		return err
 	}
-	flat, _ := s.children[t].Spec.FlinkConfiguration.Flatten()
-	format := strings.ToUpper(s.config.ForResource(flat).String(operatorconfig.KeySavepointFormatType))
-	if err := api.StopWithSavepoint(ctx, jobID, triggerID, flat["state.savepoints.dir"], format); err != nil {
-		return fmt.Errorf("stopping %s with savepoint %s: %w", s.children[t].Name, triggerID, err)
+	info, targetDirectory := savepointRequest(s, t, triggerID)
+	if err := jobops.StopWithSavepoint(ctx, api, jobID, info, targetDirectory); err != nil {
+		return fmt.Errorf("%s: %w", s.children[t].Name, err)
 	}
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/flinkapi"
 	"github.com/teal-flink/teal/internal/gatejar"
+	"github.com/teal-flink/teal/internal/jobops"
 	"github.com/teal-flink/teal/internal/kubeapply"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/internal/resources"
@@ -159,7 +160,7 @@ func (r *Reconciler) switchIngress(ctx context.Context, s *scope, t flinkv1beta1
 }
 
 // childAPI returns a REST client of a child's JobManager.
-func (r *Reconciler) childAPI(s *scope, fd *flinkv1beta1.FlinkDeployment) (SavepointAPI, error) {
+func (r *Reconciler) childAPI(s *scope, fd *flinkv1beta1.FlinkDeployment) (flinkapi.API, error) {
 	flat, err := fd.Spec.FlinkConfiguration.Flatten()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", fd.Name, err)
@@ -182,10 +183,14 @@ func (r *Reconciler) triggerSavepoint(ctx context.Context, s *scope, t flinkv1be
 	if err != nil {
 		return err
 	}
+	info, targetDirectory := savepointRequest(s, t, triggerID)
+	return jobops.TriggerSavepoint(ctx, api, jobID, info, targetDirectory)
+}
+
+// savepointRequest is the trigger recorded in status and the savepoint format and directory of child t, as
+// jobops sends them.
+func savepointRequest(s *scope, t flinkv1beta1.BlueGreenDeploymentType, triggerID string) (*flinkv1beta1.SavepointInfo, string) {
 	flat, _ := s.children[t].Spec.FlinkConfiguration.Flatten()
 	format := strings.ToUpper(s.config.ForResource(flat).String(operatorconfig.KeySavepointFormatType))
-	if err := api.TriggerSavepoint(ctx, jobID, triggerID, flat["state.savepoints.dir"], format); err != nil {
-		return fmt.Errorf("triggering savepoint %s: %w", triggerID, err)
-	}
-	return nil
+	return &flinkv1beta1.SavepointInfo{TriggerID: triggerID, FormatType: flinkv1beta1.SavepointFormatType(format)}, flat["state.savepoints.dir"]
 }

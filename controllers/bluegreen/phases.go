@@ -15,20 +15,20 @@ import (
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/conditions"
-	"github.com/teal-flink/teal/internal/flink"
+	"github.com/teal-flink/teal/internal/flinkapi"
 	"github.com/teal-flink/teal/internal/gitops"
+	"github.com/teal-flink/teal/internal/jobops"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/validators"
 )
 
 // Upstream's defaults of the blue/green options.
 const (
-	defaultAbortGracePeriod    = 10 * time.Minute
-	defaultRescheduleInterval  = 15 * time.Second
-	defaultDeletionDelay       = time.Duration(0)
-	savepointTriggerPurpose    = "bluegreen-savepoint"
-	teardownTriggerPurpose     = "bluegreen-teardown"
-	savepointRetryPurposeStart = "bluegreen-savepoint-after-"
+	defaultAbortGracePeriod   = 10 * time.Minute
+	defaultRescheduleInterval = 15 * time.Second
+	defaultDeletionDelay      = time.Duration(0)
+	savepointTriggerPurpose   = "bluegreen-savepoint"
+	teardownTriggerPurpose    = "bluegreen-teardown"
 )
 
 // scope carries what earlier phases found to the later ones of one reconcile.
@@ -287,24 +287,24 @@ func (r *Reconciler) observeSavepoint(ctx context.Context, s *scope) (ctrl.Resul
 		o.Savepoint, o.SavepointProblem = savepointUnreachable, err.Error()
 		return ctrl.Result{}, nil
 	}
-	status, err := api.SavepointStatus(ctx, jobID, o.TriggerID)
-	switch {
-	case errors.Is(err, ErrSavepointUnknown):
+	poll := jobops.PollSavepoint(ctx, api, jobID, &flinkv1beta1.SavepointInfo{TriggerID: o.TriggerID})
+	switch poll.Outcome {
+	case jobops.PollUnknown:
 		o.Savepoint = savepointUnknown
-	case err != nil:
-		o.Savepoint, o.SavepointProblem = savepointUnreachable, err.Error()
-	case !status.Done:
+	case jobops.PollUnreachable:
+		o.Savepoint, o.SavepointProblem = savepointUnreachable, poll.Err.Error()
+	case jobops.PollInProgress:
 		o.Savepoint = savepointPending
-	case status.Failure != "":
-		o.Savepoint, o.SavepointProblem = savepointFailed, status.Failure
+	case jobops.PollFailed:
+		o.Savepoint, o.SavepointProblem = savepointFailed, poll.Failure
 	default:
-		o.Savepoint, o.SavepointLocation = savepointDone, status.Location
+		o.Savepoint, o.SavepointLocation = savepointDone, poll.Location
 	}
 	return ctrl.Result{}, nil
 }
 
 // activeJob returns a REST client of a child's JobManager and the ID of its running job.
-func (r *Reconciler) activeJob(ctx context.Context, s *scope, t flinkv1beta1.BlueGreenDeploymentType) (SavepointAPI, string, error) {
+func (r *Reconciler) activeJob(ctx context.Context, s *scope, t flinkv1beta1.BlueGreenDeploymentType) (flinkapi.API, string, error) {
 	fd := s.children[t]
 	if fd == nil {
 		return nil, "", fmt.Errorf("the %s child does not exist", lower(t))
@@ -315,7 +315,7 @@ func (r *Reconciler) activeJob(ctx context.Context, s *scope, t flinkv1beta1.Blu
 	}
 	jobID := fd.Status.JobStatus.JobID
 	if jobID == "" {
-		if jobID, err = api.RunningJobID(ctx); err != nil {
+		if jobID, err = runningJobID(ctx, api); err != nil {
 			return nil, "", fmt.Errorf("listing the jobs of %s: %w", fd.Name, err)
 		}
 		if jobID == "" {
@@ -323,6 +323,20 @@ func (r *Reconciler) activeJob(ctx context.Context, s *scope, t flinkv1beta1.Blu
 		}
 	}
 	return api, jobID, nil
+}
+
+// runningJobID returns the ID of the cluster's job that is not globally terminal, "" when there is none.
+func runningJobID(ctx context.Context, api flinkapi.API) (string, error) {
+	jobs, err := api.ListJobs(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, job := range jobs {
+		if !job.State.IsGloballyTerminal() {
+			return job.ID, nil
+		}
+	}
+	return "", nil
 }
 
 // decide runs the state machine.
@@ -444,10 +458,9 @@ func (r *Reconciler) applyIntent(s *scope, i intent) error {
 		if i.Teardown {
 			purpose = teardownTriggerPurpose
 		}
-		if status.SavepointTriggerID != "" {
-			purpose = savepointRetryPurposeStart + status.SavepointTriggerID
-		}
-		status.SavepointTriggerID = flink.TriggerID(string(bg.UID), strconv.FormatInt(bg.Generation, 10), purpose)
+		// The trigger-id policy every controller shares: a fresh id per attempt (a retry after a failure is a
+		// new attempt), recorded in status before Flink is asked.
+		status.SavepointTriggerID = jobops.TriggerID(string(bg.UID), strconv.FormatInt(bg.Generation, 10), purpose, now)
 	}
 	if i.State != "" {
 		status.BlueGreenState = i.State

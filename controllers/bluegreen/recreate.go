@@ -16,21 +16,6 @@ import (
 // left (retained checkpoint, savepoint) becomes the restore point instead; the re-creation is announced with a
 // Warning event naming the state it restores from, so a rewind is never silent.
 
-// retainedStateReader reads the newest state a child's job left; the production client has it.
-type retainedStateReader interface {
-	// NewestRetainedState returns the newest checkpoint (when checkpointsSurvive) or savepoint of the job, ""
-	// when it has none.
-	NewestRetainedState(ctx context.Context, jobID string, checkpointsSurvive bool) (string, error)
-}
-
-func (c *savepointClient) NewestRetainedState(ctx context.Context, jobID string, checkpointsSurvive bool) (string, error) {
-	statistics, err := c.client.CheckpointStatistics(ctx, jobID)
-	if err != nil {
-		return "", err
-	}
-	return jobops.NewestState(statistics, checkpointsSurvive), nil
-}
-
 // recreatedChild reports which child is being re-created in place after it was deleted by hand, and whether
 // this decision starts the re-creation (the active child is gone and next applies it again) rather than
 // continuing one (the re-created child waits for the deleted one to finish terminating).
@@ -98,13 +83,9 @@ func (r *Reconciler) newestStateOfDeletedChild(ctx context.Context, s *scope, fd
 	if err != nil {
 		return ""
 	}
-	reader, ok := api.(retainedStateReader)
-	if !ok {
-		return ""
-	}
 	jobID := fd.Status.JobStatus.JobID
 	if jobID == "" {
-		if jobID, err = api.RunningJobID(ctx); err != nil || jobID == "" {
+		if jobID, err = runningJobID(ctx, api); err != nil || jobID == "" {
 			return ""
 		}
 	}
@@ -114,11 +95,11 @@ func (r *Reconciler) newestStateOfDeletedChild(ctx context.Context, s *scope, fd
 	}
 	// Teal defaults the retention to RETAIN_ON_CANCELLATION (the children are FlinkDeployments).
 	survive := flat[jobops.KeyCheckpointRetention] == "" || jobops.CheckpointsSurviveCancel(flat)
-	path, err := reader.NewestRetainedState(ctx, jobID, survive)
+	statistics, err := api.CheckpointStatistics(ctx, jobID)
 	if err != nil {
 		return ""
 	}
-	return path
+	return jobops.NewestState(statistics, survive)
 }
 
 func (r *Reconciler) warn(bg *flinkv1beta1.FlinkBlueGreenDeployment, message string) {
