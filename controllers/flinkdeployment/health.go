@@ -18,6 +18,7 @@ import (
 	"github.com/teal-flink/teal/internal/jobops"
 	"github.com/teal-flink/teal/internal/lifecycle"
 	"github.com/teal-flink/teal/internal/operatorconfig"
+	"github.com/teal-flink/teal/internal/upgradeplan"
 )
 
 // AnnotationRestarts on the JobManager Deployment is the number of operator-made job restarts it was created
@@ -47,7 +48,7 @@ func (r *Reconciler) observeHealth(ctx context.Context, s *scope) (ctrl.Result, 
 		}
 		return ctrl.Result{}, nil
 	}
-	if !s.config.Bool(operatorconfig.KeyHealthCheckEnabled) || !jobIsActive(s.job) {
+	if !s.config.Bool(operatorconfig.KeyHealthCheckEnabled) || !upgradeplan.JobIsActive(s.job) {
 		return ctrl.Result{}, nil
 	}
 	health := clusterHealth(status)

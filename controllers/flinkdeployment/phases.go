@@ -23,6 +23,7 @@ import (
 	"github.com/teal-flink/teal/internal/reconciled"
 	"github.com/teal-flink/teal/internal/resources"
 	"github.com/teal-flink/teal/internal/specdiff"
+	"github.com/teal-flink/teal/internal/upgradeplan"
 )
 
 // AnnotationSpecHash on the JobManager Deployment identifies the reconciled spec it was built from, so that an
@@ -208,12 +209,12 @@ func (r *Reconciler) reconcileSpec(ctx context.Context, s *scope) (ctrl.Result, 
 		}
 	}
 	result, err := r.perform(ctx, s, next)
-	if next == stepBeginUpgrade && err == nil && s.stalled == nil && result.IsZero() {
+	if next == upgradeplan.StepBeginUpgrade && err == nil && s.stalled == nil && result.IsZero() {
 		// The target is recorded and nothing is in flight yet: take the next step (create or stop the cluster)
 		// at once rather than after the progress-check interval, which a status patch does not cut short.
 		result.RequeueAfter = time.Millisecond
 	}
-	if r.OnStep != nil && next != stepNone {
+	if r.OnStep != nil && next != upgradeplan.StepNone {
 		r.OnStep(ctx, s.deployment, next.String())
 	}
 	return result, err

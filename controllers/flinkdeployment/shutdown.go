@@ -10,6 +10,7 @@ import (
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/operatorconfig"
+	"github.com/teal-flink/teal/internal/upgradeplan"
 )
 
 // finishedShutdownDue reports whether the JobManager of a job that ran to its end has outlived
@@ -44,7 +45,7 @@ func (r *Reconciler) shutDownFinished(ctx context.Context, s *scope) error {
 	if _, err := r.takeOverTerminalState(ctx, s); err != nil {
 		return err
 	}
-	if err := r.recordClusterRemoval(ctx, s, stepShutDownFinished); err != nil {
+	if err := r.recordClusterRemoval(ctx, s, upgradeplan.StepShutDownFinished); err != nil {
 		return err
 	}
 	if err := r.deleteDeployments(ctx, s.deployment); err != nil {
