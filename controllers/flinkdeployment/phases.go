@@ -19,6 +19,7 @@ import (
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/flinkapi"
+	"github.com/teal-flink/teal/internal/jmfailure"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/internal/reconciled"
 	"github.com/teal-flink/teal/internal/resources"
@@ -137,14 +138,14 @@ func (r *Reconciler) observeJobManager(ctx context.Context, s *scope) (ctrl.Resu
 
 // jobManagerFailure returns why the JobManager cannot start, or "" (see podfailure.go).
 func (r *Reconciler) jobManagerFailure(ctx context.Context, jobManager *appsv1.Deployment) (string, error) {
-	if failure := deploymentFailure(jobManager); failure != "" {
+	if failure := jmfailure.DeploymentFailure(jobManager); failure != "" {
 		return failure, nil
 	}
 	pods := &corev1.PodList{}
 	if err := r.List(ctx, pods, client.InNamespace(jobManager.Namespace), client.MatchingLabels(jobManager.Spec.Selector.MatchLabels)); err != nil {
 		return "", fmt.Errorf("listing JobManager pods: %w", err)
 	}
-	return podFailure(pods.Items, r.Now()), nil
+	return jmfailure.PodFailure(pods.Items, r.Now()), nil
 }
 
 // observeJob asks a running JobManager for its job.
