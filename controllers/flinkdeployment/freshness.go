@@ -5,19 +5,7 @@ import (
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/gitops"
-	"github.com/teal-flink/teal/internal/upgradeplan"
 )
-
-// actsOnFlink reports whether a step has a side effect in Flink or on the cluster that a decision made on an
-// outdated status would repeat: a second savepoint, a cancel of the new job, a cluster deleted twice.
-func actsOnFlink(next step) bool {
-	switch next {
-	case upgradeplan.StepStopWithSavepoint, upgradeplan.StepCheckpointAndCancel, upgradeplan.StepCancel, upgradeplan.StepDeleteCluster, upgradeplan.StepDeploy,
-		upgradeplan.StepRecoverJobManager, upgradeplan.StepScale, upgradeplan.StepShutDownFinished:
-		return true
-	}
-	return false
-}
 
 // confirmStatus reads the deployment through the uncached API reader and reports whether the copy this
 // reconcile decided on is the one the server holds. The informer cache may not yet have the status this

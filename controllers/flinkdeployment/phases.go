@@ -203,7 +203,7 @@ func (r *Reconciler) reconcileSpec(ctx context.Context, s *scope) (ctrl.Result, 
 		return ctrl.Result{}, err
 	}
 	next := nextStep(obs)
-	if actsOnFlink(next) {
+	if next.ActsOnFlink() {
 		fresh, err := r.confirmStatus(ctx, s)
 		if err != nil || !fresh {
 			return ctrl.Result{}, err

@@ -25,17 +25,12 @@ func (r *Reconciler) finishedShutdownDue(s *scope, obs observation) bool {
 	if err != nil {
 		return false
 	}
-	remaining := shutdownRemaining(r.Now(), time.UnixMilli(finishedAt), s.config.DurationOr(operatorconfig.KeyJMShutdownTTL))
+	remaining := upgradeplan.ShutdownRemaining(r.Now(), time.UnixMilli(finishedAt), s.config.DurationOr(operatorconfig.KeyJMShutdownTTL))
 	if remaining > 0 {
 		s.wakeWithin(remaining)
 		return false
 	}
 	return true
-}
-
-// shutdownRemaining is how long a finished job's JobManager still runs.
-func shutdownRemaining(now, finishedAt time.Time, ttl time.Duration) time.Duration {
-	return finishedAt.Add(ttl).Sub(now)
 }
 
 // shutDownFinished removes the cluster of a finished job once the TTL passed, as upstream does, so a bounded
