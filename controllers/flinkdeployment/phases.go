@@ -136,7 +136,7 @@ func (r *Reconciler) observeJobManager(ctx context.Context, s *scope) (ctrl.Resu
 	return ctrl.Result{}, nil
 }
 
-// jobManagerFailure returns why the JobManager cannot start, or "" (see podfailure.go).
+// jobManagerFailure returns why the JobManager cannot start, or "" (see internal/jmfailure).
 func (r *Reconciler) jobManagerFailure(ctx context.Context, jobManager *appsv1.Deployment) (string, error) {
 	if failure := jmfailure.DeploymentFailure(jobManager); failure != "" {
 		return failure, nil
