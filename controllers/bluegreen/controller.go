@@ -17,6 +17,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/flinkapi"
 	"github.com/teal-flink/teal/internal/gitops"
 	"github.com/teal-flink/teal/internal/kubeapply"
 	"github.com/teal-flink/teal/internal/operatorconfig"
@@ -44,8 +45,8 @@ type Reconciler struct {
 	Recorder events.EventRecorder
 	// OperatorConfig returns the operator configuration in force.
 	OperatorConfig func() *operatorconfig.Config
-	// Flink creates REST clients of the children's JobManagers; nil uses NewSavepointAPIFactory.
-	Flink SavepointAPIFactory
+	// Flink creates REST clients of the children's JobManagers; nil uses flinkapi.NewFactory without an observer.
+	Flink flinkapi.Factory
 	// Validate re-runs the admission rules; nil skips validation.
 	Validate func(bg, old *flinkv1beta1.FlinkBlueGreenDeployment) field.ErrorList
 	// Now is the clock (tests may pin it).
@@ -68,7 +69,7 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 		r.Now = time.Now
 	}
 	if r.Flink == nil {
-		r.Flink = NewSavepointAPIFactory()
+		r.Flink = flinkapi.NewFactory(nil)
 	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&flinkv1beta1.FlinkBlueGreenDeployment{}, builder.WithPredicates(

@@ -13,8 +13,9 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/bluegreenstate"
+	"github.com/teal-flink/teal/internal/jobops"
 	"github.com/teal-flink/teal/internal/kubeapply"
-	"github.com/teal-flink/teal/internal/operatorconfig"
 )
 
 // errNotOwned: the coordination ConfigMap's name is taken by an object this deployment does not own.
@@ -24,27 +25,27 @@ var errNotOwned = errors.New("exists and is not owned by this blue/green deploym
 func (r *Reconciler) observeGate(ctx context.Context, s *scope) error {
 	bg := s.bg
 	cm := &corev1.ConfigMap{}
-	err := r.Get(ctx, client.ObjectKey{Namespace: bg.Namespace, Name: gateConfigMapName(bg)}, cm)
+	err := r.Get(ctx, client.ObjectKey{Namespace: bg.Namespace, Name: bluegreenstate.GateConfigMapName(bg)}, cm)
 	switch {
 	case apierrors.IsNotFound(err):
 		return nil
 	case err != nil:
-		return fmt.Errorf("reading ConfigMap %s: %w", gateConfigMapName(bg), err)
+		return fmt.Errorf("reading ConfigMap %s: %w", bluegreenstate.GateConfigMapName(bg), err)
 	}
 	if !isControlledBy(cm, bg) {
 		return fmt.Errorf("ConfigMap %s: %w", cm.Name, errNotOwned)
 	}
 	s.gateConfigMap = cm
-	s.obs.Gate = gate{
+	s.obs.Gate = bluegreenstate.Gate{
 		Exists: true,
-		Active: flinkv1beta1.BlueGreenDeploymentType(cm.Data[gateKeyActive]),
-		Stage:  cm.Data[gateKeyStage],
+		Active: flinkv1beta1.BlueGreenDeploymentType(cm.Data[bluegreenstate.GateKeyActive]),
+		Stage:  cm.Data[bluegreenstate.GateKeyStage],
 	}
-	if cm.Data[gateKeyWatermarkStage] == watermarkSet {
-		s.obs.Gate.W = cm.Data[gateKeyWatermark]
+	if cm.Data[bluegreenstate.GateKeyWatermarkStage] == bluegreenstate.WatermarkSet {
+		s.obs.Gate.W = cm.Data[bluegreenstate.GateKeyWatermark]
 	}
 	for key := range cm.Data {
-		if strings.HasPrefix(key, gateKeyCandidatePrefix) {
+		if strings.HasPrefix(key, bluegreenstate.GateKeyCandidatePrefix) {
 			s.obs.Gate.Candidates = append(s.obs.Gate.Candidates, key)
 		}
 	}
@@ -55,11 +56,11 @@ func (r *Reconciler) observeGate(ctx context.Context, s *scope) error {
 // writeGate writes a change to the coordination ConfigMap: created with an owner reference when absent, else
 // merge-patched conditionally on the resourceVersion observed (a gate's write in between fails the patch with a
 // conflict, and the next reconcile decides again from what the gate wrote).
-func (r *Reconciler) writeGate(ctx context.Context, s *scope, w *gateWrite) error {
+func (r *Reconciler) writeGate(ctx context.Context, s *scope, w *bluegreenstate.GateWrite) error {
 	bg := s.bg
 	if s.gateConfigMap == nil {
 		cm := &corev1.ConfigMap{}
-		cm.Name, cm.Namespace = gateConfigMapName(bg), bg.Namespace
+		cm.Name, cm.Namespace = bluegreenstate.GateConfigMapName(bg), bg.Namespace
 		cm.Data = map[string]string{}
 		for key, value := range w.Set {
 			cm.Data[key] = value
@@ -103,10 +104,9 @@ func (r *Reconciler) stopChild(ctx context.Context, s *scope, t flinkv1beta1.Blu
 	if err != nil {
 		return err
 	}
-	flat, _ := s.children[t].Spec.FlinkConfiguration.Flatten()
-	format := strings.ToUpper(s.config.ForResource(flat).String(operatorconfig.KeySavepointFormatType))
-	if err := api.StopWithSavepoint(ctx, jobID, triggerID, flat["state.savepoints.dir"], format); err != nil {
-		return fmt.Errorf("stopping %s with savepoint %s: %w", s.children[t].Name, triggerID, err)
+	info, targetDirectory := savepointRequest(s, t, triggerID)
+	if err := jobops.StopWithSavepoint(ctx, api, jobID, info, targetDirectory); err != nil {
+		return fmt.Errorf("%s: %w", s.children[t].Name, err)
 	}
 	return nil
 }

@@ -15,8 +15,10 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/bluegreenstate"
 	"github.com/teal-flink/teal/internal/flinkapi"
 	"github.com/teal-flink/teal/internal/gatejar"
+	"github.com/teal-flink/teal/internal/jobops"
 	"github.com/teal-flink/teal/internal/kubeapply"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/internal/resources"
@@ -24,7 +26,7 @@ import (
 
 // childName is upstream's child name: <name>-blue or <name>-green.
 func childName(bg *flinkv1beta1.FlinkBlueGreenDeployment, t flinkv1beta1.BlueGreenDeploymentType) string {
-	return bg.Name + "-" + lower(t)
+	return bg.Name + "-" + bluegreenstate.Lower(t)
 }
 
 func isControlledBy(obj metav1.Object, owner metav1.Object) bool {
@@ -33,17 +35,17 @@ func isControlledBy(obj metav1.Object, owner metav1.Object) bool {
 }
 
 // carryOut performs one effect.
-func (r *Reconciler) carryOut(ctx context.Context, s *scope, e effect) error {
+func (r *Reconciler) carryOut(ctx context.Context, s *scope, e bluegreenstate.Effect) error {
 	switch e.Kind {
-	case effectApplyChild:
+	case bluegreenstate.EffectApplyChild:
 		fd, err := r.buildChild(s, e.Child)
 		if err != nil {
 			return err
 		}
 		return kubeapply.Apply(ctx, r.Client, r.Scheme, s.bg, fd)
-	case effectSuspendChild:
+	case bluegreenstate.EffectSuspendChild:
 		return r.suspendChild(ctx, s, e.Child)
-	case effectDeleteChild:
+	case bluegreenstate.EffectDeleteChild:
 		fd := s.children[e.Child]
 		if fd == nil || !fd.DeletionTimestamp.IsZero() {
 			return nil
@@ -52,13 +54,13 @@ func (r *Reconciler) carryOut(ctx context.Context, s *scope, e effect) error {
 			return fmt.Errorf("deleting %s: %w", fd.Name, err)
 		}
 		return nil
-	case effectSwitchIngress:
+	case bluegreenstate.EffectSwitchIngress:
 		return r.switchIngress(ctx, s, e.Child)
-	case effectTriggerSavepoint:
+	case bluegreenstate.EffectTriggerSavepoint:
 		return r.triggerSavepoint(ctx, s, e.Child)
-	case effectWriteGate:
+	case bluegreenstate.EffectWriteGate:
 		return r.writeGate(ctx, s, e.Gate)
-	case effectStopChild:
+	case bluegreenstate.EffectStopChild:
 		return r.stopChild(ctx, s, e.Child)
 	}
 	return fmt.Errorf("unknown effect %s", e.Kind)
@@ -76,13 +78,13 @@ func (r *Reconciler) buildChild(s *scope, t flinkv1beta1.BlueGreenDeploymentType
 		spec.Job.InitialSavepointPath = bg.Status.JobStatus.UpgradeSavepointPath
 	}
 	if s.reconciled.EffectiveTransitionMode() == flinkv1beta1.TransitionModeAdvanced {
-		if err := gatejar.AddToChild(&spec, t, gateConfigMapName(bg), gatejar.DeliveryFrom(s.config)); err != nil {
+		if err := gatejar.AddToChild(&spec, t, bluegreenstate.GateConfigMapName(bg), gatejar.DeliveryFrom(s.config)); err != nil {
 			return nil, err
 		}
 	}
 	if spec.Ingress != nil {
 		// Upstream prefixes the child's own ingress so that the two children never share a host or path.
-		spec.Ingress.Template = lower(t) + "-" + spec.Ingress.Template
+		spec.Ingress.Template = bluegreenstate.Lower(t) + "-" + spec.Ingress.Template
 	}
 	labels := map[string]string{}
 	for key, value := range template.Labels {
@@ -95,7 +97,7 @@ func (r *Reconciler) buildChild(s *scope, t flinkv1beta1.BlueGreenDeploymentType
 	}
 	raw, err := json.Marshal(spec)
 	if err != nil {
-		return nil, fmt.Errorf("rendering the %s child: %w", lower(t), err)
+		return nil, fmt.Errorf("rendering the %s child: %w", bluegreenstate.Lower(t), err)
 	}
 	sum := sha256.Sum256(raw)
 	annotations[specHashAnnotation] = hex.EncodeToString(sum[:8])
@@ -159,7 +161,7 @@ func (r *Reconciler) switchIngress(ctx context.Context, s *scope, t flinkv1beta1
 }
 
 // childAPI returns a REST client of a child's JobManager.
-func (r *Reconciler) childAPI(s *scope, fd *flinkv1beta1.FlinkDeployment) (SavepointAPI, error) {
+func (r *Reconciler) childAPI(s *scope, fd *flinkv1beta1.FlinkDeployment) (flinkapi.API, error) {
 	flat, err := fd.Spec.FlinkConfiguration.Flatten()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", fd.Name, err)
@@ -182,10 +184,14 @@ func (r *Reconciler) triggerSavepoint(ctx context.Context, s *scope, t flinkv1be
 	if err != nil {
 		return err
 	}
+	info, targetDirectory := savepointRequest(s, t, triggerID)
+	return jobops.TriggerSavepoint(ctx, api, jobID, info, targetDirectory)
+}
+
+// savepointRequest is the trigger recorded in status and the savepoint format and directory of child t, as
+// jobops sends them.
+func savepointRequest(s *scope, t flinkv1beta1.BlueGreenDeploymentType, triggerID string) (*flinkv1beta1.SavepointInfo, string) {
 	flat, _ := s.children[t].Spec.FlinkConfiguration.Flatten()
 	format := strings.ToUpper(s.config.ForResource(flat).String(operatorconfig.KeySavepointFormatType))
-	if err := api.TriggerSavepoint(ctx, jobID, triggerID, flat["state.savepoints.dir"], format); err != nil {
-		return fmt.Errorf("triggering savepoint %s: %w", triggerID, err)
-	}
-	return nil
+	return &flinkv1beta1.SavepointInfo{TriggerID: triggerID, FormatType: flinkv1beta1.SavepointFormatType(format)}, flat["state.savepoints.dir"]
 }

@@ -14,21 +14,22 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/bluegreenstate"
 	"github.com/teal-flink/teal/internal/conditions"
-	"github.com/teal-flink/teal/internal/flink"
+	"github.com/teal-flink/teal/internal/flinkapi"
 	"github.com/teal-flink/teal/internal/gitops"
+	"github.com/teal-flink/teal/internal/jobops"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/validators"
 )
 
 // Upstream's defaults of the blue/green options.
 const (
-	defaultAbortGracePeriod    = 10 * time.Minute
-	defaultRescheduleInterval  = 15 * time.Second
-	defaultDeletionDelay       = time.Duration(0)
-	savepointTriggerPurpose    = "bluegreen-savepoint"
-	teardownTriggerPurpose     = "bluegreen-teardown"
-	savepointRetryPurposeStart = "bluegreen-savepoint-after-"
+	defaultAbortGracePeriod   = 10 * time.Minute
+	defaultRescheduleInterval = 15 * time.Second
+	defaultDeletionDelay      = time.Duration(0)
+	savepointTriggerPurpose   = "bluegreen-savepoint"
+	teardownTriggerPurpose    = "bluegreen-teardown"
 )
 
 // scope carries what earlier phases found to the later ones of one reconcile.
@@ -52,11 +53,11 @@ type scope struct {
 	// children are the blue and green FlinkDeployments, nil when absent.
 	children map[flinkv1beta1.BlueGreenDeploymentType]*flinkv1beta1.FlinkDeployment
 	// obs are the observations next decides from.
-	obs observations
+	obs bluegreenstate.Observations
 	// decision is what next decided.
-	decision *decision
+	decision *bluegreenstate.Decision
 	// outcome, when set, overrides the decision's outcome (validation failures, transient errors).
-	outcome *outcome
+	outcome *bluegreenstate.Outcome
 	// eventWarning and event: whether the outcome is reported as an event, and its type.
 	event, eventWarning bool
 	// finished, when set, is how the transition in flight ended in this reconcile.
@@ -68,7 +69,7 @@ type scope struct {
 }
 
 func (s *scope) stall(reason, message string) {
-	s.outcome = &outcome{Kind: outcomeStalled, Reason: reason, Message: message}
+	s.outcome = &bluegreenstate.Outcome{Kind: bluegreenstate.OutcomeStalled, Reason: reason, Message: message}
 	s.event, s.eventWarning, s.done = true, true, true
 }
 
@@ -110,7 +111,7 @@ func (r *Reconciler) loadConfig(_ context.Context, s *scope) (ctrl.Result, error
 		s.config.DurationOr(operatorconfig.KeyBlueGreenTransitionDeadline))
 	errs = append(errs, err)
 	if s.transitionDeadline <= 0 {
-		s.transitionDeadline = defaultGateDeadline
+		s.transitionDeadline = bluegreenstate.DefaultTransitionDeadline
 	}
 	if s.reschedule <= 0 {
 		s.reschedule = defaultRescheduleInterval
@@ -130,7 +131,7 @@ func (r *Reconciler) validateSpec(_ context.Context, s *scope) (ctrl.Result, err
 			return ctrl.Result{}, nil
 		}
 	}
-	reconciled, ok, err := parseSpec(s.bg.Status.LastReconciledSpec)
+	reconciled, ok, err := bluegreenstate.ParseSpec(s.bg.Status.LastReconciledSpec)
 	if err != nil {
 		s.stall(flinkv1beta1.ReasonValidationError, err.Error())
 		return ctrl.Result{}, reconcile.TerminalError(err)
@@ -176,14 +177,14 @@ func (r *Reconciler) observeChildren(ctx context.Context, s *scope) (ctrl.Result
 	}
 	_, o.Retry = bg.Annotations[RetryAnnotation]
 	desired := &bg.Spec.Template.Spec
-	o.DesiredSuspended = jobState(desired) == flinkv1beta1.JobStateSuspended
+	o.DesiredSuspended = bluegreenstate.JobState(desired) == flinkv1beta1.JobStateSuspended
 	o.Stateless = desired.Job == nil || desired.Job.UpgradeMode == "" || desired.Job.UpgradeMode == flinkv1beta1.UpgradeModeStateless
-	o.Diff = diffIgnore
+	o.Diff = bluegreenstate.DiffIgnore
 	if s.reconciled != nil {
 		o.Reconciled = true
-		o.ReconciledSuspended = jobState(&s.reconciled.Template.Spec) == flinkv1beta1.JobStateSuspended
-		o.TopLevelChanged = topLevelChanged(s.reconciled, &bg.Spec)
-		diff, err := templateDiff(&s.reconciled.Template.Spec, desired)
+		o.ReconciledSuspended = bluegreenstate.JobState(&s.reconciled.Template.Spec) == flinkv1beta1.JobStateSuspended
+		o.TopLevelChanged = bluegreenstate.TopLevelChanged(s.reconciled, &bg.Spec)
+		diff, err := bluegreenstate.TemplateDiff(&s.reconciled.Template.Spec, desired)
 		if err != nil {
 			s.stall(flinkv1beta1.ReasonValidationError, err.Error())
 			return ctrl.Result{}, reconcile.TerminalError(err)
@@ -194,7 +195,7 @@ func (r *Reconciler) observeChildren(ctx context.Context, s *scope) (ctrl.Result
 	s.children = map[flinkv1beta1.BlueGreenDeploymentType]*flinkv1beta1.FlinkDeployment{}
 	incoming := flinkv1beta1.BlueGreenDeploymentType("")
 	if o.State == flinkv1beta1.BlueGreenTransitioningToBlue || o.State == flinkv1beta1.BlueGreenTransitioningToGreen {
-		incoming = stateChild(o.State)
+		incoming = bluegreenstate.StateChild(o.State)
 	}
 	for _, t := range []flinkv1beta1.BlueGreenDeploymentType{flinkv1beta1.BlueGreenTypeBlue, flinkv1beta1.BlueGreenTypeGreen} {
 		fd := &flinkv1beta1.FlinkDeployment{}
@@ -203,7 +204,7 @@ func (r *Reconciler) observeChildren(ctx context.Context, s *scope) (ctrl.Result
 		case apierrors.IsNotFound(err):
 			continue
 		case err != nil:
-			return ctrl.Result{}, fmt.Errorf("reading the %s child: %w", lower(t), err)
+			return ctrl.Result{}, fmt.Errorf("reading the %s child: %w", bluegreenstate.Lower(t), err)
 		}
 		if !isControlledBy(fd, bg) {
 			s.stall(flinkv1beta1.ReasonDeploymentFailed,
@@ -233,8 +234,8 @@ func (r *Reconciler) observeChildren(ctx context.Context, s *scope) (ctrl.Result
 // observeChild judges a child by the status its own controller reported for it. A status that cannot be about
 // the object that exists (an observedGeneration ahead of its generation, DELETING on an object not being
 // deleted) was left by a deleted child of the same name: the child counts as not yet reported on.
-func observeChild(fd *flinkv1beta1.FlinkDeployment) child {
-	c := child{Exists: fd.DeletionTimestamp.IsZero(), Terminating: !fd.DeletionTimestamp.IsZero()}
+func observeChild(fd *flinkv1beta1.FlinkDeployment) bluegreenstate.Child {
+	c := bluegreenstate.Child{Exists: fd.DeletionTimestamp.IsZero(), Terminating: !fd.DeletionTimestamp.IsZero()}
 	c.SpecSuspended = fd.Spec.Job != nil && fd.Spec.Job.State == flinkv1beta1.JobStateSuspended
 	if inheritedStatus(fd) {
 		c.Problem = "the controller has not reported on this object yet (its status was left by a deleted child of the same name)"
@@ -271,43 +272,43 @@ func orUnknown(value string) string {
 // observeSavepoint polls the hand-over savepoint in SAVEPOINTING states.
 func (r *Reconciler) observeSavepoint(ctx context.Context, s *scope) (ctrl.Result, error) {
 	o := &s.obs
-	savepointed := stateChild(o.State)
+	savepointed := bluegreenstate.StateChild(o.State)
 	switch {
 	case o.TriggerID == "":
 		return ctrl.Result{}, nil
 	case o.State == flinkv1beta1.BlueGreenSavepointingBlue || o.State == flinkv1beta1.BlueGreenSavepointingGreen:
-	case o.Advanced && isTransitioning(o.State):
+	case o.Advanced && bluegreenstate.IsTransitioning(o.State):
 		// The ADVANCED teardown's stop-with-savepoint of the outgoing child.
-		savepointed = other(stateChild(o.State))
+		savepointed = bluegreenstate.Other(bluegreenstate.StateChild(o.State))
 	default:
 		return ctrl.Result{}, nil
 	}
 	api, jobID, err := r.activeJob(ctx, s, savepointed)
 	if err != nil {
-		o.Savepoint, o.SavepointProblem = savepointUnreachable, err.Error()
+		o.Savepoint, o.SavepointProblem = bluegreenstate.SavepointUnreachable, err.Error()
 		return ctrl.Result{}, nil
 	}
-	status, err := api.SavepointStatus(ctx, jobID, o.TriggerID)
-	switch {
-	case errors.Is(err, ErrSavepointUnknown):
-		o.Savepoint = savepointUnknown
-	case err != nil:
-		o.Savepoint, o.SavepointProblem = savepointUnreachable, err.Error()
-	case !status.Done:
-		o.Savepoint = savepointPending
-	case status.Failure != "":
-		o.Savepoint, o.SavepointProblem = savepointFailed, status.Failure
+	poll := jobops.PollSavepoint(ctx, api, jobID, &flinkv1beta1.SavepointInfo{TriggerID: o.TriggerID})
+	switch poll.Outcome {
+	case jobops.PollUnknown:
+		o.Savepoint = bluegreenstate.SavepointUnknown
+	case jobops.PollUnreachable:
+		o.Savepoint, o.SavepointProblem = bluegreenstate.SavepointUnreachable, poll.Err.Error()
+	case jobops.PollInProgress:
+		o.Savepoint = bluegreenstate.SavepointPending
+	case jobops.PollFailed:
+		o.Savepoint, o.SavepointProblem = bluegreenstate.SavepointFailed, poll.Failure
 	default:
-		o.Savepoint, o.SavepointLocation = savepointDone, status.Location
+		o.Savepoint, o.SavepointLocation = bluegreenstate.SavepointDone, poll.Location
 	}
 	return ctrl.Result{}, nil
 }
 
 // activeJob returns a REST client of a child's JobManager and the ID of its running job.
-func (r *Reconciler) activeJob(ctx context.Context, s *scope, t flinkv1beta1.BlueGreenDeploymentType) (SavepointAPI, string, error) {
+func (r *Reconciler) activeJob(ctx context.Context, s *scope, t flinkv1beta1.BlueGreenDeploymentType) (flinkapi.API, string, error) {
 	fd := s.children[t]
 	if fd == nil {
-		return nil, "", fmt.Errorf("the %s child does not exist", lower(t))
+		return nil, "", fmt.Errorf("the %s child does not exist", bluegreenstate.Lower(t))
 	}
 	api, err := r.childAPI(s, fd)
 	if err != nil {
@@ -315,7 +316,7 @@ func (r *Reconciler) activeJob(ctx context.Context, s *scope, t flinkv1beta1.Blu
 	}
 	jobID := fd.Status.JobStatus.JobID
 	if jobID == "" {
-		if jobID, err = api.RunningJobID(ctx); err != nil {
+		if jobID, err = runningJobID(ctx, api); err != nil {
 			return nil, "", fmt.Errorf("listing the jobs of %s: %w", fd.Name, err)
 		}
 		if jobID == "" {
@@ -325,9 +326,23 @@ func (r *Reconciler) activeJob(ctx context.Context, s *scope, t flinkv1beta1.Blu
 	return api, jobID, nil
 }
 
+// runningJobID returns the ID of the cluster's job that is not globally terminal, "" when there is none.
+func runningJobID(ctx context.Context, api flinkapi.API) (string, error) {
+	jobs, err := api.ListJobs(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, job := range jobs {
+		if !job.State.IsGloballyTerminal() {
+			return job.ID, nil
+		}
+	}
+	return "", nil
+}
+
 // decide runs the state machine.
 func (r *Reconciler) decide(_ context.Context, s *scope) (ctrl.Result, error) {
-	d := forLatestGeneration(s.obs, next(s.obs))
+	d := bluegreenstate.ForLatestGeneration(s.obs, bluegreenstate.Next(s.obs))
 	s.decision = &d
 	s.event, s.eventWarning, s.wait = d.Event, d.Warning, d.Wait
 	return ctrl.Result{}, nil
@@ -345,8 +360,8 @@ func (r *Reconciler) act(ctx context.Context, s *scope) (ctrl.Result, error) {
 		delete(bg.Annotations, RetryAnnotation)
 	}
 	if len(d.Effects) > 0 {
-		if !d.Intent.empty() {
-			if d.Outcome.Kind == outcomeReconciling {
+		if !d.Intent.Empty() {
+			if d.Outcome.Kind == bluegreenstate.OutcomeReconciling {
 				gitops.MarkReconciling(bg, d.Outcome.Reason, "%s", d.Outcome.Message)
 			}
 			if err := s.patcher.Patch(ctx, bg); err != nil {
@@ -363,7 +378,7 @@ func (r *Reconciler) act(ctx context.Context, s *scope) (ctrl.Result, error) {
 		}
 		for _, e := range d.Effects {
 			if err := r.carryOut(ctx, s, e); err != nil {
-				s.outcome = &outcome{Kind: outcomeReconciling, Reason: flinkv1beta1.ReasonRetrying, Message: fmt.Sprintf("%s failed, retrying: %v", e, err)}
+				s.outcome = &bluegreenstate.Outcome{Kind: bluegreenstate.OutcomeReconciling, Reason: flinkv1beta1.ReasonRetrying, Message: fmt.Sprintf("%s failed, retrying: %v", e, err)}
 				s.event, s.eventWarning = true, true
 				return ctrl.Result{}, err
 			}
@@ -385,7 +400,7 @@ func (r *Reconciler) act(ctx context.Context, s *scope) (ctrl.Result, error) {
 	}
 	switch status.BlueGreenState {
 	case flinkv1beta1.BlueGreenActiveBlue, flinkv1beta1.BlueGreenActiveGreen:
-		status.ActiveDeployment = childName(bg, stateChild(status.BlueGreenState))
+		status.ActiveDeployment = childName(bg, bluegreenstate.StateChild(status.BlueGreenState))
 	case flinkv1beta1.BlueGreenInitializingBlue:
 		status.ActiveDeployment = ""
 	}
@@ -412,14 +427,14 @@ func (r *Reconciler) step(ctx context.Context, bg *flinkv1beta1.FlinkBlueGreenDe
 }
 
 // applyIntent writes the decision's intent into status (in memory).
-func (r *Reconciler) applyIntent(s *scope, i intent) error {
+func (r *Reconciler) applyIntent(s *scope, i bluegreenstate.Intent) error {
 	bg, status := s.bg, &s.bg.Status
 	now := s.obs.Now
 	if i.ClearMarkers {
 		clearMarkers(status)
 	}
 	if i.RecordSpec {
-		serialized, err := serializeSpec(&bg.Spec)
+		serialized, err := bluegreenstate.SerializeSpec(&bg.Spec)
 		if err != nil {
 			return err
 		}
@@ -428,14 +443,14 @@ func (r *Reconciler) applyIntent(s *scope, i intent) error {
 		s.reconciled = bg.Spec.DeepCopy()
 	}
 	switch i.Start {
-	case startTemplate:
+	case bluegreenstate.StartTemplate:
 		status.JobStatus.UpgradeSavepointPath = ""
 		if job := bg.Spec.Template.Spec.Job; job != nil {
 			status.JobStatus.UpgradeSavepointPath = job.InitialSavepointPath
 		}
-	case startSavepoint:
+	case bluegreenstate.StartSavepoint:
 		status.JobStatus.UpgradeSavepointPath = s.obs.SavepointLocation
-	case startEmpty:
+	case bluegreenstate.StartEmpty:
 		status.JobStatus.UpgradeSavepointPath = ""
 	}
 	if i.SetAbortDeadline {
@@ -449,10 +464,9 @@ func (r *Reconciler) applyIntent(s *scope, i intent) error {
 		if i.Teardown {
 			purpose = teardownTriggerPurpose
 		}
-		if status.SavepointTriggerID != "" {
-			purpose = savepointRetryPurposeStart + status.SavepointTriggerID
-		}
-		status.SavepointTriggerID = flink.TriggerID(string(bg.UID), strconv.FormatInt(bg.Generation, 10), purpose)
+		// The trigger-id policy every controller shares: a fresh id per attempt (a retry after a failure is a
+		// new attempt), recorded in status before Flink is asked.
+		status.SavepointTriggerID = jobops.TriggerID(string(bg.UID), strconv.FormatInt(bg.Generation, 10), purpose, now)
 	}
 	if i.State != "" {
 		status.BlueGreenState = i.State

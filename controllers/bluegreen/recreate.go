@@ -7,6 +7,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/bluegreenstate"
 	"github.com/teal-flink/teal/internal/jobops"
 )
 
@@ -16,41 +17,26 @@ import (
 // left (retained checkpoint, savepoint) becomes the restore point instead; the re-creation is announced with a
 // Warning event naming the state it restores from, so a rewind is never silent.
 
-// retainedStateReader reads the newest state a child's job left; the production client has it.
-type retainedStateReader interface {
-	// NewestRetainedState returns the newest checkpoint (when checkpointsSurvive) or savepoint of the job, ""
-	// when it has none.
-	NewestRetainedState(ctx context.Context, jobID string, checkpointsSurvive bool) (string, error)
-}
-
-func (c *savepointClient) NewestRetainedState(ctx context.Context, jobID string, checkpointsSurvive bool) (string, error) {
-	statistics, err := c.client.CheckpointStatistics(ctx, jobID)
-	if err != nil {
-		return "", err
-	}
-	return jobops.NewestState(statistics, checkpointsSurvive), nil
-}
-
 // recreatedChild reports which child is being re-created in place after it was deleted by hand, and whether
 // this decision starts the re-creation (the active child is gone and next applies it again) rather than
 // continuing one (the re-created child waits for the deleted one to finish terminating).
-func recreatedChild(o observations, activeDeployment, blueName, greenName string, d decision) (flinkv1beta1.BlueGreenDeploymentType, bool, bool) {
+func recreatedChild(o bluegreenstate.Observations, activeDeployment, blueName, greenName string, d bluegreenstate.Decision) (flinkv1beta1.BlueGreenDeploymentType, bool, bool) {
 	for _, t := range []flinkv1beta1.BlueGreenDeploymentType{flinkv1beta1.BlueGreenTypeBlue, flinkv1beta1.BlueGreenTypeGreen} {
-		c := o.child(t)
+		c := o.Child(t)
 		name := map[flinkv1beta1.BlueGreenDeploymentType]string{flinkv1beta1.BlueGreenTypeBlue: blueName, flinkv1beta1.BlueGreenTypeGreen: greenName}[t]
 		switch {
-		case o.State == activeState(t) && !c.Exists && !c.SpecSuspended && appliesChild(d, t):
+		case o.State == bluegreenstate.ActiveState(t) && !c.Exists && !c.SpecSuspended && appliesChild(d, t):
 			return t, true, true
-		case o.State == transitioningState(t) && activeDeployment == name && c.Terminating:
+		case o.State == bluegreenstate.TransitioningState(t) && activeDeployment == name && c.Terminating:
 			return t, false, true
 		}
 	}
 	return "", false, false
 }
 
-func appliesChild(d decision, t flinkv1beta1.BlueGreenDeploymentType) bool {
+func appliesChild(d bluegreenstate.Decision, t flinkv1beta1.BlueGreenDeploymentType) bool {
 	for _, e := range d.Effects {
-		if e.Kind == effectApplyChild && e.Child == t {
+		if e.Kind == bluegreenstate.EffectApplyChild && e.Child == t {
 			return true
 		}
 	}
@@ -76,15 +62,15 @@ func (r *Reconciler) recoverDeletedChild(ctx context.Context, s *scope) {
 	case newer != "" && newer != jobStatus.UpgradeSavepointPath:
 		jobStatus.UpgradeSavepointPath = newer
 		r.warn(bg, fmt.Sprintf("the active %s child was deleted outside the operator: it is re-created from the "+
-			"newest state its job left, %s", lower(t), newer))
+			"newest state its job left, %s", bluegreenstate.Lower(t), newer))
 	case starting && jobStatus.UpgradeSavepointPath != "":
 		r.warn(bg, fmt.Sprintf("the active %s child was deleted outside the operator and its job's newer state "+
 			"cannot be read: it is re-created from the last hand-over savepoint %s, rewinding the job to it; to "+
 			"restore a newer checkpoint, set spec.template.spec.job.initialSavepointPath and change "+
-			"savepointRedeployNonce", lower(t), jobStatus.UpgradeSavepointPath))
+			"savepointRedeployNonce", bluegreenstate.Lower(t), jobStatus.UpgradeSavepointPath))
 	case starting:
 		r.warn(bg, fmt.Sprintf("the active %s child was deleted outside the operator and its job's state cannot "+
-			"be read: it is re-created without state", lower(t)))
+			"be read: it is re-created without state", bluegreenstate.Lower(t)))
 	}
 }
 
@@ -98,13 +84,9 @@ func (r *Reconciler) newestStateOfDeletedChild(ctx context.Context, s *scope, fd
 	if err != nil {
 		return ""
 	}
-	reader, ok := api.(retainedStateReader)
-	if !ok {
-		return ""
-	}
 	jobID := fd.Status.JobStatus.JobID
 	if jobID == "" {
-		if jobID, err = api.RunningJobID(ctx); err != nil || jobID == "" {
+		if jobID, err = runningJobID(ctx, api); err != nil || jobID == "" {
 			return ""
 		}
 	}
@@ -114,11 +96,11 @@ func (r *Reconciler) newestStateOfDeletedChild(ctx context.Context, s *scope, fd
 	}
 	// Teal defaults the retention to RETAIN_ON_CANCELLATION (the children are FlinkDeployments).
 	survive := flat[jobops.KeyCheckpointRetention] == "" || jobops.CheckpointsSurviveCancel(flat)
-	path, err := reader.NewestRetainedState(ctx, jobID, survive)
+	statistics, err := api.CheckpointStatistics(ctx, jobID)
 	if err != nil {
 		return ""
 	}
-	return path
+	return jobops.NewestState(statistics, survive)
 }
 
 func (r *Reconciler) warn(bg *flinkv1beta1.FlinkBlueGreenDeployment, message string) {

@@ -1,13 +1,13 @@
 package bluegreen
 
 import (
-	"fmt"
 	"strconv"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/bluegreenstate"
 	"github.com/teal-flink/teal/internal/conditions"
 	"github.com/teal-flink/teal/internal/gitops"
 )
@@ -23,12 +23,12 @@ func (r *Reconciler) summarize(s *scope, err error) {
 		if err == nil {
 			return
 		}
-		o = &outcome{Kind: outcomeReconciling, Reason: flinkv1beta1.ReasonRetrying, Message: "retrying: " + err.Error()}
+		o = &bluegreenstate.Outcome{Kind: bluegreenstate.OutcomeReconciling, Reason: flinkv1beta1.ReasonRetrying, Message: "retrying: " + err.Error()}
 	}
 	switch o.Kind {
-	case outcomeReady:
+	case bluegreenstate.OutcomeReady:
 		gitops.MarkReady(bg, o.Reason, "%s", o.Message)
-	case outcomeStalled:
+	case bluegreenstate.OutcomeStalled:
 		reason, message := o.Reason, o.Message
 		if reason == "" {
 			// A failure reported earlier still holds: keep its reason and message.
@@ -41,27 +41,6 @@ func (r *Reconciler) summarize(s *scope, err error) {
 	default:
 		gitops.MarkReconciling(bg, o.Reason, "%s", o.Message)
 	}
-}
-
-// forLatestGeneration keeps a decision's outcome to the generation it is about. A transition's end (complete or
-// aborted) is the outcome of the spec the transition rolled out; when a newer commit was deferred until the
-// transition is over (a suspend), that commit has not been attempted yet, so the object reports Reconciling
-// towards it (observedGeneration stays) instead of Ready or Stalled with the new generation as observed.
-func forLatestGeneration(o observations, d decision) decision {
-	inTransition := o.State == flinkv1beta1.BlueGreenTransitioningToBlue || o.State == flinkv1beta1.BlueGreenTransitioningToGreen ||
-		o.State == flinkv1beta1.BlueGreenSavepointingBlue || o.State == flinkv1beta1.BlueGreenSavepointingGreen
-	pending := o.Reconciled && (o.Diff != diffIgnore && o.Diff != "" || o.TopLevelChanged) && !d.Intent.RecordSpec
-	if !inTransition || !pending || d.Outcome.Kind == outcomeReconciling {
-		return d
-	}
-	message := "transition complete; "
-	if d.Outcome.Kind == outcomeStalled {
-		message = d.Outcome.Message + "; "
-	}
-	d.Outcome = outcome{Kind: outcomeReconciling, Reason: flinkv1beta1.ReasonTransitioning,
-		Message: message + fmt.Sprintf("the newer commit (%s) comes next", o.Diff)}
-	d.Wait = time.Millisecond
-	return d
 }
 
 // report emits the reconcile's event and tells the metrics hook, once the status that says so is written.

@@ -17,6 +17,7 @@ import (
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/internal/phases"
 	"github.com/teal-flink/teal/internal/resources"
+	"github.com/teal-flink/teal/internal/upgradeplan"
 )
 
 // reconcileDelete shuts the cluster down (with a savepoint when kubernetes.operator.job.savepoint-on-deletion
@@ -157,7 +158,7 @@ func (r *Reconciler) savepointOnDeletion(ctx context.Context, s *scope) (bool, e
 		default:
 			return true, nil // in progress
 		}
-	case s.job != nil && !jobIsActive(s.job):
+	case s.job != nil && !upgradeplan.JobIsActive(s.job):
 		return false, nil // nothing runs: nothing to save
 	case s.flink == nil || s.job == nil:
 		if s.jobManager == nil {

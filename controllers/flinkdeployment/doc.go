@@ -3,4 +3,5 @@
 // configured upgrade mode (stateless, savepoint, last-state), suspends and resumes them, recovers a lost
 // JobManager, and reports progress through the GitOps status contract. Every step that touches Flink records its
 // intent in status first, so an operator restarted at any point resumes the same step instead of repeating it.
+// Which step comes next is decided by internal/upgradeplan from the observations the phases gather here.
 package flinkdeployment

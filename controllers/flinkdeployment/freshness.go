@@ -7,17 +7,6 @@ import (
 	"github.com/teal-flink/teal/internal/gitops"
 )
 
-// actsOnFlink reports whether a step has a side effect in Flink or on the cluster that a decision made on an
-// outdated status would repeat: a second savepoint, a cancel of the new job, a cluster deleted twice.
-func actsOnFlink(next step) bool {
-	switch next {
-	case stepStopWithSavepoint, stepCheckpointAndCancel, stepCancel, stepDeleteCluster, stepDeploy,
-		stepRecoverJobManager, stepScale, stepShutDownFinished:
-		return true
-	}
-	return false
-}
-
 // confirmStatus reads the deployment through the uncached API reader and reports whether the copy this
 // reconcile decided on is the one the server holds. The informer cache may not yet have the status this
 // controller just wrote (a savepoint's trigger id, a restore point): deciding on it would start the same

@@ -14,23 +14,15 @@ import (
 	"github.com/teal-flink/teal/internal/clusterhealth"
 	"github.com/teal-flink/teal/internal/conditions"
 	"github.com/teal-flink/teal/internal/flinkapi"
-	"github.com/teal-flink/teal/internal/flinkvalue"
 	"github.com/teal-flink/teal/internal/jobops"
 	"github.com/teal-flink/teal/internal/lifecycle"
 	"github.com/teal-flink/teal/internal/operatorconfig"
+	"github.com/teal-flink/teal/internal/upgradeplan"
 )
 
 // AnnotationRestarts on the JobManager Deployment is the number of operator-made job restarts it was created
 // after (status.clusterHealth.restarts), so a restart recorded in status tells the old cluster from the new.
 const AnnotationRestarts = "teal.flink.apache.org/restarts"
-
-// Flink's checkpointing options, which size the checkpoint-progress window when it is not set.
-const (
-	keyCheckpointInterval   = "execution.checkpointing.interval"
-	keyCheckpointTimeout    = "execution.checkpointing.timeout"
-	keyTolerableFailures    = "execution.checkpointing.tolerable-failed-checkpoints"
-	defaultCheckpointTimout = 10 * time.Minute
-)
 
 // observeHealth judges a deployed job that should be running: a FAILED job is restarted when
 // kubernetes.operator.job.restart.failed is set, an unhealthy one (too many restarts within the window, or no
@@ -47,7 +39,7 @@ func (r *Reconciler) observeHealth(ctx context.Context, s *scope) (ctrl.Result, 
 		}
 		return ctrl.Result{}, nil
 	}
-	if !s.config.Bool(operatorconfig.KeyHealthCheckEnabled) || !jobIsActive(s.job) {
+	if !s.config.Bool(operatorconfig.KeyHealthCheckEnabled) || !upgradeplan.JobIsActive(s.job) {
 		return ctrl.Result{}, nil
 	}
 	health := clusterHealth(status)
@@ -67,7 +59,7 @@ func (r *Reconciler) observeHealth(ctx context.Context, s *scope) (ctrl.Result, 
 	conditions.Delete(s.deployment, flinkv1beta1.ConditionHealthCheck)
 	sample := clusterhealth.Sample{At: r.Now(), Restarts: restarts, CompletedCheckpoints: checkpoints}
 	var verdict clusterhealth.Verdict
-	record.Record, verdict = clusterhealth.Evaluate(record.Record, s.job.ID, sample, healthPolicy(s.config, s.flinkConfig))
+	record.Record, verdict = clusterhealth.Evaluate(record.Record, s.job.ID, sample, clusterhealth.PolicyFrom(s.config, s.flinkConfig))
 	if err := saveHealthRecord(health, record); err != nil {
 		return ctrl.Result{}, err
 	}
@@ -103,7 +95,7 @@ func (r *Reconciler) recordSampleFailure(s *scope, record *healthRecord, err err
 	if record.SampleFailingSince == nil {
 		record.SampleFailingSince, record.SampleError = &now, err.Error()
 	}
-	if !sampleFailurePersists(*record.SampleFailingSince, now, s.config.DurationOr(operatorconfig.KeyReconcileInterval)) {
+	if !clusterhealth.SampleFailurePersists(*record.SampleFailingSince, now, s.config.DurationOr(operatorconfig.KeyReconcileInterval)) {
 		return
 	}
 	message := fmt.Sprintf("the cluster health check cannot sample job %s since %s: %s; meanwhile it cannot restart "+
@@ -114,51 +106,12 @@ func (r *Reconciler) recordSampleFailure(s *scope, record *healthRecord, err err
 	conditions.MarkFalse(s.deployment, flinkv1beta1.ConditionHealthCheck, flinkv1beta1.ReasonHealthSampleFailed, "%s", message)
 }
 
-// sampleFailurePersists reports whether sampling has failed long enough to report: for at least one reconcile
-// interval, so one lost request (a JobManager busy for a moment) is not worth a Warning.
-func sampleFailurePersists(since, now time.Time, interval time.Duration) bool {
-	return now.Sub(since) >= interval
-}
-
 // clusterHealth returns status.clusterHealth, creating it.
 func clusterHealth(status *flinkv1beta1.FlinkDeploymentStatus) *flinkv1beta1.ClusterHealthStatus {
 	if status.ClusterHealth == nil {
 		status.ClusterHealth = &flinkv1beta1.ClusterHealthStatus{}
 	}
 	return status.ClusterHealth
-}
-
-// healthPolicy reads the health check's configuration. The checkpoint-progress window, when not set, is sized
-// from the job's checkpointing: (tolerable failed checkpoints + 2) × max(interval, timeout); without
-// checkpointing there is no progress to check.
-func healthPolicy(config *operatorconfig.Config, flinkConfig map[string]string) clusterhealth.Policy {
-	policy := clusterhealth.Policy{
-		RestartsWindow:    config.DurationOr(operatorconfig.KeyHealthCheckRestartsWindow),
-		RestartsThreshold: int64(config.Int(operatorconfig.KeyHealthCheckRestartsThreshold)),
-	}
-	if !config.Bool(operatorconfig.KeyHealthCheckCheckpointProgress) {
-		return policy
-	}
-	if config.IsSet(operatorconfig.KeyHealthCheckCheckpointWindow) {
-		policy.CheckpointWindow = config.DurationOr(operatorconfig.KeyHealthCheckCheckpointWindow)
-		return policy
-	}
-	policy.CheckpointWindow = checkpointProgressWindow(flinkConfig)
-	return policy
-}
-
-// checkpointProgressWindow derives the window from Flink's checkpointing options; 0 when checkpointing is off.
-func checkpointProgressWindow(flinkConfig map[string]string) time.Duration {
-	interval, err := flinkvalue.ParseDuration(flinkConfig[keyCheckpointInterval])
-	if err != nil || interval <= 0 {
-		return 0
-	}
-	timeout := defaultCheckpointTimout
-	if parsed, err := flinkvalue.ParseDuration(flinkConfig[keyCheckpointTimeout]); err == nil && parsed > 0 {
-		timeout = parsed
-	}
-	tolerable, _ := strconv.Atoi(flinkConfig[keyTolerableFailures])
-	return time.Duration(max(tolerable, 0)+2) * max(interval, timeout)
 }
 
 // beginRestart records a restart of the job from its last state before anything is stopped: the restart

@@ -19,10 +19,12 @@ import (
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/flinkapi"
+	"github.com/teal-flink/teal/internal/jmfailure"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/internal/reconciled"
 	"github.com/teal-flink/teal/internal/resources"
 	"github.com/teal-flink/teal/internal/specdiff"
+	"github.com/teal-flink/teal/internal/upgradeplan"
 )
 
 // AnnotationSpecHash on the JobManager Deployment identifies the reconciled spec it was built from, so that an
@@ -134,16 +136,16 @@ func (r *Reconciler) observeJobManager(ctx context.Context, s *scope) (ctrl.Resu
 	return ctrl.Result{}, nil
 }
 
-// jobManagerFailure returns why the JobManager cannot start, or "" (see podfailure.go).
+// jobManagerFailure returns why the JobManager cannot start, or "" (see internal/jmfailure).
 func (r *Reconciler) jobManagerFailure(ctx context.Context, jobManager *appsv1.Deployment) (string, error) {
-	if failure := deploymentFailure(jobManager); failure != "" {
+	if failure := jmfailure.DeploymentFailure(jobManager); failure != "" {
 		return failure, nil
 	}
 	pods := &corev1.PodList{}
 	if err := r.List(ctx, pods, client.InNamespace(jobManager.Namespace), client.MatchingLabels(jobManager.Spec.Selector.MatchLabels)); err != nil {
 		return "", fmt.Errorf("listing JobManager pods: %w", err)
 	}
-	return podFailure(pods.Items, r.Now()), nil
+	return jmfailure.PodFailure(pods.Items, r.Now()), nil
 }
 
 // observeJob asks a running JobManager for its job.
@@ -201,19 +203,19 @@ func (r *Reconciler) reconcileSpec(ctx context.Context, s *scope) (ctrl.Result, 
 		return ctrl.Result{}, err
 	}
 	next := nextStep(obs)
-	if actsOnFlink(next) {
+	if next.ActsOnFlink() {
 		fresh, err := r.confirmStatus(ctx, s)
 		if err != nil || !fresh {
 			return ctrl.Result{}, err
 		}
 	}
 	result, err := r.perform(ctx, s, next)
-	if next == stepBeginUpgrade && err == nil && s.stalled == nil && result.IsZero() {
+	if next == upgradeplan.StepBeginUpgrade && err == nil && s.stalled == nil && result.IsZero() {
 		// The target is recorded and nothing is in flight yet: take the next step (create or stop the cluster)
 		// at once rather than after the progress-check interval, which a status patch does not cut short.
 		result.RequeueAfter = time.Millisecond
 	}
-	if r.OnStep != nil && next != stepNone {
+	if r.OnStep != nil && next != upgradeplan.StepNone {
 		r.OnStep(ctx, s.deployment, next.String())
 	}
 	return result, err

@@ -3,49 +3,14 @@ package flinkdeployment
 import (
 	"context"
 	"fmt"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/internal/reconciled"
+	"github.com/teal-flink/teal/internal/upgradeplan"
 )
-
-// rollbackInput is what the rollback decision depends on.
-type rollbackInput struct {
-	// enabled is kubernetes.operator.deployment.rollback.enabled.
-	enabled bool
-	// timeout is kubernetes.operator.deployment.readiness.timeout.
-	timeout time.Duration
-	// reconciliation is status.reconciliationStatus.
-	reconciliation flinkv1beta1.ReconciliationStatus
-	// target is the last reconciled spec, stable the last stable spec (nil when none).
-	target, stable *flinkv1beta1.FlinkDeploymentSpec
-	// ready: the target already runs as asked (it becomes the stable spec in this reconcile).
-	ready bool
-	// now is the current time.
-	now time.Time
-}
-
-// rollbackDue reports whether a deployed spec that never became stable has run out of time and must be rolled
-// back; when not yet, wait is how long until it would be (0 when it never will).
-func rollbackDue(in rollbackInput) (due bool, wait time.Duration) {
-	status := in.reconciliation
-	switch {
-	case !in.enabled, in.ready, in.target == nil, in.stable == nil,
-		status.State != flinkv1beta1.ReconciliationStateDeployed,
-		reconciled.SameSpec(status.LastReconciledSpec, status.LastStableSpec),
-		// A suspend cannot fail to become ready, and a suspended stable spec has nothing to return to.
-		jobState(in.target) == flinkv1beta1.JobStateSuspended, jobState(in.stable) == flinkv1beta1.JobStateSuspended:
-		return false, 0
-	}
-	deadline := time.UnixMilli(status.ReconciliationTimestamp).Add(in.timeout)
-	if in.now.Before(deadline) {
-		return false, deadline.Sub(in.now)
-	}
-	return true, 0
-}
 
 // isReady reports whether the deployed spec runs as asked: the job RUNNING, or a session cluster's JobManager
 // ready.
@@ -67,13 +32,13 @@ func (r *Reconciler) checkRollback(s *scope) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("status.reconciliationStatus.lastStableSpec: %w", err)
 	}
-	due, wait := rollbackDue(rollbackInput{
-		enabled:        s.config.Bool(operatorconfig.KeyRollbackEnabled),
-		timeout:        s.config.DurationOr(operatorconfig.KeyReadinessTimeout),
-		reconciliation: s.deployment.Status.ReconciliationStatus,
-		target:         s.target, stable: &stable,
-		ready: isReady(s),
-		now:   r.Now(),
+	due, wait := upgradeplan.RollbackDue(upgradeplan.RollbackInput{
+		Enabled:        s.config.Bool(operatorconfig.KeyRollbackEnabled),
+		Timeout:        s.config.DurationOr(operatorconfig.KeyReadinessTimeout),
+		Reconciliation: s.deployment.Status.ReconciliationStatus,
+		Target:         s.target, Stable: &stable,
+		Ready: isReady(s),
+		Now:   r.Now(),
 	})
 	s.wakeWithin(wait)
 	return due, nil

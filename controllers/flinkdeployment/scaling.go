@@ -3,8 +3,6 @@ package flinkdeployment
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -14,39 +12,11 @@ import (
 	"github.com/teal-flink/teal/internal/flinkapi"
 	"github.com/teal-flink/teal/internal/kubeapply"
 	"github.com/teal-flink/teal/internal/resources"
+	"github.com/teal-flink/teal/internal/upgradeplan"
 )
 
-const (
-	// KeyParallelismOverrides sets per-vertex parallelism ("<vertex id>:<parallelism>,…").
-	KeyParallelismOverrides = "pipeline.jobvertex-parallelism-overrides"
-	// keyScheduler selects Flink's scheduler; only the adaptive one rescales a running job.
-	keyScheduler = "jobmanager.scheduler"
-)
-
-// parseParallelismOverrides reads pipeline.jobvertex-parallelism-overrides.
-func parseParallelismOverrides(value string) (map[string]int, error) {
-	overrides := map[string]int{}
-	for _, entry := range strings.Split(value, ",") {
-		entry = strings.TrimSpace(entry)
-		if entry == "" {
-			continue
-		}
-		vertex, parallelism, found := strings.Cut(entry, ":")
-		vertex = strings.TrimSpace(vertex)
-		number, err := strconv.Atoi(strings.TrimSpace(parallelism))
-		if !found || vertex == "" || err != nil || number < 1 {
-			return nil, fmt.Errorf("%s: %q is not <vertex id>:<parallelism> with a parallelism of at least 1", KeyParallelismOverrides, entry)
-		}
-		overrides[vertex] = number
-	}
-	return overrides, nil
-}
-
-// rescalesInPlace reports whether a native cluster applies parallelism overrides to its running job without a
-// restart: Flink 1.18 or newer with the adaptive scheduler.
-func rescalesInPlace(version flinkv1beta1.FlinkVersion, config map[string]string) bool {
-	return version.IsEqualOrNewer(flinkv1beta1.FlinkVersionV1_18) && strings.EqualFold(strings.TrimSpace(config[keyScheduler]), "adaptive")
-}
+// KeyParallelismOverrides sets per-vertex parallelism ("<vertex id>:<parallelism>,…").
+const KeyParallelismOverrides = upgradeplan.KeyParallelismOverrides
 
 // canScaleInPlace reports whether the scale change between target and the desired spec can be made without
 // an upgrade right now.
@@ -57,7 +27,7 @@ func canScaleInPlace(s *scope) bool {
 	if s.flink == nil || s.job == nil || s.job.State != flinkv1beta1.JobStatusRunning {
 		return false
 	}
-	return rescalesInPlace(s.target.FlinkVersion, s.flinkConfig)
+	return upgradeplan.RescalesInPlace(s.target.FlinkVersion, s.flinkConfig)
 }
 
 // rescaleJob sets the running job's vertex parallelism to the desired overrides through the adaptive
@@ -68,7 +38,7 @@ func (r *Reconciler) rescaleJob(ctx context.Context, s *scope, restore string) e
 	if err != nil {
 		return err
 	}
-	overrides, err := parseParallelismOverrides(desired[KeyParallelismOverrides])
+	overrides, err := upgradeplan.ParseParallelismOverrides(desired[KeyParallelismOverrides])
 	if err != nil {
 		s.setStalled(flinkv1beta1.ReasonValidationError, "spec.flinkConfiguration: "+err.Error())
 		return nil

@@ -10,6 +10,7 @@ import (
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/operatorconfig"
+	"github.com/teal-flink/teal/internal/upgradeplan"
 )
 
 // finishedShutdownDue reports whether the JobManager of a job that ran to its end has outlived
@@ -24,17 +25,12 @@ func (r *Reconciler) finishedShutdownDue(s *scope, obs observation) bool {
 	if err != nil {
 		return false
 	}
-	remaining := shutdownRemaining(r.Now(), time.UnixMilli(finishedAt), s.config.DurationOr(operatorconfig.KeyJMShutdownTTL))
+	remaining := upgradeplan.ShutdownRemaining(r.Now(), time.UnixMilli(finishedAt), s.config.DurationOr(operatorconfig.KeyJMShutdownTTL))
 	if remaining > 0 {
 		s.wakeWithin(remaining)
 		return false
 	}
 	return true
-}
-
-// shutdownRemaining is how long a finished job's JobManager still runs.
-func shutdownRemaining(now, finishedAt time.Time, ttl time.Duration) time.Duration {
-	return finishedAt.Add(ttl).Sub(now)
 }
 
 // shutDownFinished removes the cluster of a finished job once the TTL passed, as upstream does, so a bounded
@@ -44,7 +40,7 @@ func (r *Reconciler) shutDownFinished(ctx context.Context, s *scope) error {
 	if _, err := r.takeOverTerminalState(ctx, s); err != nil {
 		return err
 	}
-	if err := r.recordClusterRemoval(ctx, s, stepShutDownFinished); err != nil {
+	if err := r.recordClusterRemoval(ctx, s, upgradeplan.StepShutDownFinished); err != nil {
 		return err
 	}
 	if err := r.deleteDeployments(ctx, s.deployment); err != nil {

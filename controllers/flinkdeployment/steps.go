@@ -21,50 +21,51 @@ import (
 	"github.com/teal-flink/teal/internal/reconciled"
 	"github.com/teal-flink/teal/internal/resources"
 	"github.com/teal-flink/teal/internal/specdiff"
+	"github.com/teal-flink/teal/internal/upgradeplan"
 )
 
 // perform carries out one step. Steps that start something in Flink record it in status and patch before they
 // act, so a restart polls the same operation rather than starting another.
 func (r *Reconciler) perform(ctx context.Context, s *scope, next step) (ctrl.Result, error) {
 	switch next {
-	case stepBeginUpgrade:
+	case upgradeplan.StepBeginUpgrade:
 		return ctrl.Result{}, r.beginUpgrade(ctx, s)
-	case stepRecordIgnorable:
+	case upgradeplan.StepRecordIgnorable:
 		return ctrl.Result{}, r.recordTarget(s, flinkv1beta1.ReconciliationStateDeployed)
-	case stepScale:
+	case upgradeplan.StepScale:
 		return ctrl.Result{}, r.scale(ctx, s)
-	case stepStopWithSavepoint:
+	case upgradeplan.StepStopWithSavepoint:
 		return ctrl.Result{}, r.stopWithSavepoint(ctx, s, flinkv1beta1.SnapshotTriggerUpgrade, "upgrade")
-	case stepAwaitSavepoint:
+	case upgradeplan.StepAwaitSavepoint:
 		return ctrl.Result{}, r.awaitSavepoint(ctx, s)
-	case stepCheckpointAndCancel:
+	case upgradeplan.StepCheckpointAndCancel:
 		return ctrl.Result{}, r.checkpointAndCancel(ctx, s)
-	case stepCancel:
+	case upgradeplan.StepCancel:
 		return ctrl.Result{}, r.cancel(ctx, s)
-	case stepAwaitJobEnd:
+	case upgradeplan.StepAwaitJobEnd:
 		s.setProgress(flinkv1beta1.ReasonUpgrading, "waiting for the old job to end")
-	case stepAwaitJobRunning:
+	case upgradeplan.StepAwaitJobRunning:
 		s.setProgress(flinkv1beta1.ReasonUpgrading, fmt.Sprintf("waiting for job %s to run before taking its state (it is %s)", s.job.ID, s.job.State))
-	case stepDeleteCluster:
+	case upgradeplan.StepDeleteCluster:
 		return ctrl.Result{}, r.deleteCluster(ctx, s)
-	case stepDeploy, stepRecoverJobManager:
-		return ctrl.Result{}, r.deploy(ctx, s, next == stepRecoverJobManager)
-	case stepBeginRollback:
+	case upgradeplan.StepDeploy, upgradeplan.StepRecoverJobManager:
+		return ctrl.Result{}, r.deploy(ctx, s, next == upgradeplan.StepRecoverJobManager)
+	case upgradeplan.StepBeginRollback:
 		return ctrl.Result{}, r.beginRollback(ctx, s)
-	case stepBeginRestart:
+	case upgradeplan.StepBeginRestart:
 		return ctrl.Result{}, r.beginRestart(ctx, s)
-	case stepMarkDeployed:
+	case upgradeplan.StepMarkDeployed:
 		markDeployed(s)
 		s.setProgress(flinkv1beta1.ReasonDeploying, "cluster deployed, waiting for the job")
-	case stepMarkSuspended:
+	case upgradeplan.StepMarkSuspended:
 		r.markSuspended(s)
-	case stepLostCluster:
+	case upgradeplan.StepLostCluster:
 		r.reportLostCluster(s)
-	case stepAwaitCheckpoint:
+	case upgradeplan.StepAwaitCheckpoint:
 		r.awaitCheckpoint(s)
-	case stepShutDownFinished:
+	case upgradeplan.StepShutDownFinished:
 		return ctrl.Result{}, r.shutDownFinished(ctx, s)
-	case stepManualRestore:
+	case upgradeplan.StepManualRestore:
 		s.deployment.Status.Error = "JobManager deployment is missing and the job's state cannot be recovered without HA. " + lifecycle.MsgManualRestoreRequired
 		s.setStalled(flinkv1beta1.ReasonManualRestore, s.deployment.Status.Error)
 		r.event(s, corev1.EventTypeWarning, flinkv1beta1.ReasonManualRestore, s.deployment.Status.Error)
@@ -131,7 +132,7 @@ func (r *Reconciler) stopWithSavepoint(ctx context.Context, s *scope, triggerTyp
 	if err := s.patch(ctx); err != nil {
 		return err
 	}
-	r.intentRecorded(ctx, s, stepStopWithSavepoint)
+	r.intentRecorded(ctx, s, upgradeplan.StepStopWithSavepoint)
 	if err := jobops.StopWithSavepoint(ctx, s.flink, s.job.ID, info, s.flinkConfig[resources.KeySavepointsDir]); err != nil {
 		// The trigger stays recorded: Flink may have started it before the answer was lost, and the next
 		// reconcile polls it (or sends it again under the same id).
@@ -223,7 +224,7 @@ func (r *Reconciler) checkpointAndCancel(ctx context.Context, s *scope) error {
 	if err := s.patch(ctx); err != nil {
 		return err
 	}
-	r.intentRecorded(ctx, s, stepCheckpointAndCancel)
+	r.intentRecorded(ctx, s, upgradeplan.StepCheckpointAndCancel)
 	return r.cancel(ctx, s)
 }
 
@@ -259,7 +260,7 @@ func (r *Reconciler) deleteCluster(ctx context.Context, s *scope) error {
 			return err
 		}
 	}
-	if err := r.recordClusterRemoval(ctx, s, stepDeleteCluster); err != nil {
+	if err := r.recordClusterRemoval(ctx, s, upgradeplan.StepDeleteCluster); err != nil {
 		return err
 	}
 	if err := r.deleteDeployments(ctx, s.deployment); err != nil {

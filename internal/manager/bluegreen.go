@@ -12,7 +12,7 @@ func setupBlueGreen(mgr ctrl.Manager, opts Options) error {
 	reconciler := &bluegreen.Reconciler{
 		ControllerOptions: controllerOptions(opts),
 		Client:            mgr.GetClient(), Scheme: mgr.GetScheme(), Recorder: recorder(mgr, "flinkbluegreendeployment-controller"),
-		OperatorConfig: opts.OperatorConfig, Now: opts.Now, Metrics: opts.BlueGreenMetrics,
+		OperatorConfig: opts.OperatorConfig, Flink: opts.Flink, Now: opts.Now, Metrics: opts.BlueGreenMetrics,
 		Validate: func(bg, old *flinkv1beta1.FlinkBlueGreenDeployment) field.ErrorList {
 			flinkVersion := bg.Spec.Template.Spec.FlinkVersion
 			options, err := validatorOptions(opts, bg.Namespace, flinkVersion)

@@ -1,4 +1,4 @@
-package bluegreen
+package bluegreenstate
 
 import (
 	"encoding/json"
@@ -8,31 +8,31 @@ import (
 	"github.com/teal-flink/teal/internal/specdiff"
 )
 
-// diffType is upstream's BlueGreenDiffType: what a change of spec.template.spec needs.
-type diffType string
+// DiffType is upstream's BlueGreenDiffType: what a change of spec.template.spec needs.
+type DiffType string
 
 // Diff types, as upstream names them.
 const (
-	diffIgnore            diffType = "IGNORE"
-	diffPatchChild        diffType = "PATCH_CHILD"
-	diffSuspend           diffType = "SUSPEND"
-	diffResume            diffType = "RESUME"
-	diffTransition        diffType = "TRANSITION"
-	diffSavepointRedeploy diffType = "SAVEPOINT_REDEPLOY"
+	DiffIgnore            DiffType = "IGNORE"
+	DiffPatchChild        DiffType = "PATCH_CHILD"
+	DiffSuspend           DiffType = "SUSPEND"
+	DiffResume            DiffType = "RESUME"
+	DiffTransition        DiffType = "TRANSITION"
+	DiffSavepointRedeploy DiffType = "SAVEPOINT_REDEPLOY"
 )
 
-// templateDiff compares the last reconciled template spec with the desired one, with upstream's precedence:
+// TemplateDiff compares the last reconciled template spec with the desired one, with upstream's precedence:
 // suspend/resume first, then a savepointRedeployNonce change, then equality, then PATCH_CHILD when only fields
 // the FlinkDeployment diff ignores changed (upgradeMode, allowNonRestoredState, initialSavepointPath, nonces,
 // kubernetes.operator.* options), TRANSITION otherwise.
-func templateDiff(last, desired *flinkv1beta1.FlinkDeploymentSpec) (diffType, error) {
-	lastState, desiredState := jobState(last), jobState(desired)
+func TemplateDiff(last, desired *flinkv1beta1.FlinkDeploymentSpec) (DiffType, error) {
+	lastState, desiredState := JobState(last), JobState(desired)
 	if lastState != desiredState {
 		if desiredState == flinkv1beta1.JobStateSuspended {
-			return diffSuspend, nil
+			return DiffSuspend, nil
 		}
 		if lastState == flinkv1beta1.JobStateSuspended && desiredState == flinkv1beta1.JobStateRunning {
-			return diffResume, nil
+			return DiffResume, nil
 		}
 	}
 	result, err := specdiff.FlinkDeployment(last, desired)
@@ -40,20 +40,20 @@ func templateDiff(last, desired *flinkv1beta1.FlinkDeploymentSpec) (diffType, er
 		return "", fmt.Errorf("comparing spec.template.spec: %w", err)
 	}
 	if result.Type == specdiff.SavepointRedeploy {
-		return diffSavepointRedeploy, nil
+		return DiffSavepointRedeploy, nil
 	}
 	if sameJSON(last, desired) {
-		return diffIgnore, nil
+		return DiffIgnore, nil
 	}
 	if result.Type == specdiff.Ignore {
-		return diffPatchChild, nil
+		return DiffPatchChild, nil
 	}
-	return diffTransition, nil
+	return DiffTransition, nil
 }
 
-// topLevelChanged reports whether spec.configuration or spec.ingress changed. Upstream ignores such changes;
+// TopLevelChanged reports whether spec.configuration or spec.ingress changed. Upstream ignores such changes;
 // Teal applies them (the options take effect, the ingress is updated) and observes the generation.
-func topLevelChanged(last, desired *flinkv1beta1.FlinkBlueGreenDeploymentSpec) bool {
+func TopLevelChanged(last, desired *flinkv1beta1.FlinkBlueGreenDeploymentSpec) bool {
 	return !sameJSON(emptyAsNil(last.Configuration), emptyAsNil(desired.Configuration)) || !sameJSON(last.Ingress, desired.Ingress)
 }
 
@@ -64,7 +64,8 @@ func emptyAsNil(m map[string]string) map[string]string {
 	return m
 }
 
-func jobState(spec *flinkv1beta1.FlinkDeploymentSpec) flinkv1beta1.JobState {
+// JobState is the job state a template asks for (running when unset).
+func JobState(spec *flinkv1beta1.FlinkDeploymentSpec) flinkv1beta1.JobState {
 	if spec.Job == nil || spec.Job.State == "" {
 		return flinkv1beta1.JobStateRunning
 	}
@@ -82,7 +83,8 @@ type reconciledSpec struct {
 	Spec flinkv1beta1.FlinkBlueGreenDeploymentSpec `json:"spec"`
 }
 
-func serializeSpec(spec *flinkv1beta1.FlinkBlueGreenDeploymentSpec) (string, error) {
+// SerializeSpec writes spec as status.lastReconciledSpec.
+func SerializeSpec(spec *flinkv1beta1.FlinkBlueGreenDeploymentSpec) (string, error) {
 	raw, err := json.Marshal(reconciledSpec{Spec: *spec})
 	if err != nil {
 		return "", fmt.Errorf("serializing the reconciled spec: %w", err)
@@ -90,8 +92,8 @@ func serializeSpec(spec *flinkv1beta1.FlinkBlueGreenDeploymentSpec) (string, err
 	return string(raw), nil
 }
 
-// parseSpec reads status.lastReconciledSpec; ok is false when nothing was reconciled yet.
-func parseSpec(serialized string) (spec *flinkv1beta1.FlinkBlueGreenDeploymentSpec, ok bool, err error) {
+// ParseSpec reads status.lastReconciledSpec; ok is false when nothing was reconciled yet.
+func ParseSpec(serialized string) (spec *flinkv1beta1.FlinkBlueGreenDeploymentSpec, ok bool, err error) {
 	if serialized == "" {
 		return nil, false, nil
 	}

@@ -1,4 +1,4 @@
-package bluegreen
+package bluegreenstate
 
 import (
 	"fmt"
@@ -13,32 +13,32 @@ import (
 // The coordination ConfigMap of transitionMode ADVANCED (FLIP-504): its keys and values, shared with the gate in
 // the jobs (gate/, docs/bluegreen-exactly-once.md).
 const (
-	gateKeyFirstDeployment = "is-first-deployment"
-	gateKeyActive          = "active-deployment-type"
-	gateKeyDeletionDelay   = "deployment-deletion-delay-ms"
-	gateKeyStage           = "stage"
-	gateKeyWatermarkStage  = "watermark-stage"
-	gateKeyWatermark       = "watermark-toggle-value"
-	// gateKeyCandidatePrefix starts the outgoing gates' W candidates (<candidate>@<job id>). A candidate of an
+	GateKeyFirstDeployment = "is-first-deployment"
+	GateKeyActive          = "active-deployment-type"
+	GateKeyDeletionDelay   = "deployment-deletion-delay-ms"
+	GateKeyStage           = "stage"
+	GateKeyWatermarkStage  = "watermark-stage"
+	GateKeyWatermark       = "watermark-toggle-value"
+	// GateKeyCandidatePrefix starts the outgoing gates' W candidates (<candidate>@<job id>). A candidate of an
 	// aborted cut-over names the same outgoing job as the next attempt's, so it would count there.
-	gateKeyCandidatePrefix = "teal.gate-candidate."
+	GateKeyCandidatePrefix = "teal.gate-candidate."
 
-	stageInitializing   = "INITIALIZING"
-	stageTransitioning  = "TRANSITIONING"
-	stageRunning        = "RUNNING"
-	stageClearTeardown  = "CLEAR_TO_TEARDOWN"
-	watermarkNotSet     = "WATERMARK_NOT_SET"
-	watermarkSet        = "WATERMARK_SET"
-	defaultGateDeadline = 10 * time.Minute
+	StageInitializing         = "INITIALIZING"
+	StageTransitioning        = "TRANSITIONING"
+	StageRunning              = "RUNNING"
+	StageClearTeardown        = "CLEAR_TO_TEARDOWN"
+	WatermarkNotSet           = "WATERMARK_NOT_SET"
+	WatermarkSet              = "WATERMARK_SET"
+	DefaultTransitionDeadline = 10 * time.Minute
 )
 
-// gateConfigMapName is the coordination ConfigMap's name: <bg-name>-configmap, as the draft names it.
-func gateConfigMapName(bg *flinkv1beta1.FlinkBlueGreenDeployment) string {
+// GateConfigMapName is the coordination ConfigMap's name: <bg-name>-configmap, as the draft names it.
+func GateConfigMapName(bg *flinkv1beta1.FlinkBlueGreenDeployment) string {
 	return bg.Name + "-configmap"
 }
 
-// gate is what the controller observed of the coordination ConfigMap.
-type gate struct {
+// Gate is what the controller observed of the coordination ConfigMap.
+type Gate struct {
 	// Exists: the ConfigMap is there.
 	Exists bool
 	// Active is active-deployment-type; Stage is stage.
@@ -50,19 +50,20 @@ type gate struct {
 	Candidates []string
 }
 
-// gateWrite is a change of the coordination ConfigMap: keys to set and keys to remove, written conditionally on
+// GateWrite is a change of the coordination ConfigMap: keys to set and keys to remove, written conditionally on
 // the resourceVersion the decision was made from, so that a gate's concurrent write (W, CLEAR_TO_TEARDOWN) is
 // never overwritten by a decision that did not see it.
-type gateWrite struct {
+type GateWrite struct {
 	Set    map[string]string
 	Remove []string
 }
 
-func (w *gateWrite) String() string {
+// String names the write by its stage, or by the keys it sets.
+func (w *GateWrite) String() string {
 	if w == nil {
 		return ""
 	}
-	if stage := w.Set[gateKeyStage]; stage != "" {
+	if stage := w.Set[GateKeyStage]; stage != "" {
 		return stage
 	}
 	keys := make([]string, 0, len(w.Set))
@@ -74,27 +75,27 @@ func (w *gateWrite) String() string {
 }
 
 // writeGate is the effect that writes w.
-func writeGate(w gateWrite) effect { return effect{Kind: effectWriteGate, Gate: &w} }
+func writeGate(w GateWrite) Effect { return Effect{Kind: EffectWriteGate, Gate: &w} }
 
 // prepareGate starts a transition towards incoming: the incoming colour is the one that emits from W on, and
 // any W of an earlier transition is removed (the incoming gate would otherwise emit at once).
-func prepareGate(o observations, incoming flinkv1beta1.BlueGreenDeploymentType) effect {
-	return writeGate(gateWrite{Set: map[string]string{
-		gateKeyFirstDeployment: strconv.FormatBool(o.FirstDeployment),
-		gateKeyActive:          string(incoming),
-		gateKeyDeletionDelay:   strconv.FormatInt(o.DeletionDelay.Milliseconds(), 10),
-		gateKeyStage:           stageInitializing,
-		gateKeyWatermarkStage:  watermarkNotSet,
-	}, Remove: append([]string{gateKeyWatermark}, o.Gate.Candidates...)})
+func prepareGate(o Observations, incoming flinkv1beta1.BlueGreenDeploymentType) Effect {
+	return writeGate(GateWrite{Set: map[string]string{
+		GateKeyFirstDeployment: strconv.FormatBool(o.FirstDeployment),
+		GateKeyActive:          string(incoming),
+		GateKeyDeletionDelay:   strconv.FormatInt(o.DeletionDelay.Milliseconds(), 10),
+		GateKeyStage:           StageInitializing,
+		GateKeyWatermarkStage:  WatermarkNotSet,
+	}, Remove: append([]string{GateKeyWatermark}, o.Gate.Candidates...)})
 }
 
 // settleGate makes active the only emitting colour with stage RUNNING. Without clearW a W stays (the sole
 // gate emits what is at or after it: everything it still sees); with it, W is removed (an abort before W).
-func settleGate(active flinkv1beta1.BlueGreenDeploymentType, clearW bool) effect {
-	w := gateWrite{Set: map[string]string{gateKeyActive: string(active), gateKeyStage: stageRunning}}
+func settleGate(active flinkv1beta1.BlueGreenDeploymentType, clearW bool) Effect {
+	w := GateWrite{Set: map[string]string{GateKeyActive: string(active), GateKeyStage: StageRunning}}
 	if clearW {
-		w.Set[gateKeyWatermarkStage] = watermarkNotSet
-		w.Remove = []string{gateKeyWatermark}
+		w.Set[GateKeyWatermarkStage] = WatermarkNotSet
+		w.Remove = []string{GateKeyWatermark}
 	}
 	return writeGate(w)
 }
@@ -102,33 +103,34 @@ func settleGate(active flinkv1beta1.BlueGreenDeploymentType, clearW bool) effect
 // withGate adds the ConfigMap writes of transitionMode ADVANCED to a decision made by the BASIC state machine
 // outside a running cut-over: a transition that starts towards another colour (or the first deployment)
 // prepares the ConfigMap before the incoming child is created, and a settled state keeps it saying who emits.
-func withGate(o observations, d decision) decision {
+func withGate(o Observations, d Decision) Decision {
 	starting := d.Intent.State == flinkv1beta1.BlueGreenTransitioningToBlue || d.Intent.State == flinkv1beta1.BlueGreenTransitioningToGreen
-	if starting && !isTransitioning(o.State) {
-		incoming := stateChild(d.Intent.State)
-		if o.FirstDeployment || o.State == "" || o.State == flinkv1beta1.BlueGreenInitializingBlue || incoming != stateChild(o.State) || !o.Gate.Exists {
-			d.Effects = append([]effect{prepareGate(o, incoming)}, d.Effects...)
+	if starting && !IsTransitioning(o.State) {
+		incoming := StateChild(d.Intent.State)
+		if o.FirstDeployment || o.State == "" || o.State == flinkv1beta1.BlueGreenInitializingBlue || incoming != StateChild(o.State) || !o.Gate.Exists {
+			d.Effects = append([]Effect{prepareGate(o, incoming)}, d.Effects...)
 		}
 		return d
 	}
 	if (o.State == flinkv1beta1.BlueGreenActiveBlue || o.State == flinkv1beta1.BlueGreenActiveGreen) && d.Intent.State == "" && d.State == "" {
-		active := stateChild(o.State)
-		if (!o.Gate.Exists || o.Gate.Active != active || o.Gate.Stage != stageRunning) && !abortPending(o, active) {
+		active := StateChild(o.State)
+		if (!o.Gate.Exists || o.Gate.Active != active || o.Gate.Stage != StageRunning) && !abortPending(o, active) {
 			d.Effects = append(d.Effects, settleGate(active, o.Gate.W == ""))
 		}
 	}
 	return d
 }
 
-func isTransitioning(state flinkv1beta1.FlinkBlueGreenDeploymentState) bool {
+// IsTransitioning reports a TRANSITIONING_TO_<colour> state.
+func IsTransitioning(state flinkv1beta1.FlinkBlueGreenDeploymentState) bool {
 	return state == flinkv1beta1.BlueGreenTransitioningToBlue || state == flinkv1beta1.BlueGreenTransitioningToGreen
 }
 
 // cutOverStarted: the ConfigMap says a cut-over towards incoming is past INITIALIZING (the incoming job runs and
 // the gates act on W). From then on the incoming child is not restarted by a spec change: its gate may already
 // have emitted records from W on, which a restart from the hand-over savepoint would emit again.
-func cutOverStarted(o observations, incoming flinkv1beta1.BlueGreenDeploymentType) bool {
-	return o.Gate.Exists && o.Gate.Active == incoming && (o.Gate.Stage == stageTransitioning || o.Gate.Stage == stageClearTeardown)
+func cutOverStarted(o Observations, incoming flinkv1beta1.BlueGreenDeploymentType) bool {
+	return o.Gate.Exists && o.Gate.Active == incoming && (o.Gate.Stage == StageTransitioning || o.Gate.Stage == StageClearTeardown)
 }
 
 // nextCutOver is the ADVANCED protocol while both children run: INITIALIZING (the incoming job starts and its
@@ -136,24 +138,24 @@ func cutOverStarted(o observations, incoming flinkv1beta1.BlueGreenDeploymentTyp
 // the outgoing gates once their watermark passed W → the outgoing job is stopped with a savepoint (its last
 // transaction commits) and removed → RUNNING. d carries what nextTransitioning already decided (the spec record
 // of a top-level change).
-func nextCutOver(o observations, incomingType flinkv1beta1.BlueGreenDeploymentType, d decision) decision {
-	incoming, outgoing := o.child(incomingType), o.child(other(incomingType))
-	in, out := lower(incomingType), lower(other(incomingType))
+func nextCutOver(o Observations, incomingType flinkv1beta1.BlueGreenDeploymentType, d Decision) Decision {
+	incoming, outgoing := o.Child(incomingType), o.Child(Other(incomingType))
+	in, out := Lower(incomingType), Lower(Other(incomingType))
 	reconciling := func(reason, message string) {
-		d.Outcome = outcome{Kind: outcomeReconciling, Reason: reason, Message: message}
+		d.Outcome = Outcome{Kind: OutcomeReconciling, Reason: reason, Message: message}
 		// One event per phase, not one per look while it lasts.
 		d.Event = o.Reason != reason
 	}
 	stage := o.Gate.Stage
-	if !o.Gate.Exists || o.Gate.Active != incomingType || (stage != stageInitializing && stage != stageTransitioning && stage != stageClearTeardown) {
+	if !o.Gate.Exists || o.Gate.Active != incomingType || (stage != StageInitializing && stage != StageTransitioning && stage != StageClearTeardown) {
 		if abortDue(o) {
-			if o.Gate.Exists && o.Gate.Active == other(incomingType) && o.Gate.Stage == stageRunning && o.Gate.W == "" {
+			if o.Gate.Exists && o.Gate.Active == Other(incomingType) && o.Gate.Stage == StageRunning && o.Gate.W == "" {
 				// Settled on the outgoing colour without W (an abort of an earlier version, or by hand): no gate
 				// can have cut over, so the abort is lossless. Carry it out in order.
 				return abortCutOver(o, incomingType, "the cut-over did not complete in time")
 			}
 			// Missing, or in a state that does not rule out W: aborting after W would lose records.
-			d.Outcome = outcome{Kind: outcomeStalled, Reason: flinkv1beta1.ReasonCutOverStalled, Message: fmt.Sprintf(
+			d.Outcome = Outcome{Kind: OutcomeStalled, Reason: flinkv1beta1.ReasonCutOverStalled, Message: fmt.Sprintf(
 				"the cut-over to the %s child is past its deadline, but the coordination ConfigMap does not show the cut-over without W (%s), so it is not aborted (an abort after W loses records): check the ConfigMap and both jobs",
 				in, describeGate(o.Gate))}
 			d.Event, d.Warning = o.Reason != flinkv1beta1.ReasonCutOverStalled, true
@@ -162,7 +164,7 @@ func nextCutOver(o observations, incomingType flinkv1beta1.BlueGreenDeploymentTy
 		// The transition was recorded but the ConfigMap not yet prepared (the operator stopped in between):
 		// prepare it before the incoming child exists.
 		d.Effects = append(d.Effects, prepareGate(o, incomingType))
-		stage = stageInitializing
+		stage = StageInitializing
 		if incoming.Exists {
 			// A child from before the preparation (it cannot have passed INITIALIZING): it holds, and goes on.
 			reconciling(flinkv1beta1.ReasonWaitingForIncomingJob, fmt.Sprintf("prepared the cut-over to the %s child", in))
@@ -170,7 +172,7 @@ func nextCutOver(o observations, incomingType flinkv1beta1.BlueGreenDeploymentTy
 		}
 	}
 	if !incoming.Exists {
-		d.Effects = append(d.Effects, effect{Kind: effectApplyChild, Child: incomingType})
+		d.Effects = append(d.Effects, Effect{Kind: EffectApplyChild, Child: incomingType})
 	}
 	deadline := func() time.Time {
 		readyAt := o.ReadyAt
@@ -182,11 +184,11 @@ func nextCutOver(o observations, incomingType flinkv1beta1.BlueGreenDeploymentTy
 	// Before the stage switch: an abort interrupted after its first write shows INITIALIZING again, which must
 	// not lead back to TRANSITIONING (the gates would agree on W again). An incoming job that ran late, after
 	// the grace period but before this look and before any TRANSITIONING, still goes on.
-	if abortDue(o) && o.Gate.W == "" && stage != stageClearTeardown && !(stage == stageInitializing && o.ReadyAt.IsZero() && incoming.Ready) {
+	if abortDue(o) && o.Gate.W == "" && stage != StageClearTeardown && !(stage == StageInitializing && o.ReadyAt.IsZero() && incoming.Ready) {
 		return abortCutOver(o, incomingType, abortWhy(o, in))
 	}
 	switch stage {
-	case stageInitializing:
+	case StageInitializing:
 		if !incoming.Ready {
 			reconciling(flinkv1beta1.ReasonWaitingForIncomingJob, fmt.Sprintf(
 				"waiting for the %s job to run (its gate holds; the %s job emits everything): %s", in, out, incoming.Problem))
@@ -198,12 +200,12 @@ func nextCutOver(o observations, incomingType flinkv1beta1.BlueGreenDeploymentTy
 		if o.ReadyAt.IsZero() {
 			d.Intent.SetReady = true
 		}
-		d.Effects = append(d.Effects, writeGate(gateWrite{Set: map[string]string{gateKeyStage: stageTransitioning}}))
+		d.Effects = append(d.Effects, writeGate(GateWrite{Set: map[string]string{GateKeyStage: StageTransitioning}}))
 		reconciling(flinkv1beta1.ReasonWaitingForWatermark, fmt.Sprintf(
 			"the %s job runs: stage TRANSITIONING, waiting for the gates to agree on the toggle watermark W", in))
 		d.Wait = o.TransitionDeadline + time.Millisecond
 		return d
-	case stageTransitioning:
+	case StageTransitioning:
 		if o.ReadyAt.IsZero() {
 			d.Intent.SetReady = true
 		}
@@ -217,7 +219,7 @@ func nextCutOver(o observations, incomingType flinkv1beta1.BlueGreenDeploymentTy
 		if o.Now.After(at) {
 			// An abort after W would lose records (the outgoing job dropped those at or after W): wait, and say
 			// that a person should look at the outgoing job's watermark.
-			d.Outcome = outcome{Kind: outcomeStalled, Reason: flinkv1beta1.ReasonCutOverStalled, Message: fmt.Sprintf(
+			d.Outcome = Outcome{Kind: OutcomeStalled, Reason: flinkv1beta1.ReasonCutOverStalled, Message: fmt.Sprintf(
 				"cut-over at W=%s: the %s job's watermark did not pass W within the transition deadline %s; both children keep running, each emitting its side of W, until it does (check the %s job's sources for idleness or lag)",
 				formatW(o.Gate.W), out, o.TransitionDeadline, out)}
 			d.Event, d.Warning = o.Reason != flinkv1beta1.ReasonCutOverStalled, true
@@ -235,47 +237,47 @@ func nextCutOver(o observations, incomingType flinkv1beta1.BlueGreenDeploymentTy
 // teardown stops the outgoing job with a savepoint once the gates wrote CLEAR_TO_TEARDOWN (a plain delete would
 // lose a transactional sink's last, uncommitted records), then removes the outgoing child and settles the
 // ConfigMap on the incoming colour.
-func teardown(o observations, incomingType flinkv1beta1.BlueGreenDeploymentType, outgoing child, d decision) decision {
-	out := lower(other(incomingType))
-	progress := func(reason, message string) outcome {
-		return outcome{Kind: outcomeReconciling, Reason: reason, Message: message}
+func teardown(o Observations, incomingType flinkv1beta1.BlueGreenDeploymentType, outgoing Child, d Decision) Decision {
+	out := Lower(Other(incomingType))
+	progress := func(reason, message string) Outcome {
+		return Outcome{Kind: OutcomeReconciling, Reason: reason, Message: message}
 	}
-	stopped := o.Savepoint == savepointDone || outgoing.Finished || !outgoing.Exists
+	stopped := o.Savepoint == SavepointDone || outgoing.Finished || !outgoing.Exists
 	switch {
 	case stopped:
-		d.Effects = append(d.Effects, effect{Kind: effectSwitchIngress, Child: incomingType})
+		d.Effects = append(d.Effects, Effect{Kind: EffectSwitchIngress, Child: incomingType})
 		if outgoing.Exists {
-			d.Effects = append(d.Effects, effect{Kind: effectDeleteChild, Child: other(incomingType)})
+			d.Effects = append(d.Effects, Effect{Kind: EffectDeleteChild, Child: Other(incomingType)})
 		}
 		d.Effects = append(d.Effects, settleGate(incomingType, false))
-		d.State, d.JobState, d.ClearMarkers = activeState(incomingType), flinkv1beta1.JobStatusRunning, true
-		d.Outcome = outcome{Kind: outcomeReady, Reason: flinkv1beta1.ReasonSucceeded, Message: fmt.Sprintf(
-			"transition complete at W=%s: the %s child runs the latest spec", formatW(o.Gate.W), lower(incomingType))}
+		d.State, d.JobState, d.ClearMarkers = ActiveState(incomingType), flinkv1beta1.JobStatusRunning, true
+		d.Outcome = Outcome{Kind: OutcomeReady, Reason: flinkv1beta1.ReasonSucceeded, Message: fmt.Sprintf(
+			"transition complete at W=%s: the %s child runs the latest spec", formatW(o.Gate.W), Lower(incomingType))}
 		d.Event = true
 	case o.TriggerID == "":
 		d.Intent.NewTrigger, d.Intent.Teardown = true, true
-		d.Effects = append(d.Effects, effect{Kind: effectStopChild, Child: other(incomingType)})
+		d.Effects = append(d.Effects, Effect{Kind: EffectStopChild, Child: Other(incomingType)})
 		d.Outcome = progress(flinkv1beta1.ReasonClearToTeardown, fmt.Sprintf(
 			"clear to tear down: stopping the %s job with a savepoint", out))
 		d.Event, d.Wait = true, o.Poll
-	case o.Savepoint == savepointPending:
+	case o.Savepoint == SavepointPending:
 		d.Outcome = progress(flinkv1beta1.ReasonClearToTeardown, fmt.Sprintf(
 			"clear to tear down: stop-with-savepoint %s of the %s job in progress", o.TriggerID, out))
 		d.Wait = o.Poll
-	case o.Savepoint == savepointFailed:
+	case o.Savepoint == SavepointFailed:
 		d.Intent.NewTrigger, d.Intent.Teardown = true, true
-		d.Effects = append(d.Effects, effect{Kind: effectStopChild, Child: other(incomingType)})
+		d.Effects = append(d.Effects, Effect{Kind: EffectStopChild, Child: Other(incomingType)})
 		d.Outcome = progress(flinkv1beta1.ReasonRetrying, fmt.Sprintf(
 			"the stop-with-savepoint of the %s job failed, retrying: %s", out, o.SavepointProblem))
 		d.Event, d.Warning, d.Retry = true, true, true
-	case o.Savepoint == savepointUnreachable:
+	case o.Savepoint == SavepointUnreachable:
 		d.Outcome = progress(flinkv1beta1.ReasonRetrying, fmt.Sprintf(
 			"the stop-with-savepoint status of the %s job cannot be fetched, retrying: %s", out, o.SavepointProblem))
 		d.Retry = true
 	default:
 		// Recorded but unknown to Flink (not sent before the operator stopped): send it; the trigger id keeps a
 		// repeated request from starting a second one.
-		d.Effects = append(d.Effects, effect{Kind: effectStopChild, Child: other(incomingType)})
+		d.Effects = append(d.Effects, Effect{Kind: EffectStopChild, Child: Other(incomingType)})
 		d.Outcome = progress(flinkv1beta1.ReasonClearToTeardown, fmt.Sprintf(
 			"clear to tear down: stopping the %s job with a savepoint", out))
 		d.Wait = o.Poll
@@ -292,18 +294,18 @@ func teardown(o observations, incomingType flinkv1beta1.BlueGreenDeploymentType,
 // one without W, which emits: duplicates. Step 1 is conditional on the resourceVersion the decision saw, so a
 // W that a gate set meanwhile makes it fail and the next reconcile keep waiting instead. It also removes the W
 // candidates: they name the outgoing job, which a retry keeps, and were computed before it emitted what it held.
-func abortCutOver(o observations, incomingType flinkv1beta1.BlueGreenDeploymentType, why string) decision {
-	previous := activeState(other(incomingType))
-	message := fmt.Sprintf("aborting the cut-over to the %s child: %s; back to %s, which kept emitting throughout", lower(incomingType), why, previous)
-	hold := writeGate(gateWrite{Set: map[string]string{
-		gateKeyActive:         string(incomingType),
-		gateKeyStage:          stageInitializing,
-		gateKeyWatermarkStage: watermarkNotSet,
-	}, Remove: append([]string{gateKeyWatermark}, o.Gate.Candidates...)})
-	return decision{
-		Effects: []effect{hold, {Kind: effectSuspendChild, Child: incomingType}},
+func abortCutOver(o Observations, incomingType flinkv1beta1.BlueGreenDeploymentType, why string) Decision {
+	previous := ActiveState(Other(incomingType))
+	message := fmt.Sprintf("aborting the cut-over to the %s child: %s; back to %s, which kept emitting throughout", Lower(incomingType), why, previous)
+	hold := writeGate(GateWrite{Set: map[string]string{
+		GateKeyActive:         string(incomingType),
+		GateKeyStage:          StageInitializing,
+		GateKeyWatermarkStage: WatermarkNotSet,
+	}, Remove: append([]string{GateKeyWatermark}, o.Gate.Candidates...)})
+	return Decision{
+		Effects: []Effect{hold, {Kind: EffectSuspendChild, Child: incomingType}},
 		State:   previous, JobState: flinkv1beta1.JobStatusFailing, ClearMarkers: true, Error: message,
-		Outcome: outcome{Kind: outcomeStalled, Reason: flinkv1beta1.ReasonTransitionAborted, Message: message},
+		Outcome: Outcome{Kind: OutcomeStalled, Reason: flinkv1beta1.ReasonTransitionAborted, Message: message},
 		Event:   true, Warning: true,
 	}
 }
@@ -311,16 +313,16 @@ func abortCutOver(o observations, incomingType flinkv1beta1.BlueGreenDeploymentT
 // abortPending: an abort's last step is not due yet. The ConfigMap still names the other colour (the aborted
 // incoming one) active without W while its child may run; naming active instead would turn that child's gate
 // into an outgoing gate without W, which emits what active emits too.
-func abortPending(o observations, active flinkv1beta1.BlueGreenDeploymentType) bool {
-	if !o.Gate.Exists || o.Gate.Active != other(active) || o.Gate.W != "" {
+func abortPending(o Observations, active flinkv1beta1.BlueGreenDeploymentType) bool {
+	if !o.Gate.Exists || o.Gate.Active != Other(active) || o.Gate.W != "" {
 		return false
 	}
-	aborted := o.child(other(active))
+	aborted := o.Child(Other(active))
 	return aborted.Terminating || (aborted.Exists && !aborted.Suspended && !aborted.Finished)
 }
 
 // abortWhy says which deadline an abort missed.
-func abortWhy(o observations, in string) string {
+func abortWhy(o Observations, in string) string {
 	if o.ReadyAt.IsZero() {
 		return fmt.Sprintf("the %s job did not run within the abort grace period", in)
 	}
@@ -329,7 +331,7 @@ func abortWhy(o observations, in string) string {
 }
 
 // describeGate renders what the controller saw of the coordination ConfigMap, for messages.
-func describeGate(g gate) string {
+func describeGate(g Gate) string {
 	if !g.Exists {
 		return "it is missing"
 	}
@@ -341,7 +343,7 @@ func describeGate(g gate) string {
 }
 
 // abortDue: the abort grace period (before the incoming job ran) or the transition deadline (after) has passed.
-func abortDue(o observations) bool {
+func abortDue(o Observations) bool {
 	if !o.ReadyAt.IsZero() {
 		return o.Now.After(o.ReadyAt.Add(o.TransitionDeadline))
 	}

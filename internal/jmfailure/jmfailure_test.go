@@ -1,4 +1,4 @@
-package flinkdeployment
+package jmfailure
 
 import (
 	"testing"
@@ -46,7 +46,7 @@ func TestPodFailure(t *testing.T) {
 			g := NewWithT(t)
 			tc.status.Name = resources.MainContainerName
 			pod := corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "jm-0"}, Status: corev1.PodStatus{ContainerStatuses: []corev1.ContainerStatus{tc.status}}}
-			got := podFailure([]corev1.Pod{pod}, now)
+			got := PodFailure([]corev1.Pod{pod}, now)
 			if tc.want == nil {
 				g.Expect(got).To(BeEmpty())
 				return
@@ -64,6 +64,6 @@ func TestDeploymentFailure(t *testing.T) {
 	missingAccount := &appsv1.Deployment{Status: appsv1.DeploymentStatus{Conditions: []appsv1.DeploymentCondition{{
 		Type: appsv1.DeploymentReplicaFailure, Status: corev1.ConditionTrue, Reason: "FailedCreate",
 		Message: `pods "app-7d9f" is forbidden: error looking up service account ns/flink: serviceaccount "flink" not found`}}}}
-	g.Expect(deploymentFailure(missingAccount)).To(Equal(`JobManager Deployment cannot create its pod: FailedCreate: pods "app-7d9f" is forbidden: error looking up service account ns/flink: serviceaccount "flink" not found`))
-	g.Expect(deploymentFailure(&appsv1.Deployment{})).To(BeEmpty())
+	g.Expect(DeploymentFailure(missingAccount)).To(Equal(`JobManager Deployment cannot create its pod: FailedCreate: pods "app-7d9f" is forbidden: error looking up service account ns/flink: serviceaccount "flink" not found`))
+	g.Expect(DeploymentFailure(&appsv1.Deployment{})).To(BeEmpty())
 }

@@ -1,4 +1,4 @@
-package flinkdeployment
+package jmfailure
 
 import (
 	"fmt"
@@ -11,9 +11,9 @@ import (
 	"github.com/teal-flink/teal/internal/resources"
 )
 
-// crashLoopWindow is how long after its last crash a restarted container still counts as crash-looping: the
+// CrashLoopWindow is how long after its last crash a restarted container still counts as crash-looping: the
 // kubelet forgets a container's back-off once it has run this long.
-const crashLoopWindow = 10 * time.Minute
+const CrashLoopWindow = 10 * time.Minute
 
 // failureReasons are container states that will not fix themselves.
 var failureReasons = map[string]bool{
@@ -21,10 +21,10 @@ var failureReasons = map[string]bool{
 	"CreateContainerConfigError": true, "CreateContainerError": true,
 }
 
-// deploymentFailure returns why the JobManager Deployment cannot create or roll out its pod, or "": a pod the
+// DeploymentFailure returns why the JobManager Deployment cannot create or roll out its pod, or "": a pod the
 // API server refuses (a missing service account, a quota) shows as ReplicaFailure, which the Deployment
 // controller copies from the ReplicaSet.
-func deploymentFailure(jobManager *appsv1.Deployment) string {
+func DeploymentFailure(jobManager *appsv1.Deployment) string {
 	for _, condition := range jobManager.Status.Conditions {
 		switch {
 		case condition.Type == appsv1.DeploymentReplicaFailure && condition.Status == corev1.ConditionTrue:
@@ -36,11 +36,11 @@ func deploymentFailure(jobManager *appsv1.Deployment) string {
 	return ""
 }
 
-// podFailure returns why a JobManager pod cannot run, or "". A crash-looping container alternates between
+// PodFailure returns why a JobManager pod cannot run, or "". A crash-looping container alternates between
 // waiting in CrashLoopBackOff and briefly running again, so a container that was restarted after a failure
 // and has not run for crashLoopWindow since counts as failing in both phases; the message carries the last
 // termination message (Flink's last log lines, with FallbackToLogsOnError) so the reason is in the status.
-func podFailure(pods []corev1.Pod, now time.Time) string {
+func PodFailure(pods []corev1.Pod, now time.Time) string {
 	for _, pod := range pods {
 		if !pod.DeletionTimestamp.IsZero() {
 			continue
@@ -79,7 +79,7 @@ func containerFailure(container corev1.ContainerStatus, now time.Time) string {
 // stableSince: the restarted container has run long enough to no longer count as crash-looping.
 func stableSince(container corev1.ContainerStatus, now time.Time) bool {
 	running := container.State.Running
-	return running != nil && !running.StartedAt.IsZero() && now.Sub(running.StartedAt.Time) >= crashLoopWindow
+	return running != nil && !running.StartedAt.IsZero() && now.Sub(running.StartedAt.Time) >= CrashLoopWindow
 }
 
 func terminationSummary(restarts int32, terminated *corev1.ContainerStateTerminated) string {

@@ -1,0 +1,43 @@
+package upgradeplan
+
+import (
+	"time"
+
+	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/reconciled"
+)
+
+// RollbackInput is what the rollback decision depends on.
+type RollbackInput struct {
+	// Enabled is kubernetes.operator.deployment.rollback.enabled.
+	Enabled bool
+	// Timeout is kubernetes.operator.deployment.readiness.timeout.
+	Timeout time.Duration
+	// Reconciliation is status.reconciliationStatus.
+	Reconciliation flinkv1beta1.ReconciliationStatus
+	// Target is the last reconciled spec, stable the last stable spec (nil when none).
+	Target, Stable *flinkv1beta1.FlinkDeploymentSpec
+	// Ready: the target already runs as asked (it becomes the stable spec in this reconcile).
+	Ready bool
+	// Now is the current time.
+	Now time.Time
+}
+
+// RollbackDue reports whether a deployed spec that never became stable has run out of time and must be rolled
+// back; when not yet, wait is how long until it would be (0 when it never will).
+func RollbackDue(in RollbackInput) (due bool, wait time.Duration) {
+	status := in.Reconciliation
+	switch {
+	case !in.Enabled, in.Ready, in.Target == nil, in.Stable == nil,
+		status.State != flinkv1beta1.ReconciliationStateDeployed,
+		reconciled.SameSpec(status.LastReconciledSpec, status.LastStableSpec),
+		// A suspend cannot fail to become ready, and a suspended stable spec has nothing to return to.
+		JobState(in.Target) == flinkv1beta1.JobStateSuspended, JobState(in.Stable) == flinkv1beta1.JobStateSuspended:
+		return false, 0
+	}
+	deadline := time.UnixMilli(status.ReconciliationTimestamp).Add(in.Timeout)
+	if in.Now.Before(deadline) {
+		return false, deadline.Sub(in.Now)
+	}
+	return true, 0
+}
