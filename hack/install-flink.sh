@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs Apache Flink distributions for the tests (internal/flinkdist): Flink's lib/ from PyPI
+# Installs Apache Flink distributions for the tests (test/sim/flinkdist): Flink's lib/ from PyPI
 # (apache-flink-libraries, the exact version) and the TopSpeedWindowing example job from Maven Central, cached by
 # version outside the clone and linked into bin/flink-<version>.
 #
@@ -96,7 +96,7 @@ fetch_example() {
 # standalone-job.sh, kubernetes-jobmanager.sh, config.sh, ...) and default conf/ into <dest>/scripts, from the
 # apache-flink wheel on PyPI (apache-flink-libraries carries the jars only). Every wheel of a version carries the
 # same scripts, so one for CPython 3.10 on manylinux is asked for by name, whatever Python runs here. The local
-# runtime (test/localruntime) and the Flink images (hack/images) both start Flink through these scripts.
+# runtime (test/sim/localruntime) and the Flink images (hack/images) both start Flink through these scripts.
 fetch_scripts() {
   local version=$1 dest=$2/scripts work
   [[ -f $dest/.complete ]] && return

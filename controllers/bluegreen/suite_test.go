@@ -15,10 +15,10 @@ import (
 	"github.com/teal-flink/teal/controllers/bluegreen"
 	"github.com/teal-flink/teal/controllers/flinkdeployment"
 	"github.com/teal-flink/teal/internal/flinkapi"
-	"github.com/teal-flink/teal/internal/flinkstandin"
+	"github.com/teal-flink/teal/test/sim/flinkstandin"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/test/builders"
-	"github.com/teal-flink/teal/test/localruntime"
+	"github.com/teal-flink/teal/test/sim/localruntime"
 	"github.com/teal-flink/teal/test/stack"
 	"github.com/teal-flink/teal/test/testenv"
 )

@@ -10,7 +10,7 @@ import (
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/test/builders"
-	"github.com/teal-flink/teal/test/localruntime"
+	"github.com/teal-flink/teal/test/sim/localruntime"
 )
 
 // TestOperatorKilledBetweenIntentAndAction kills the operator between recording a step's intent and calling

@@ -12,9 +12,9 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
-	"github.com/teal-flink/teal/internal/flinkstandin"
+	"github.com/teal-flink/teal/test/sim/flinkstandin"
 	"github.com/teal-flink/teal/test/builders"
-	"github.com/teal-flink/teal/test/localruntime"
+	"github.com/teal-flink/teal/test/sim/localruntime"
 )
 
 // Defect 4: with savepoint-on-deletion, a JobManager that does not answer must not mean a deletion without a

@@ -11,7 +11,7 @@ import (
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/test/builders"
-	"github.com/teal-flink/teal/test/localruntime"
+	"github.com/teal-flink/teal/test/sim/localruntime"
 )
 
 // Defect 1: a last-state upgrade without HA records the old job's latest checkpoint, then cancels the job.

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/teal-flink/teal/internal/flink"
-	"github.com/teal-flink/teal/internal/flinkstandin"
+	"github.com/teal-flink/teal/test/sim/flinkstandin"
 )
 
 // BenchmarkObserveCycle measures what the operator pays per reconcile of a running job: cluster overview,

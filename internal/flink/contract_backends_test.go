@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/teal-flink/teal/internal/flinkdist"
-	"github.com/teal-flink/teal/internal/flinkstandin"
-	"github.com/teal-flink/teal/internal/flinkstandin/openapi"
+	"github.com/teal-flink/teal/test/sim/flinkdist"
+	"github.com/teal-flink/teal/test/sim/flinkstandin"
+	"github.com/teal-flink/teal/test/sim/flinkstandin/openapi"
 )
 
 // loadSpec loads the OpenAPI spec of the Flink line of version: 1.20 for 1.x, 2.1 (current through 2.2) for 2.x.

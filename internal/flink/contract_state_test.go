@@ -13,7 +13,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/teal-flink/teal/internal/flink"
-	"github.com/teal-flink/teal/internal/flinkdist"
+	"github.com/teal-flink/teal/test/sim/flinkdist"
 )
 
 // runStateContract proves the behaviours of Flink that decide whether a job's state survives an operator's

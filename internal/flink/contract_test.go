@@ -14,7 +14,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/teal-flink/teal/internal/flink"
-	"github.com/teal-flink/teal/internal/flinkdist"
+	"github.com/teal-flink/teal/test/sim/flinkdist"
 )
 
 // contractBackend is a JobManager the contract suite runs against.

@@ -10,8 +10,8 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/teal-flink/teal/internal/flink"
-	"github.com/teal-flink/teal/internal/flinkdist"
-	"github.com/teal-flink/teal/internal/flinkstandin"
+	"github.com/teal-flink/teal/test/sim/flinkdist"
+	"github.com/teal-flink/teal/test/sim/flinkstandin"
 )
 
 // runRescale checks what in-place scaling relies on: with the adaptive scheduler, PUT resource-requirements

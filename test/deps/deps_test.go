@@ -9,7 +9,8 @@ import (
 )
 
 // TestShippedBinariesLinkNoTestLibraries fails when the operator (the module root, built by `make build`) or the
-// demo links the testing package or gomega: test doubles and harnesses live apart from what ships.
+// demo links the testing package or gomega, or when the operator links anything under test/ (the simulation in
+// test/sim is for the tests and the demo): test doubles and harnesses live apart from what ships.
 func TestShippedBinariesLinkNoTestLibraries(t *testing.T) {
 	_, file, _, _ := runtime.Caller(0)
 	root := filepath.Join(filepath.Dir(file), "..", "..")
@@ -27,6 +28,9 @@ func TestShippedBinariesLinkNoTestLibraries(t *testing.T) {
 		for _, dep := range deps {
 			if dep == "testing" || strings.HasPrefix(dep, "github.com/onsi/") {
 				t.Errorf("%s links %s", pkg, dep)
+			}
+			if pkg == "." && strings.HasPrefix(dep, "github.com/teal-flink/teal/test/") {
+				t.Errorf("the operator links %s", dep)
 			}
 		}
 	}

@@ -13,8 +13,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
-	"github.com/teal-flink/teal/internal/flinkdist"
-	"github.com/teal-flink/teal/test/localruntime"
+	"github.com/teal-flink/teal/test/sim/flinkdist"
+	"github.com/teal-flink/teal/test/sim/localruntime"
 	"github.com/teal-flink/teal/test/stack"
 	"github.com/teal-flink/teal/test/testenv"
 )

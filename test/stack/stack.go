@@ -1,5 +1,5 @@
 // Package stack runs Teal in process for a test package: a test control plane (test/testenv), the local
-// runtime playing the kubelet with stand-in JobManagers (test/localruntime), and operator processes built by
+// runtime playing the kubelet with stand-in JobManagers (test/sim/localruntime), and operator processes built by
 // manager.Setup as main.go builds them. Every controller suite starts one from its TestMain with Main.
 package stack
 
@@ -20,11 +20,11 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
-	"github.com/teal-flink/teal/internal/flinkstandin"
+	"github.com/teal-flink/teal/test/sim/flinkstandin"
 	"github.com/teal-flink/teal/internal/manager"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/test/builders"
-	"github.com/teal-flink/teal/test/localruntime"
+	"github.com/teal-flink/teal/test/sim/localruntime"
 	"github.com/teal-flink/teal/test/testenv"
 )
 

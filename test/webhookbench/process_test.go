@@ -16,7 +16,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 
-	"github.com/teal-flink/teal/internal/flinkdist"
+	"github.com/teal-flink/teal/test/sim/flinkdist"
 	"github.com/teal-flink/teal/test/testenv"
 )
 

@@ -13,8 +13,8 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/teal-flink/teal/internal/flink"
-	"github.com/teal-flink/teal/internal/flinkstandin"
-	"github.com/teal-flink/teal/internal/flinkstandin/openapi"
+	"github.com/teal-flink/teal/test/sim/flinkstandin"
+	"github.com/teal-flink/teal/test/sim/flinkstandin/openapi"
 )
 
 var ctx = context.Background()

@@ -13,7 +13,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/teal-flink/teal/internal/flinkdist"
+	"github.com/teal-flink/teal/test/sim/flinkdist"
 	"github.com/teal-flink/teal/internal/resources"
 )
 

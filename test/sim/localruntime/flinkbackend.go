@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/teal-flink/teal/internal/flink"
-	"github.com/teal-flink/teal/internal/flinkdist"
+	"github.com/teal-flink/teal/test/sim/flinkdist"
 	"github.com/teal-flink/teal/internal/resources"
 )
 

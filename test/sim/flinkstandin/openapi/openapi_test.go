@@ -7,7 +7,7 @@ import (
 
 	. "github.com/onsi/gomega"
 
-	"github.com/teal-flink/teal/internal/flinkstandin/openapi"
+	"github.com/teal-flink/teal/test/sim/flinkstandin/openapi"
 )
 
 // TestValidatorCatchesDrift proves the validator bites: each case drifts from the spec in one way.

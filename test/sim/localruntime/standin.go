@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/teal-flink/teal/internal/flinkstandin"
+	"github.com/teal-flink/teal/test/sim/flinkstandin"
 	"github.com/teal-flink/teal/internal/resources"
 )
 

@@ -10,7 +10,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
-	"github.com/teal-flink/teal/internal/flinkdist"
+	"github.com/teal-flink/teal/test/sim/flinkdist"
 	"github.com/teal-flink/teal/internal/resources"
 )
 
