@@ -33,9 +33,9 @@ import (
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/certs"
-	"github.com/teal-flink/teal/test/sim/flinkstandin"
 	"github.com/teal-flink/teal/internal/manager"
 	"github.com/teal-flink/teal/internal/operatorconfig"
+	"github.com/teal-flink/teal/test/sim/flinkstandin"
 	"github.com/teal-flink/teal/test/sim/localruntime"
 	"github.com/teal-flink/teal/test/testenv"
 )

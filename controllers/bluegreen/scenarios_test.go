@@ -14,8 +14,8 @@ import (
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/controllers/bluegreen"
 	"github.com/teal-flink/teal/internal/flink"
-	"github.com/teal-flink/teal/test/sim/flinkstandin"
 	"github.com/teal-flink/teal/test/builders"
+	"github.com/teal-flink/teal/test/sim/flinkstandin"
 )
 
 func TestBasicDeployment(t *testing.T) {

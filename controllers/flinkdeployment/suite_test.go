@@ -13,8 +13,8 @@ import (
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/flink"
-	"github.com/teal-flink/teal/test/sim/flinkstandin"
 	"github.com/teal-flink/teal/internal/manager"
+	"github.com/teal-flink/teal/test/sim/flinkstandin"
 	"github.com/teal-flink/teal/test/sim/localruntime"
 	"github.com/teal-flink/teal/test/stack"
 	"github.com/teal-flink/teal/test/testenv"

@@ -7,8 +7,8 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/teal-flink/teal/internal/flink"
-	"github.com/teal-flink/teal/test/sim/flinkstandin"
 	"github.com/teal-flink/teal/internal/jobops"
+	"github.com/teal-flink/teal/test/sim/flinkstandin"
 )
 
 // Defect 5 (409 on cancel): Flink refuses to cancel a job that already ended otherwise (FINISHED, FAILED) with

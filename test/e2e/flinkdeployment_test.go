@@ -12,8 +12,8 @@ import (
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/flink"
-	"github.com/teal-flink/teal/test/sim/flinkdist"
 	"github.com/teal-flink/teal/test/builders"
+	"github.com/teal-flink/teal/test/sim/flinkdist"
 )
 
 func get(g Gomega, deployment *flinkv1beta1.FlinkDeployment) *flinkv1beta1.FlinkDeployment {

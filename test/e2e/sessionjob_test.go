@@ -15,8 +15,8 @@ import (
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/flink"
-	"github.com/teal-flink/teal/test/sim/flinkdist"
 	"github.com/teal-flink/teal/test/builders"
+	"github.com/teal-flink/teal/test/sim/flinkdist"
 )
 
 // serveJar serves the TopSpeedWindowing jar of a distribution over loopback HTTP, as an artifact repository would.

@@ -19,8 +19,8 @@ import (
 	"sigs.k8s.io/yaml"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
-	"github.com/teal-flink/teal/test/sim/flinkdist"
 	"github.com/teal-flink/teal/internal/resources"
+	"github.com/teal-flink/teal/test/sim/flinkdist"
 	"github.com/teal-flink/teal/test/testenv"
 )
 

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/teal-flink/teal/internal/flink"
-	"github.com/teal-flink/teal/test/sim/flinkdist"
 	"github.com/teal-flink/teal/internal/resources"
+	"github.com/teal-flink/teal/test/sim/flinkdist"
 )
 
 // FlinkBackend runs every cluster as real Flink processes on loopback, started the way the image starts them:

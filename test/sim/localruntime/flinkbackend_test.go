@@ -10,8 +10,8 @@ import (
 	. "github.com/onsi/gomega"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
-	"github.com/teal-flink/teal/test/sim/flinkdist"
 	"github.com/teal-flink/teal/internal/resources"
+	"github.com/teal-flink/teal/test/sim/flinkdist"
 )
 
 // The standalone application pod Teal builds starts its job on real Flink, through the image's entrypoint:

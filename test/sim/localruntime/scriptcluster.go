@@ -13,8 +13,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/teal-flink/teal/test/sim/flinkdist"
 	"github.com/teal-flink/teal/internal/resources"
+	"github.com/teal-flink/teal/test/sim/flinkdist"
 )
 
 // scriptCluster is a JobManager and a TaskManager started the way the image starts them: each process is

@@ -12,8 +12,8 @@ import (
 	. "github.com/onsi/gomega"
 	"sigs.k8s.io/yaml"
 
-	"github.com/teal-flink/teal/test/sim/flinkdist"
 	"github.com/teal-flink/teal/internal/resources"
+	"github.com/teal-flink/teal/test/sim/flinkdist"
 )
 
 // TestLocalConfigKeepsTheNamespaceForTheGate: the configuration the local processes read keeps

@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/teal-flink/teal/test/sim/flinkstandin"
 	"github.com/teal-flink/teal/internal/resources"
+	"github.com/teal-flink/teal/test/sim/flinkstandin"
 )
 
 // StandinBackend runs every cluster on a Flink stand-in. An application cluster's job is submitted through the
