@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,7 +13,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
-	"github.com/teal-flink/teal/controllers/bluegreen"
 )
 
 // runGates plays the gates in the background until ctx ends: W once the stage is TRANSITIONING, then
@@ -81,23 +79,9 @@ func TestOperatorKilledMidAdvancedTransition(t *testing.T) {
 			defer stopGates()
 			go runGates(ctx, bg)
 
-			killed := make(chan struct{})
-			var once sync.Once
-			dying, err := startInstrumentedOperator(func(r *bluegreen.Reconciler) {
-				r.OnStep = func(ctx context.Context, b *flinkv1beta1.FlinkBlueGreenDeployment, at string) {
-					if b.Namespace == bg.Namespace && at == step {
-						once.Do(func() { close(killed) })
-						<-ctx.Done() // the process hangs here until it is killed
-					}
-				}
+			fresh := killAt(g, bg, step, func() {
+				update(g, bg, func(b *flinkv1beta1.FlinkBlueGreenDeployment) { b.Spec.Template.Spec.Image = "flink:1.20.1" })
 			})
-			g.Expect(err).NotTo(HaveOccurred())
-			update(g, bg, func(b *flinkv1beta1.FlinkBlueGreenDeployment) { b.Spec.Template.Spec.Image = "flink:1.20.1" })
-			g.Eventually(killed, timeout).Should(BeClosed())
-			g.Expect(dying.Stop()).To(Succeed())
-
-			fresh, err := startOperator()
-			g.Expect(err).NotTo(HaveOccurred())
 			defer func() { g.Expect(fresh.Stop()).To(Succeed()) }()
 			current := eventuallyIn(g, bg, flinkv1beta1.BlueGreenActiveGreen, status.CurrentStatus)
 			g.Expect(current.Status.ActiveDeployment).To(Equal("crash-green"))

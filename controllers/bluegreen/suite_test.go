@@ -17,6 +17,7 @@ import (
 	"github.com/teal-flink/teal/internal/flinkapi"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/test/builders"
+	"github.com/teal-flink/teal/test/crash"
 	"github.com/teal-flink/teal/test/sim/flinkstandin"
 	"github.com/teal-flink/teal/test/sim/localruntime"
 	"github.com/teal-flink/teal/test/stack"
@@ -159,4 +160,18 @@ func job(g Gomega, namespace, name string) (*flinkstandin.Server, string) {
 	ids := server.JobIDs()
 	g.Expect(ids).NotTo(BeEmpty())
 	return server, ids[len(ids)-1]
+}
+
+// killAt kills an operator at the first step named step of a blue/green deployment in bg's namespace
+// (test/crash), act setting things going, and returns the fresh operator started afterwards (the caller stops it).
+func killAt(g Gomega, bg *flinkv1beta1.FlinkBlueGreenDeployment, step string, act func()) *testenv.Manager {
+	return crash.Kill(g, timeout, func(hang func(ctx context.Context)) (*testenv.Manager, error) {
+		return startInstrumentedOperator(func(r *bluegreen.Reconciler) {
+			r.OnStep = func(ctx context.Context, b *flinkv1beta1.FlinkBlueGreenDeployment, at string) {
+				if b.Namespace == bg.Namespace && at == step {
+					hang(ctx)
+				}
+			}
+		})
+	}, startOperator, act)
 }
