@@ -9,9 +9,13 @@ import (
 )
 
 func setupBlueGreen(mgr ctrl.Manager, opts Options) error {
+	kubeClient := mgr.GetClient()
+	if opts.WrapClient != nil {
+		kubeClient = opts.WrapClient(kubeClient)
+	}
 	reconciler := &bluegreen.Reconciler{
 		ControllerOptions: controllerOptions(opts),
-		Client:            mgr.GetClient(), Scheme: mgr.GetScheme(), Recorder: recorder(mgr, "flinkbluegreendeployment-controller"),
+		Client:            kubeClient, Scheme: mgr.GetScheme(), Recorder: recorder(mgr, "flinkbluegreendeployment-controller"),
 		OperatorConfig: opts.OperatorConfig, Flink: opts.Flink, Now: opts.Now, Metrics: opts.BlueGreenMetrics,
 		Validate: func(bg, old *flinkv1beta1.FlinkBlueGreenDeployment) field.ErrorList {
 			flinkVersion := bg.Spec.Template.Spec.FlinkVersion

@@ -9,9 +9,13 @@ import (
 )
 
 func setupFlinkStateSnapshots(mgr ctrl.Manager, opts Options) error {
+	kubeClient := mgr.GetClient()
+	if opts.WrapClient != nil {
+		kubeClient = opts.WrapClient(kubeClient)
+	}
 	reconciler := &flinkstatesnapshot.Reconciler{
 		ControllerOptions: controllerOptions(opts),
-		Client:            mgr.GetClient(), Recorder: recorder(mgr, "flinkstatesnapshot-controller"),
+		Client:            kubeClient, Recorder: recorder(mgr, "flinkstatesnapshot-controller"),
 		OperatorConfig: opts.OperatorConfig, Now: opts.Now, OnStep: opts.OnSnapshotStep,
 		Validate: func(snapshot *flinkv1beta1.FlinkStateSnapshot, targetExists bool) field.ErrorList {
 			options, err := validatorOptions(opts, snapshot.Namespace, "")

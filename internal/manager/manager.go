@@ -43,8 +43,8 @@ type Options struct {
 	OnSnapshotStep func(ctx context.Context, snapshot *flinkv1beta1.FlinkStateSnapshot, step string)
 	// OnSessionJobStep is called after each FlinkSessionJob step (see flinksessionjob.Reconciler.OnStep).
 	OnSessionJobStep func(ctx context.Context, job *flinkv1beta1.FlinkSessionJob, step string)
-	// WrapClient, when set, wraps the client the FlinkDeployment and FlinkSessionJob controllers read and write
-	// through (tests simulate a cache that lags behind the controller's own writes).
+	// WrapClient, when set, wraps the client the FlinkDeployment, FlinkSessionJob, FlinkStateSnapshot and
+	// FlinkBlueGreenDeployment controllers read and write through (tests simulate a cache that lags behind the controller's own writes).
 	WrapClient func(client.Client) client.Client
 	// BlueGreenMetrics, when set, observes blue/green state changes and finished transitions (metrics.go).
 	BlueGreenMetrics bluegreen.TransitionRecorder

@@ -17,11 +17,12 @@ import (
 // own writes: after the status write that records a savepoint trigger id on the watched object, the next read
 // of that object returns it as it was before that write (the status written so far, without the trigger).
 // Read-your-own-writes tests use it to show that a controller never acts on such a copy (a second savepoint).
-// T is the object's pointer type (*FlinkDeployment, *FlinkSessionJob).
+// T is the object's pointer type (*FlinkDeployment, *FlinkSessionJob, *FlinkStateSnapshot).
 type LaggingCache[T client.Object] struct {
 	client.Client
-	// jobStatus reaches the job status of a T.
-	jobStatus func(T) *flinkv1beta1.JobStatus
+	// triggerID reads the savepoint trigger id a T records; forget removes it (and its timestamp) from a copy.
+	triggerID func(T) string
+	forget    func(T)
 
 	mu  sync.Mutex
 	key types.NamespacedName
@@ -35,7 +36,22 @@ type LaggingCache[T client.Object] struct {
 
 // NewLaggingCache returns a LaggingCache for objects of type T; jobStatus reaches a T's job status.
 func NewLaggingCache[T client.Object](jobStatus func(T) *flinkv1beta1.JobStatus) *LaggingCache[T] {
-	return &LaggingCache[T]{jobStatus: jobStatus}
+	return NewLaggingTriggerCache(func(obj T) string {
+		if info := jobStatus(obj).SavepointInfo; info != nil {
+			return info.TriggerID
+		}
+		return ""
+	}, func(obj T) {
+		if info := jobStatus(obj).SavepointInfo; info != nil {
+			info.TriggerID, info.TriggerTimestamp = "", nil
+		}
+	})
+}
+
+// NewLaggingTriggerCache returns a LaggingCache for objects of type T that record their trigger id elsewhere
+// (a FlinkStateSnapshot's status.triggerId): triggerID reads it, forget removes it and its timestamp from a copy.
+func NewLaggingTriggerCache[T client.Object](triggerID func(T) string, forget func(T)) *LaggingCache[T] {
+	return &LaggingCache[T]{triggerID: triggerID, forget: forget}
 }
 
 // Watch names the object whose reads lag.
@@ -98,8 +114,7 @@ func (w *laggingStatus[T]) Patch(ctx context.Context, obj client.Object, patch c
 		c.mu.Lock()
 		if c.recordsTrigger(written) && !isNil(c.lastRead) && !c.recordsTrigger(c.lastRead) && c.served == 0 {
 			if stale, err := withStatusOf(c.lastRead, written); err == nil {
-				info := c.jobStatus(stale).SavepointInfo
-				info.TriggerID, info.TriggerTimestamp = "", nil
+				c.forget(stale)
 				c.stale = stale
 			}
 		}
@@ -126,8 +141,7 @@ func (c *LaggingCache[T]) decode(obj client.Object) (T, bool) {
 }
 
 func (c *LaggingCache[T]) recordsTrigger(obj T) bool {
-	info := c.jobStatus(obj).SavepointInfo
-	return info != nil && info.TriggerID != ""
+	return c.triggerID(obj) != ""
 }
 
 // withStatusOf returns a copy of base carrying the status of from.
