@@ -33,6 +33,9 @@ type webhookProcess struct {
 // startWebhookProcess builds the operator as `make build` does and starts it where envtest pointed the webhook
 // configurations, with metrics and probes on loopback ports. TEAL_WEBHOOKBENCH_PPROF (an address such as
 // 127.0.0.1:6060) serves its pprof profiles during the run; GOGC, GOMAXPROCS and GODEBUG pass through.
+// TEAL_WEBHOOKBENCH_CPUS (a CPU list such as 1) runs the process on those CPUs only (taskset), as a webhook pod
+// on a node of its own would; run the benchmark itself with `taskset -c 0` to keep the API server, etcd and the
+// load generator on the others.
 func startWebhookProcess(env *testenv.Env, dir string) (*webhookProcess, error) {
 	binary := filepath.Join(dir, "teal")
 	build := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", binary, ".")
@@ -53,10 +56,14 @@ func startWebhookProcess(env *testenv.Env, dir string) (*webhookProcess, error) 
 	if pprofAddr == "" {
 		pprofAddr = "0"
 	}
-	cmd := exec.Command(binary, "--controllers=false", "--webhooks=true", "--leader-elect=false", "--json-logs",
+	args := []string{binary, "--controllers=false", "--webhooks=true", "--leader-elect=false", "--json-logs",
 		"--webhook-cert-mode=dir", "--webhook-cert-dir="+env.Webhook.LocalServingCertDir,
 		"--webhook-port="+strconv.Itoa(env.Webhook.LocalServingPort),
-		"--metrics-bind-address="+metricsAddr, "--health-probe-bind-address="+probeAddr, "--pprof-bind-address="+pprofAddr)
+		"--metrics-bind-address="+metricsAddr, "--health-probe-bind-address="+probeAddr, "--pprof-bind-address="+pprofAddr}
+	if cpus := os.Getenv("TEAL_WEBHOOKBENCH_CPUS"); cpus != "" {
+		args = append([]string{"taskset", "-c", cpus}, args...)
+	}
+	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig, "POD_NAMESPACE=default")
 	logs, err := os.Create(filepath.Join(dir, "webhooks.log"))
 	if err != nil {
