@@ -57,9 +57,9 @@ func startWebhookProcess(env *testenv.Env, dir string) (*webhookProcess, error) 
 		pprofAddr = "0"
 	}
 	args := []string{binary, "--controllers=false", "--webhooks=true", "--leader-elect=false", "--json-logs",
-		"--webhook-cert-mode=dir", "--webhook-cert-dir="+env.Webhook.LocalServingCertDir,
-		"--webhook-port="+strconv.Itoa(env.Webhook.LocalServingPort),
-		"--metrics-bind-address="+metricsAddr, "--health-probe-bind-address="+probeAddr, "--pprof-bind-address="+pprofAddr}
+		"--webhook-cert-mode=dir", "--webhook-cert-dir=" + env.Webhook.LocalServingCertDir,
+		"--webhook-port=" + strconv.Itoa(env.Webhook.LocalServingPort),
+		"--metrics-bind-address=" + metricsAddr, "--health-probe-bind-address=" + probeAddr, "--pprof-bind-address=" + pprofAddr}
 	if cpus := os.Getenv("TEAL_WEBHOOKBENCH_CPUS"); cpus != "" {
 		args = append([]string{"taskset", "-c", cpus}, args...)
 	}
