@@ -140,7 +140,7 @@ CLUSTER_NAME ?= teal
 export CLUSTER_NAME
 
 .PHONY: images
-images: build ## Build the local cluster's images without a Docker engine: Flink 1.20.3 and 2.3.0, the operator, pause, CoreDNS.
+images: build gate-dist ## Build the local cluster's images without a Docker engine: Flink 1.20.3 and 2.3.0 (with the gate's test jobs), the operator (with the gate jar), pause, CoreDNS.
 	hack/cluster/install-packages.sh
 	hack/install-tools.sh coredns
 	hack/install-flink.sh

@@ -10,10 +10,13 @@
 #   the Flink distribution that hack/install-flink.sh installs (jars) with Flink's bin/ scripts and default conf/
 #   from the apache-flink wheel, copied into /opt/flink (a symlinked lib/ makes Flink fail with "Flink
 #   distribution jar not found"), owned by the user flink (9999, as in the official image),
-#   and hack/images/flink/docker-entrypoint.sh as /docker-entrypoint.sh. Named docker.io/library/flink:<version>
-#   and flink:<major.minor>, so the samples' `image: flink:1.20` runs it.
+#   and hack/images/flink/docker-entrypoint.sh as /docker-entrypoint.sh, and the gate's test-jobs jar of the
+#   version's line (`make gate-dist`: gate/dist/<flink1|flink2>/) as
+#   /opt/flink/usrlib/teal-bluegreen-testjobs-<line>.jar for the real-pod exactly-once scenario. Named
+#   docker.io/library/flink:<version> and flink:<major.minor>, so the samples' `image: flink:1.20` runs it.
 # - operator: bin/teal (`make build`) as /teal, running as 65532:65532 like the distroless Dockerfile image, and
-#   the gate jar (`make gate`) as /teal-bluegreen-gate.jar when it was built.
+#   the gate jar as /teal-bluegreen-gate.jar when it was built: GATE_JAR, else the Flink 1.20 line's
+#   gate/dist/flink1/teal-bluegreen-gate.jar (`make gate-dist`), else gate/gate/target (`make gate`).
 # - pause: the pods' sandbox (hack/images/pause), named as containerd's sandbox_image in hack/cluster.
 # - coredns: the CoreDNS binary hack/install-tools.sh builds.
 #
@@ -97,7 +100,8 @@ build_coredns() {
 }
 
 build_operator() {
-  local bin=$bindir/teal tar work gate=$root/gate/gate/target/teal-bluegreen-gate.jar
+  local bin=$bindir/teal tar work gate=${GATE_JAR:-$root/gate/dist/flink1/teal-bluegreen-gate.jar}
+  [[ -n ${GATE_JAR:-} || -f $gate ]] || gate=$root/gate/gate/target/teal-bluegreen-gate.jar
   local -a gatefile=()
   [[ -x $bin ]] || die "bin/teal is missing: run make build first"
   # The FLIP-504 gate jar, at the fixed path `teal copy-gate-jar` copies from (internal/gatejar), when
@@ -172,7 +176,12 @@ build_flink() {
   local layer scripts
   layer=$(rootfs)
   scripts=$(flink_scripts "$version")
-  key=$(hash_of "$dist/.complete" "$scripts/.complete" "$FLINK_ENTRYPOINT" "$root/hack/images/main.go" "$root/hack/images/build.sh")
+  # The test jobs of the version's line (gate/dist, make gate-dist), when built.
+  local line=flink1 testjobs
+  [[ ${version%%.*} == 1 ]] || line=flink2
+  testjobs=$root/gate/dist/$line/teal-bluegreen-testjobs.jar
+  [[ -f $testjobs ]] || { log "flink-$version: no $testjobs (make gate-dist): the image carries no test jobs"; testjobs=; }
+  key=$(hash_of "$dist/.complete" "$scripts/.complete" "$FLINK_ENTRYPOINT" "$root/hack/images/main.go" "$root/hack/images/build.sh" ${testjobs:+"$testjobs"})
   tar=$images/flink-$version-$DEBIAN_SUITE-$key.tar
   if [[ ! -f $tar ]]; then
     local work
@@ -189,6 +198,10 @@ build_flink() {
     cp -rL "$scripts/conf" "$work/opt/flink/conf"
     rm -f "$work"/opt/flink/bin/*.bat
     cp -L "$dist/examples/TopSpeedWindowing.jar" "$work/opt/flink/examples/streaming/TopSpeedWindowing.jar"
+    if [[ -n $testjobs ]]; then
+      mkdir -p "$work/opt/flink/usrlib"
+      cp -L "$testjobs" "$work/opt/flink/usrlib/teal-bluegreen-testjobs-$line.jar"
+    fi
     chmod -R a+rX "$work/opt/flink"
     find "$work/opt/flink/bin" -type f \( -name '*.sh' -o -name flink \) -exec chmod 0755 {} +
     tar --numeric-owner --owner=9999 --group=9999 -C "$work" -cf "$work/flink.tar" opt
