@@ -1,11 +1,9 @@
 package e2e
 
 import (
-	"bufio"
 	"context"
 	"encoding/base64"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -27,6 +25,7 @@ import (
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/test/builders"
+	"github.com/teal-flink/teal/test/sequence"
 	"github.com/teal-flink/teal/test/testenv"
 )
 
@@ -147,98 +146,11 @@ func sequenceBlueGreen(c exactlyOnceCase, namespace, outputs string, extraConfig
 	}, builders.WithBlueGreenConfig(gracePeriodKey, "3 min", deletionDelayKey, "5 s"))
 }
 
-// sinkCount is what one sink's outputs (both children's files) hold.
-type sinkCount struct {
-	sink string
-	// records is every line read; distinct the sequence numbers among them.
-	records, distinct int
-	// duplicates counts the extra copies: a sequence number written n times adds n-1.
-	duplicates int
-	// missing counts the sequence numbers absent from 0..cutoff.
-	missing int
-	// first and last are the smallest and largest sequence numbers read.
-	first, last int64
-	// cutoff is the end of the range checked for gaps (see runSequenceTransition).
-	cutoff int64
-}
-
-func (s sinkCount) String() string {
-	return fmt.Sprintf("sink %s: %d records, %d distinct (%d..%d), duplicates %d, missing %d in 0..%d",
-		s.sink, s.records, s.distinct, s.first, s.last, s.duplicates, s.missing, s.cutoff)
-}
-
-// countSink reads every visible file under dir: the append sinks' files (only complete lines: a writer may be in
-// the middle of one) and the committed part files of the FileSink and the SQL filesystem sink (in-progress and
-// pending files are hidden, their names start with a dot).
-func countSink(dir string) (map[int64]int, error) {
-	counts := map[int64]int{}
-	err := filepath.WalkDir(dir, func(path string, entry fs.DirEntry, err error) error {
-		if err != nil {
-			if os.IsNotExist(err) {
-				return nil // a directory not created yet, or an in-progress file renamed while walking
-			}
-			return err
-		}
-		name := entry.Name()
-		if entry.IsDir() || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") {
-			return nil
-		}
-		return countFile(path, counts)
-	})
-	return counts, err
-}
-
-func countFile(path string, counts map[int64]int) error {
-	file, err := os.Open(path)
-	if os.IsNotExist(err) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	defer file.Close()
-	reader := bufio.NewReader(file)
-	for {
-		line, err := reader.ReadString('\n')
-		if err != nil {
-			return nil // end of file; a last line without its newline is still being written
-		}
-		field, _, _ := strings.Cut(strings.TrimSpace(line), ",")
-		if field == "" {
-			continue
-		}
-		seq, err := strconv.ParseInt(strings.Trim(field, `"`), 10, 64)
-		if err != nil {
-			return fmt.Errorf("%s: line %q: %w", path, line, err)
-		}
-		counts[seq]++
-	}
-}
-
-// summarise counts one sink's sequence numbers, gaps checked in 0..cutoff.
-func summarise(sink string, counts map[int64]int, cutoff int64) sinkCount {
-	s := sinkCount{sink: sink, distinct: len(counts), first: -1, last: -1, cutoff: cutoff}
-	for seq, n := range counts {
-		s.records += n
-		s.duplicates += n - 1
-		if s.first < 0 || seq < s.first {
-			s.first = seq
-		}
-		s.last = max(s.last, seq)
-	}
-	for seq := int64(0); seq <= cutoff; seq++ {
-		if counts[seq] == 0 {
-			s.missing++
-		}
-	}
-	return s
-}
-
 // readOutputs counts every sink of a variant under outputs.
 func readOutputs(g Gomega, variant sequenceVariant, outputs string) map[string]map[int64]int {
 	bySink := map[string]map[int64]int{}
 	for _, sink := range variant.sinks {
-		counts, err := countSink(filepath.Join(outputs, sink))
+		counts, err := sequence.Count(filepath.Join(outputs, sink))
 		g.Expect(err).NotTo(HaveOccurred())
 		bySink[sink] = counts
 	}
@@ -249,10 +161,7 @@ func readOutputs(g Gomega, variant sequenceVariant, outputs string) map[string]m
 func lowestMax(bySink map[string]map[int64]int) int64 {
 	lowest, first := int64(-1), true
 	for _, counts := range bySink {
-		largest := int64(-1)
-		for seq := range counts {
-			largest = max(largest, seq)
-		}
+		largest := sequence.Largest(counts)
 		if first || largest < lowest {
 			lowest, first = largest, false
 		}
@@ -329,7 +238,7 @@ func (s *handOverSampler) stop() (map[string]time.Time, []string) {
 
 // transitionOutcome is what one blue → green transition of a test job showed.
 type transitionOutcome struct {
-	sinks []sinkCount
+	sinks []sequence.Summary
 	// transition is from the commit to ACTIVE_GREEN; blueGone from the commit until blue's processes were gone.
 	transition, blueGone time.Duration
 	// greenRunningToClear is from green's job first seen RUNNING to the ConfigMap's CLEAR_TO_TEARDOWN (ADVANCED).
@@ -382,9 +291,9 @@ func runSequenceTransition(t *testing.T, g Gomega, c exactlyOnceCase, bg *flinkv
 		}
 	}
 	for sink, counts := range readOutputs(g, c.variant, outputs) {
-		outcome.sinks = append(outcome.sinks, summarise(sink, counts, cutoff))
+		outcome.sinks = append(outcome.sinks, sequence.Summarise(sink, counts, cutoff))
 	}
-	slices.SortFunc(outcome.sinks, func(a, b sinkCount) int { return strings.Compare(a.sink, b.sink) })
+	slices.SortFunc(outcome.sinks, func(a, b sequence.Summary) int { return strings.Compare(a.Sink, b.Sink) })
 	return outcome
 }
 
@@ -433,8 +342,8 @@ func TestBlueGreenBasicModeHandOverCounts(t *testing.T) {
 			writeExactlyOnceReport(t, "basic", c, outcome)
 			g.Expect(outcome.sinks).To(HaveLen(len(c.variant.sinks)))
 			for _, s := range outcome.sinks {
-				g.Expect(s.first).To(BeZero(), "%s: blue started at record 0", s)
-				g.Expect(s.missing).To(BeZero(), "%s: at-least-once, nothing lost", s)
+				g.Expect(s.First).To(BeZero(), "%s: blue started at record 0", s)
+				g.Expect(s.Missing).To(BeZero(), "%s: at-least-once, nothing lost", s)
 			}
 		})
 	}
@@ -467,9 +376,9 @@ func TestBlueGreenAdvancedModeExactlyOnce(t *testing.T) {
 			g.Expect(outcome.greenRunningToClear).To(BeNumerically(">", 0), "CLEAR_TO_TEARDOWN came after green's job ran")
 			g.Expect(outcome.sinks).To(HaveLen(len(c.variant.sinks)))
 			for _, s := range outcome.sinks {
-				g.Expect(s.first).To(BeZero(), "%s: one range from record 0", s)
-				g.Expect(s.duplicates).To(BeZero(), "%s: exactly once, no record twice", s)
-				g.Expect(s.missing).To(BeZero(), "%s: exactly once, no record lost", s)
+				g.Expect(s.First).To(BeZero(), "%s: one range from record 0", s)
+				g.Expect(s.Duplicates).To(BeZero(), "%s: exactly once, no record twice", s)
+				g.Expect(s.Missing).To(BeZero(), "%s: exactly once, no record lost", s)
 			}
 		})
 	}

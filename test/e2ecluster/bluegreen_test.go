@@ -1,10 +1,8 @@
 package e2ecluster
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -22,6 +20,7 @@ import (
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/resources"
+	"github.com/teal-flink/teal/test/sequence"
 	"github.com/teal-flink/teal/test/testenv"
 )
 
@@ -98,89 +97,6 @@ func sequenceBlueGreen(g Gomega, name, image string, version flinkv1beta1.FlinkV
 	}
 }
 
-// countSink reads every complete line of every visible file under dir (both children's append files).
-func countSink(dir string) (map[int64]int, error) {
-	counts := map[int64]int{}
-	err := filepath.WalkDir(dir, func(path string, entry fs.DirEntry, err error) error {
-		if err != nil {
-			if os.IsNotExist(err) {
-				return nil
-			}
-			return err
-		}
-		if entry.IsDir() || strings.HasPrefix(entry.Name(), ".") || strings.HasPrefix(entry.Name(), "_") {
-			return nil
-		}
-		return countFile(path, counts)
-	})
-	return counts, err
-}
-
-func countFile(path string, counts map[int64]int) error {
-	file, err := os.Open(path)
-	if os.IsNotExist(err) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	defer file.Close()
-	reader := bufio.NewReader(file)
-	for {
-		line, err := reader.ReadString('\n')
-		if err != nil {
-			return nil // end of file; a last line without its newline is still being written
-		}
-		field, _, _ := strings.Cut(strings.TrimSpace(line), ",")
-		if field == "" {
-			continue
-		}
-		seq, err := strconv.ParseInt(field, 10, 64)
-		if err != nil {
-			return fmt.Errorf("%s: line %q: %w", path, line, err)
-		}
-		counts[seq]++
-	}
-}
-
-// largest is the largest sequence number counted (-1 before any).
-func largest(counts map[int64]int) int64 {
-	last := int64(-1)
-	for seq := range counts {
-		last = max(last, seq)
-	}
-	return last
-}
-
-// sinkCount is what the sink's outputs of both children hold.
-type sinkCount struct {
-	records, distinct, duplicates, missing int
-	first, last, cutoff                    int64
-}
-
-func (s sinkCount) String() string {
-	return fmt.Sprintf("%d records, %d distinct (%d..%d), duplicates %d, missing %d in 0..%d",
-		s.records, s.distinct, s.first, s.last, s.duplicates, s.missing, s.cutoff)
-}
-
-func summarise(counts map[int64]int, cutoff int64) sinkCount {
-	s := sinkCount{distinct: len(counts), first: -1, last: -1, cutoff: cutoff}
-	for seq, n := range counts {
-		s.records += n
-		s.duplicates += n - 1
-		if s.first < 0 || seq < s.first {
-			s.first = seq
-		}
-		s.last = max(s.last, seq)
-	}
-	for seq := int64(0); seq <= cutoff; seq++ {
-		if counts[seq] == 0 {
-			s.missing++
-		}
-	}
-	return s
-}
-
 // handOverSampler records, from the commit until green's output is well past blue's, when the blue/green state, green's job state and the
 // coordination ConfigMap's stage were first seen with each value (every 100 ms), and the longest time the sink's
 // largest sequence number did not advance (every 500 ms).
@@ -252,11 +168,11 @@ func (s *handOverSampler) sampleOutput() {
 		case <-s.done:
 			return
 		case now := <-ticker.C:
-			counts, err := countSink(s.outputs)
+			counts, err := sequence.Count(s.outputs)
 			if err != nil {
 				continue
 			}
-			if top := largest(counts); top > last {
+			if top := sequence.Largest(counts); top > last {
 				last, since = top, now
 				continue
 			}
@@ -279,7 +195,7 @@ func (s *handOverSampler) stop() (map[string]time.Time, []string, time.Duration)
 
 // transitionOutcome is what one blue → green transition showed.
 type transitionOutcome struct {
-	sink sinkCount
+	sink sequence.Summary
 	// transition is from the commit to ACTIVE_GREEN; blueGone from the commit until blue's pods were gone.
 	transition, blueGone time.Duration
 	// greenRunningToClear is from green's job first seen RUNNING to the ConfigMap's CLEAR_TO_TEARDOWN (ADVANCED).
@@ -327,8 +243,8 @@ func runSequenceTransition(t *testing.T, g Gomega, bg *flinkv1beta1.FlinkBlueGre
 	active := eventuallyBlueGreenCurrent(g, key, 2*timeout)
 	g.Expect(active.Status.BlueGreenState).To(Equal(flinkv1beta1.BlueGreenActiveBlue))
 	g.Eventually(func() (int64, error) {
-		counts, err := countSink(outputs)
-		return largest(counts), err
+		counts, err := sequence.Count(outputs)
+		return sequence.Largest(counts), err
 	}, timeout, interval).Should(BeNumerically(">=", 2*sequenceRate), "blue writes records")
 
 	sampler := startHandOverSampler(key.Name, outputs)
@@ -347,12 +263,12 @@ func runSequenceTransition(t *testing.T, g Gomega, bg *flinkv1beta1.FlinkBlueGre
 	g.Eventually(func() []corev1.Pod { return podsOf(g, key.Name+"-blue") }, timeout, interval).Should(BeEmpty(), "blue's pods are gone")
 	blueGone := time.Since(committed)
 
-	counts, err := countSink(outputs)
+	counts, err := sequence.Count(outputs)
 	g.Expect(err).NotTo(HaveOccurred())
-	cutoff := largest(counts)
+	cutoff := sequence.Largest(counts)
 	g.Eventually(func() (int64, error) {
-		counts, err := countSink(outputs)
-		return largest(counts), err
+		counts, err := sequence.Count(outputs)
+		return sequence.Largest(counts), err
 	}, timeout, interval).Should(BeNumerically(">=", cutoff+greenRecordsAfterTeardown), "green's output reaches well past blue's last record")
 	// Sampled until here: green, restored from the hand-over savepoint, first catches up with what blue emitted,
 	// so the output may stand still after blue is gone.
@@ -363,9 +279,9 @@ func runSequenceTransition(t *testing.T, g Gomega, bg *flinkv1beta1.FlinkBlueGre
 			outcome.greenRunningToClear = clear.Sub(running)
 		}
 	}
-	counts, err = countSink(outputs)
+	counts, err = sequence.Count(outputs)
 	g.Expect(err).NotTo(HaveOccurred())
-	outcome.sink = summarise(counts, cutoff)
+	outcome.sink = sequence.Summarise("", counts, cutoff)
 	return outcome
 }
 
@@ -409,9 +325,9 @@ func TestBlueGreenAdvancedExactlyOnceOnPods(t *testing.T) {
 			writeOutcome(t, outcome)
 			g.Expect(outcome.stages).To(ContainElements("TRANSITIONING", "CLEAR_TO_TEARDOWN"), "the stage protocol ran")
 			g.Expect(outcome.greenRunningToClear).To(BeNumerically(">", 0), "CLEAR_TO_TEARDOWN came after green's job ran")
-			g.Expect(outcome.sink.first).To(BeZero(), "%s: one range from record 0", outcome.sink)
-			g.Expect(outcome.sink.duplicates).To(BeZero(), "%s: exactly once, no record twice", outcome.sink)
-			g.Expect(outcome.sink.missing).To(BeZero(), "%s: exactly once, no record lost", outcome.sink)
+			g.Expect(outcome.sink.First).To(BeZero(), "%s: one range from record 0", outcome.sink)
+			g.Expect(outcome.sink.Duplicates).To(BeZero(), "%s: exactly once, no record twice", outcome.sink)
+			g.Expect(outcome.sink.Missing).To(BeZero(), "%s: exactly once, no record lost", outcome.sink)
 		})
 	}
 }
@@ -430,8 +346,8 @@ func TestBlueGreenBasicModeHandOverOnPods(t *testing.T) {
 			outcome := runSequenceTransition(t, g, bg, strings.TrimSuffix(flinkVersion.image, "."+lastPart(flinkVersion.image)),
 				filepath.Join(dir, "sinks", sequenceSink))
 			writeOutcome(t, outcome)
-			g.Expect(outcome.sink.first).To(BeZero(), "%s: blue started at record 0", outcome.sink)
-			g.Expect(outcome.sink.missing).To(BeZero(), "%s: at-least-once, nothing lost", outcome.sink)
+			g.Expect(outcome.sink.First).To(BeZero(), "%s: blue started at record 0", outcome.sink)
+			g.Expect(outcome.sink.Missing).To(BeZero(), "%s: at-least-once, nothing lost", outcome.sink)
 		})
 	}
 }
