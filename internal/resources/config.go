@@ -58,6 +58,9 @@ const (
 	KeyHAClusterID = "high-availability.cluster-id"
 	// KeyJavaOptsAll carries the JVM options of every Flink process.
 	KeyJavaOptsAll = "env.java.opts.all"
+	// KeyJavaDefaultOptsAll carries JVM options Flink 1.19+ prepends to env.java.opts.all (meant for
+	// administrators' defaults).
+	KeyJavaDefaultOptsAll = "env.java.default-opts.all"
 	// KeyRestServiceType is the type of the REST Service (ClusterIP, NodePort, LoadBalancer, Headless_ClusterIP).
 	KeyRestServiceType = "kubernetes.rest-service.exposed.type"
 	// KeyTaskManagerPodTemplate is the file a native JobManager builds its TaskManager pods from.
@@ -140,8 +143,10 @@ func EffectiveConfig(deployment *flinkv1beta1.FlinkDeployment, opts ConfigOption
 	config[KeyExecutionTarget] = executionTarget(deployment)
 	setDefault(config, KeyRestServiceType, "ClusterIP")
 	// The ConfigMap replaces the image's own configuration, and with it the module options Flink needs on Java
-	// 17 and later.
-	setDefault(config, KeyJavaOptsAll, JavaModuleOptions)
+	// 17 and later. From 1.19 Flink's scripts prepend env.java.default-opts.all to env.java.opts.all, so they go
+	// there (as upstream's operator defaults do) and a user's own env.java.opts.all adds to them instead of
+	// dropping them; 1.18 and older read only env.java.opts.all.
+	setDefault(config, JavaModuleOptionsKey(spec.FlinkVersion), JavaModuleOptions)
 
 	jobManagerKeys := resourceKeys{KeyJobManagerMemory, KeyJobManagerCPU, KeyJobManagerCPULimitFactor, KeyJobManagerMemoryLimitFactor}
 	taskManagerKeys := resourceKeys{KeyTaskManagerMemory, KeyTaskManagerCPU, KeyTaskManagerCPULimitFactor, KeyTaskManagerMemoryLimitFactor}
@@ -299,6 +304,15 @@ const JavaModuleOptions = "--add-exports=java.base/sun.net.util=ALL-UNNAMED --ad
 	"--add-opens=java.base/java.text=ALL-UNNAMED --add-opens=java.base/java.time=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED " +
 	"--add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED " +
 	"--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED"
+
+// JavaModuleOptionsKey is the key Teal writes JavaModuleOptions under for a Flink version:
+// env.java.default-opts.all from 1.19 (and for an unset version), env.java.opts.all before.
+func JavaModuleOptionsKey(version flinkv1beta1.FlinkVersion) string {
+	if version == "" || version.IsEqualOrNewer(flinkv1beta1.FlinkVersionV1_19) {
+		return KeyJavaDefaultOptsAll
+	}
+	return KeyJavaOptsAll
+}
 
 // isLegacyFlink: Flink 1.15 and 1.16 predate the *.ref image key and the *.cpu.amount keys.
 func isLegacyFlink(version flinkv1beta1.FlinkVersion) bool {

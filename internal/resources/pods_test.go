@@ -192,13 +192,41 @@ func TestJavaModuleOptions(t *testing.T) {
 	g := NewWithT(t)
 	cluster, err := Build(application(), ConfigOptions{})
 	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(cluster.ConfigMap.Data["config.yaml"]).To(ContainSubstring("\nenv.java.opts.all: --add-exports=java.base/sun.net.util=ALL-UNNAMED "))
+	g.Expect(cluster.ConfigMap.Data["config.yaml"]).To(ContainSubstring("\nenv.java.default-opts.all: --add-exports=java.base/sun.net.util=ALL-UNNAMED "))
 	g.Expect(cluster.ConfigMap.Data["config.yaml"]).To(ContainSubstring("--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED\n"))
 	g.Expect(strings.Count(JavaModuleOptions, "--add-opens=")).To(Equal(12))
+}
 
-	user, err := EffectiveConfig(withConfig(application(), map[string]string{KeyJavaOptsAll: "-XX:+UseG1GC"}), ConfigOptions{})
+// TestUserJavaOptionsKeepModuleOptions: a user's env.java.opts.all used to replace the module options (both
+// were written to the same key), so a JVM flag added for the user's code took away the --add-opens Flink needs
+// on Java 17. From 1.19 they live in env.java.default-opts.all, which Flink's scripts prepend; before 1.19 there
+// is only env.java.opts.all, and the user's value wins as it did.
+func TestUserJavaOptionsKeepModuleOptions(t *testing.T) {
+	for _, tc := range []struct {
+		version              flinkv1beta1.FlinkVersion
+		wantKey, wantOptions string
+	}{
+		{flinkv1beta1.FlinkVersionV1_20, KeyJavaDefaultOptsAll, JavaModuleOptions},
+		{flinkv1beta1.FlinkVersionV1_19, KeyJavaDefaultOptsAll, JavaModuleOptions},
+		{flinkv1beta1.FlinkVersionV2_0, KeyJavaDefaultOptsAll, JavaModuleOptions},
+		{flinkv1beta1.FlinkVersionV1_18, KeyJavaOptsAll, "-XX:+UseG1GC"},
+	} {
+		t.Run(string(tc.version), func(t *testing.T) {
+			g := NewWithT(t)
+			deployment := withConfig(application(), map[string]string{KeyJavaOptsAll: "-XX:+UseG1GC"})
+			deployment.Spec.FlinkVersion = tc.version
+			config, err := EffectiveConfig(deployment, ConfigOptions{})
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(config).To(HaveKeyWithValue(KeyJavaOptsAll, "-XX:+UseG1GC"), "the user's options are kept")
+			g.Expect(config).To(HaveKeyWithValue(tc.wantKey, tc.wantOptions))
+			g.Expect(JavaModuleOptionsKey(tc.version)).To(Equal(tc.wantKey))
+		})
+	}
+	g := NewWithT(t)
+	own := withConfig(application(), map[string]string{KeyJavaDefaultOptsAll: "-Dadmin=1"})
+	config, err := EffectiveConfig(own, ConfigOptions{})
 	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(user).To(HaveKeyWithValue(KeyJavaOptsAll, "-XX:+UseG1GC"), "the user's options win")
+	g.Expect(config).To(HaveKeyWithValue(KeyJavaDefaultOptsAll, "-Dadmin=1"), "a value the user sets is never overwritten")
 }
 
 // Every HA cluster keeps its HA data under its own cluster id.

@@ -54,7 +54,7 @@ func TestSamplesAreValidWarningFreeAndStart(t *testing.T) {
 				g.Expect(launch.Job).NotTo(BeNil())
 				g.Expect(launch.Job.JarURI).To(HaveSuffix("TopSpeedWindowing.jar"))
 			}
-			g.Expect(launch.Config[resources.KeyJavaOptsAll]).To(ContainSubstring("--add-opens="))
+			g.Expect(launch.Config[resources.JavaModuleOptionsKey(deployment.Spec.FlinkVersion)]).To(ContainSubstring("--add-opens="))
 		})
 	}
 	NewWithT(t).Expect(deployments).To(BeNumerically(">=", 4))
