@@ -88,8 +88,9 @@ build_pause() {
 }
 
 build_coredns() {
-  local bin=$cache/tools/coredns-$COREDNS_VERSION/coredns tar
-  [[ -x $bin ]] || "$root/hack/install-tools.sh" coredns
+  local bin tar
+  "$root/hack/install-tools.sh" coredns # builds once, then only links bin/coredns to the cached binary
+  bin=$(readlink -f "$root/bin/coredns")
   tar=$images/coredns-$COREDNS_VERSION-$(hash_of "$bin" "$root/hack/images/main.go").tar
   if [[ ! -f $tar ]]; then
     "$(builder)" -out "$tar" -tag "$COREDNS_IMAGE" -file "$bin=/coredns:0755" \
