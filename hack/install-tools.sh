@@ -46,20 +46,28 @@ kube_ldflags() {
   echo "-s -w -X k8s.io/component-base/version.gitVersion=v$KUBE_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor"
 }
 
-build_kube() { # build_kube <tool> <package>
-  local tool=$1 pkg=$2 out=$cache/$1-v$KUBE_VERSION
-  if [[ ! -x $out/$tool ]]; then
-    log "building $tool v$KUBE_VERSION from the Go module proxy (several minutes, once)"
-    local src=$cache/src-kubernetes-v$KUBE_VERSION
+build_kube() { # build_kube <tool>...: k8s.io/kubernetes/cmd/<tool> for each
+  local missing=() pkgs=() tool src=$cache/src-kubernetes-v$KUBE_VERSION tmp
+  for tool in "$@"; do [[ -x $cache/$tool-v$KUBE_VERSION/$tool ]] || missing+=("$tool"); done
+  if ((${#missing[@]})); then
+    log "building ${missing[*]} v$KUBE_VERSION from the Go module proxy (several minutes, once)"
     [[ -f $src/go.sum ]] || { kube_wrapper "$src"; (cd "$src" && GOFLAGS=-mod=mod go get "k8s.io/kubernetes/cmd/kube-apiserver@v$KUBE_VERSION" "k8s.io/kubernetes/cmd/kubectl@v$KUBE_VERSION"); }
+    for tool in "${missing[@]}"; do pkgs+=("k8s.io/kubernetes/cmd/$tool"); done
     # The wrapper first resolved the dependencies of kube-apiserver and kubectl; the node's other components
     # (kubelet, kube-proxy, ...) need a few more modules, added to the same wrapper once.
-    (cd "$src" && go list -deps -mod=readonly "$pkg" >/dev/null 2>&1) || (cd "$src" && GOFLAGS=-mod=mod go get "$pkg@v$KUBE_VERSION")
-    mkdir -p "$out"
-    (cd "$src" && CGO_ENABLED=0 go build -trimpath -ldflags "$(kube_ldflags)" -o "$out/$tool.tmp" "$pkg")
-    mv "$out/$tool.tmp" "$out/$tool"
+    (cd "$src" && go list -deps -mod=readonly "${pkgs[@]}" >/dev/null 2>&1) ||
+      (cd "$src" && GOFLAGS=-mod=mod go get "${pkgs[@]/%/@v$KUBE_VERSION}")
+    # One go build for all of them: they share most packages, and both cores stay busy through every
+    # component's own packages and links instead of idling at the end of each build.
+    tmp=$(mktemp -d "$cache/.kube-build.XXXXXX")
+    (cd "$src" && CGO_ENABLED=0 go build -trimpath -ldflags "$(kube_ldflags)" -o "$tmp/" "${pkgs[@]}")
+    for tool in "${missing[@]}"; do
+      mkdir -p "$cache/$tool-v$KUBE_VERSION"
+      mv "$tmp/$tool" "$cache/$tool-v$KUBE_VERSION/$tool"
+    done
+    rm -rf "$tmp"
   fi
-  link "$tool" "$out/$tool"
+  for tool in "$@"; do link "$tool" "$cache/$tool-v$KUBE_VERSION/$tool"; done
 }
 
 build_etcd() {
@@ -122,11 +130,16 @@ tools=("$@")
 if [[ " ${tools[*]} " == *" cluster "* ]]; then
   tools=(etcd kube-apiserver kubectl kube-controller-manager kube-scheduler kube-proxy kubelet coredns helm)
 fi
+kube=()
 for t in "${tools[@]}"; do
   case $t in
-    kube-apiserver) build_kube kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver ;;
-    kubectl) build_kube kubectl k8s.io/kubernetes/cmd/kubectl ;;
-    kubelet | kube-controller-manager | kube-scheduler | kube-proxy) build_kube "$t" "k8s.io/kubernetes/cmd/$t" ;;
+    kube-apiserver | kubectl | kubelet | kube-controller-manager | kube-scheduler | kube-proxy) kube+=("$t") ;;
+  esac
+done
+((${#kube[@]} == 0)) || build_kube "${kube[@]}"
+for t in "${tools[@]}"; do
+  case $t in
+    kube-apiserver | kubectl | kubelet | kube-controller-manager | kube-scheduler | kube-proxy) ;; # built above
     coredns) build_coredns ;;
     etcd) build_etcd ;;
     controller-gen) go_install controller-gen "sigs.k8s.io/controller-tools/cmd/controller-gen@$CONTROLLER_TOOLS_VERSION" ;;
