@@ -119,6 +119,9 @@ gate/dist/flink2/teal-bluegreen-gate.jar: | gate/dist/flink1/teal-bluegreen-gate
 gate-test: ## The gate's tests: unit, operator harness, ConfigMap protocol on a real kube-apiserver, agent, MiniCluster proof.
 	hack/install-tools.sh kube-apiserver etcd
 	TEAL_KUBE_ASSETS=$(BIN) $(MVN_GATE) clean verify
+	@# The jars just tested are the line's gate-dist jars: make e2e and make images need not package them again.
+	mkdir -p gate/dist/$(GATE_FLINK)
+	cp gate/gate/target/teal-bluegreen-gate.jar gate/testjobs/target/teal-bluegreen-testjobs.jar gate/dist/$(GATE_FLINK)/
 
 .PHONY: fuzz
 fuzz: ## Run each fuzz target for FUZZ_TIME.
