@@ -202,7 +202,7 @@ func (r *Reconciler) reconcileSpec(ctx context.Context, s *scope) (ctrl.Result, 
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	next := nextStep(obs)
+	next := upgradeplan.NextStep(obs)
 	if next.ActsOnFlink() {
 		fresh, err := r.confirmStatus(ctx, s)
 		if err != nil || !fresh {
@@ -222,52 +222,52 @@ func (r *Reconciler) reconcileSpec(ctx context.Context, s *scope) (ctrl.Result, 
 }
 
 // observe gathers the planner's inputs from the scope.
-func (r *Reconciler) observe(ctx context.Context, s *scope) (observation, error) {
-	obs := observation{
-		desired:           &s.deployment.Spec,
-		target:            s.target,
-		reconciliation:    s.deployment.Status.ReconciliationStatus.State,
-		clusterExists:     s.jobManager != nil,
-		job:               s.job,
-		highAvailability:  highAvailability(s.flinkConfig),
-		recoveryEnabled:   s.config.Bool(operatorconfig.KeyJMDeploymentRecovery),
-		jobOnRecord:       jobOnRecord(&s.deployment.Status),
-		lastStateFallback: s.config.Bool(operatorconfig.KeyLastStateFallback),
-		finished:          s.deployment.Status.JobStatus.State == flinkv1beta1.JobStatusFinished,
+func (r *Reconciler) observe(ctx context.Context, s *scope) (upgradeplan.Observation, error) {
+	obs := upgradeplan.Observation{
+		Desired:           &s.deployment.Spec,
+		Target:            s.target,
+		Reconciliation:    s.deployment.Status.ReconciliationStatus.State,
+		ClusterExists:     s.jobManager != nil,
+		Job:               s.job,
+		HighAvailability:  highAvailability(s.flinkConfig),
+		RecoveryEnabled:   s.config.Bool(operatorconfig.KeyJMDeploymentRecovery),
+		JobOnRecord:       jobOnRecord(&s.deployment.Status),
+		LastStateFallback: s.config.Bool(operatorconfig.KeyLastStateFallback),
+		Finished:          s.deployment.Status.JobStatus.State == flinkv1beta1.JobStatusFinished,
 	}
 	if info := s.deployment.Status.JobStatus.SavepointInfo; info != nil && info.TriggerID != "" && info.TriggerType == flinkv1beta1.SnapshotTriggerUpgrade {
-		obs.savepointInFlight = true
+		obs.SavepointInFlight = true
 	}
 	if s.target == nil {
 		return obs, nil
 	}
 	if job := s.target.Job; job != nil && job.SavepointRedeployNonce != nil {
 		done := s.deployment.Status.LastSavepointRedeployNonce
-		obs.savepointRedeploy = done == nil || *done != *job.SavepointRedeployNonce
+		obs.SavepointRedeploy = done == nil || *done != *job.SavepointRedeployNonce
 	}
 	if s.jobManager != nil {
 		sameSpec := s.jobManager.Annotations[AnnotationSpecHash] == specHash(s.deployedRecord())
 		restarts := clusterRestarts(s.jobManager.Annotations)
-		obs.clusterIsTarget = sameSpec && restarts >= restartsRecorded(&s.deployment.Status)
-		obs.restarting = sameSpec && restarts < restartsRecorded(&s.deployment.Status)
-		s.restarting = obs.restarting
+		obs.ClusterIsTarget = sameSpec && restarts >= restartsRecorded(&s.deployment.Status)
+		obs.Restarting = sameSpec && restarts < restartsRecorded(&s.deployment.Status)
+		s.restarting = obs.Restarting
 	}
-	obs.restartDue = s.restartReason != ""
-	obs.rollingBack = s.stable != nil
-	obs.scaleInPlace = canScaleInPlace(s)
+	obs.RestartDue = s.restartReason != ""
+	obs.RollingBack = s.stable != nil
+	obs.ScaleInPlace = canScaleInPlace(s)
 	diff, err := specdiff.FlinkDeployment(s.target, &s.deployment.Spec)
 	if err != nil {
 		return obs, err
 	}
-	obs.diff, obs.specChanged = diff.Type, len(diff.Changes) > 0
-	if obs.rollbackDue, err = r.checkRollback(s); err != nil {
+	obs.Diff, obs.SpecChanged = diff.Type, len(diff.Changes) > 0
+	if obs.RollbackDue, err = r.checkRollback(s); err != nil {
 		return obs, err
 	}
-	obs.shutdownDue = r.finishedShutdownDue(s, obs)
-	if obs.haDataAvailable, err = r.observeHAData(ctx, s, obs); err != nil {
+	obs.ShutdownDue = r.finishedShutdownDue(s, obs)
+	if obs.HADataAvailable, err = r.observeHAData(ctx, s, obs); err != nil {
 		return obs, err
 	}
-	if obs.checkpointAge, err = r.observeCheckpointAge(ctx, s, obs); err != nil {
+	if obs.CheckpointAge, err = r.observeCheckpointAge(ctx, s, obs); err != nil {
 		return obs, err
 	}
 	return obs, nil

@@ -26,7 +26,7 @@ import (
 
 // perform carries out one step. Steps that start something in Flink record it in status and patch before they
 // act, so a restart polls the same operation rather than starting another.
-func (r *Reconciler) perform(ctx context.Context, s *scope, next step) (ctrl.Result, error) {
+func (r *Reconciler) perform(ctx context.Context, s *scope, next upgradeplan.Step) (ctrl.Result, error) {
 	switch next {
 	case upgradeplan.StepBeginUpgrade:
 		return ctrl.Result{}, r.beginUpgrade(ctx, s)
@@ -241,7 +241,7 @@ func (r *Reconciler) cancel(ctx context.Context, s *scope) error {
 }
 
 // intentRecorded reports that a step's intent is in status and its action is next (see Reconciler.OnStep).
-func (r *Reconciler) intentRecorded(ctx context.Context, s *scope, current step) {
+func (r *Reconciler) intentRecorded(ctx context.Context, s *scope, current upgradeplan.Step) {
 	if r.OnStep != nil {
 		r.OnStep(ctx, s.deployment, current.String()+"/intent")
 	}
