@@ -8,6 +8,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/deploystatus"
 	"github.com/teal-flink/teal/internal/flink"
 	"github.com/teal-flink/teal/internal/lifecycle"
 	"github.com/teal-flink/teal/internal/operatorconfig"
@@ -98,7 +99,7 @@ func (r *Reconciler) reportLostCluster(s *scope) {
 	message := fmt.Sprintf("the JobManager Deployment went missing%s while job %s (%s) ran, and %s: "+
 		"its newest state cannot be proven, and restoring from the last recorded savepoint (%s) would rewind the job. "+
 		"Set spec.job.initialSavepointPath to the newest retained checkpoint or savepoint and change "+
-		"spec.job.savepointRedeployNonce. %s", during, jobStatus.JobID, orUnknown(string(jobStatus.State)), why, recorded,
+		"spec.job.savepointRedeployNonce. %s", during, jobStatus.JobID, deploystatus.OrUnknown(string(jobStatus.State)), why, recorded,
 		lifecycle.MsgManualRestoreRequired)
 	if s.deployment.Status.Error != message {
 		r.event(s, corev1.EventTypeWarning, flinkv1beta1.ReasonManualRestore, message)
