@@ -30,18 +30,6 @@ func needsTerminalState(s *scope) bool {
 	return s.deployment.Status.ReconciliationStatus.State == flinkv1beta1.ReconciliationStateUpgrading
 }
 
-// checkpointsSurvived reports whether a job that ended in state still has its retained checkpoints.
-func checkpointsSurvived(state flinkv1beta1.JobStatusState, flinkConfig map[string]string) bool {
-	switch state {
-	case flinkv1beta1.JobStatusFailed:
-		return jobops.CheckpointsSurviveFailure(flinkConfig)
-	case flinkv1beta1.JobStatusCanceled:
-		return jobops.CheckpointsSurviveCancel(flinkConfig)
-	}
-	// FINISHED (and anything else) deletes them whatever the retention.
-	return false
-}
-
 // recordTerminalState records the newest state the ended job left behind as the new job's restore point, before
 // the cluster that knows it is deleted. Restoring from the previous upgrade's savepoint instead would rewind the
 // job; when no state can be proven (no job to ask), the upgrade stops with ManualRestoreRequired. It reports
@@ -78,7 +66,7 @@ func (r *Reconciler) takeOverTerminalState(ctx context.Context, s *scope) (strin
 		return "", fmt.Errorf("reading the state job %s left behind: %w", s.job.ID, err)
 	}
 	jobStatus := &s.deployment.Status.JobStatus
-	path := jobops.TerminalRestorePoint(jobStatus.UpgradeSavepointPath, statistics, checkpointsSurvived(s.job.State, s.flinkConfig))
+	path := jobops.TerminalRestorePoint(jobStatus.UpgradeSavepointPath, statistics, jobops.CheckpointsSurviveEnd(s.job.State, s.flinkConfig))
 	if path == "" || jobops.SameLocation(path, jobStatus.UpgradeSavepointPath) {
 		// Nothing newer than what is recorded (a job that never took or restored state keeps it).
 		return "", nil
