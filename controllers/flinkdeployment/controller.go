@@ -20,6 +20,7 @@ import (
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/flinkapi"
 	"github.com/teal-flink/teal/internal/gitops"
+	"github.com/teal-flink/teal/internal/jobexceptions"
 	"github.com/teal-flink/teal/internal/kubeapply"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/internal/phases"
@@ -56,7 +57,7 @@ type Reconciler struct {
 	// on it (crash tests kill the operator there too).
 
 	// exceptions remembers which job exceptions were already reported as events.
-	exceptions exceptionTracker
+	exceptions jobexceptions.Tracker
 }
 
 // SetupWithManager registers the controller: it watches FlinkDeployments (spec and annotation changes) and
