@@ -15,6 +15,7 @@ import (
 	"github.com/teal-flink/teal/internal/jobops"
 	"github.com/teal-flink/teal/internal/lifecycle"
 	"github.com/teal-flink/teal/internal/operatorconfig"
+	"github.com/teal-flink/teal/internal/resources"
 	"github.com/teal-flink/teal/internal/upgradeplan"
 )
 
@@ -27,7 +28,7 @@ const AnnotationRestarts = "teal.flink.apache.org/restarts"
 // checkpoint progress) when the cluster health check is enabled. The verdict becomes s.restartReason.
 func (r *Reconciler) observeHealth(ctx context.Context, s *scope) (ctrl.Result, error) {
 	status := &s.deployment.Status
-	if s.invalid != "" || s.target == nil || s.target.Job == nil || jobState(s.target) != flinkv1beta1.JobStateRunning ||
+	if s.invalid != "" || s.target == nil || s.target.Job == nil || upgradeplan.JobState(s.target) != flinkv1beta1.JobStateRunning ||
 		status.ReconciliationStatus.State != flinkv1beta1.ReconciliationStateDeployed || s.job == nil || s.flink == nil {
 		return ctrl.Result{}, nil
 	}
@@ -88,7 +89,7 @@ func clusterHealth(status *flinkv1beta1.FlinkDeploymentStatus) *flinkv1beta1.Clu
 // count (which the new cluster is annotated with), the reason, and where the job restores from.
 func (r *Reconciler) beginRestart(ctx context.Context, s *scope) error {
 	jobStatus := &s.deployment.Status.JobStatus
-	switch upgradeplan.RestartSourceOf(s.target, highAvailability(s.flinkConfig), s.job.State, s.flinkConfig) {
+	switch upgradeplan.RestartSourceOf(s.target, resources.HighAvailabilityActivated(s.flinkConfig), s.job.State, s.flinkConfig) {
 	case upgradeplan.RestartEmpty:
 		jobStatus.UpgradeSavepointPath = ""
 	case upgradeplan.RestartNeedsPerson:

@@ -12,6 +12,7 @@ import (
 	"github.com/teal-flink/teal/internal/flink"
 	"github.com/teal-flink/teal/internal/lifecycle"
 	"github.com/teal-flink/teal/internal/operatorconfig"
+	"github.com/teal-flink/teal/internal/resources"
 	"github.com/teal-flink/teal/internal/upgradeplan"
 )
 
@@ -49,7 +50,7 @@ func (r *Reconciler) observeCheckpointAge(ctx context.Context, s *scope, obs upg
 	maxAge := s.config.DurationOr(operatorconfig.KeyLastStateMaxCheckpointAge)
 	if maxAge <= 0 || obs.Reconciliation != flinkv1beta1.ReconciliationStateUpgrading || !obs.ClusterExists ||
 		obs.ClusterIsTarget || obs.Restarting || obs.RollingBack || obs.SavepointRedeploy || obs.SavepointInFlight ||
-		obs.SpecChanged || upgradeMode(obs.Target) != flinkv1beta1.UpgradeModeLastState ||
+		obs.SpecChanged || upgradeplan.UpgradeMode(obs.Target) != flinkv1beta1.UpgradeModeLastState ||
 		s.job == nil || s.job.State != flinkv1beta1.JobStatusRunning || s.flink == nil {
 		return upgradeplan.CheckpointRecent, nil
 	}
@@ -82,10 +83,10 @@ func (r *Reconciler) reportLostCluster(s *scope) {
 	jobStatus := s.deployment.Status.JobStatus
 	why := "HA is off"
 	switch {
-	case highAvailability(s.flinkConfig) && upgradeMode(s.target) == flinkv1beta1.UpgradeModeSavepoint &&
+	case resources.HighAvailabilityActivated(s.flinkConfig) && upgradeplan.UpgradeMode(s.target) == flinkv1beta1.UpgradeModeSavepoint &&
 		!s.config.Bool(operatorconfig.KeyLastStateFallback):
 		why = operatorconfig.KeyLastStateFallback + " is false, so a savepoint upgrade does not resume from HA metadata"
-	case highAvailability(s.flinkConfig):
+	case resources.HighAvailabilityActivated(s.flinkConfig):
 		why = "its HA metadata (ConfigMaps app=" + s.deployment.Name + ",configmap-type=high-availability) is gone"
 	}
 	recorded := jobStatus.UpgradeSavepointPath

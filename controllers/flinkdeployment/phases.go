@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -229,7 +228,7 @@ func (r *Reconciler) observe(ctx context.Context, s *scope) (upgradeplan.Observa
 		Reconciliation:    s.deployment.Status.ReconciliationStatus.State,
 		ClusterExists:     s.jobManager != nil,
 		Job:               s.job,
-		HighAvailability:  highAvailability(s.flinkConfig),
+		HighAvailability:  resources.HighAvailabilityActivated(s.flinkConfig),
 		RecoveryEnabled:   s.config.Bool(operatorconfig.KeyJMDeploymentRecovery),
 		JobOnRecord:       jobOnRecord(&s.deployment.Status),
 		LastStateFallback: s.config.Bool(operatorconfig.KeyLastStateFallback),
@@ -271,15 +270,6 @@ func (r *Reconciler) observe(ctx context.Context, s *scope) (upgradeplan.Observa
 		return obs, err
 	}
 	return obs, nil
-}
-
-func highAvailability(config map[string]string) bool {
-	for _, key := range []string{resources.KeyHighAvailability, resources.KeyHighAvailabilityV1} {
-		if value := strings.ToLower(config[key]); value != "" && value != "none" && value != "false" {
-			return true
-		}
-	}
-	return false
 }
 
 func specHash(serialized string) string {

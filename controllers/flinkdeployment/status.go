@@ -12,6 +12,7 @@ import (
 	"github.com/teal-flink/teal/internal/gitops"
 	"github.com/teal-flink/teal/internal/lifecycle"
 	"github.com/teal-flink/teal/internal/operatorconfig"
+	"github.com/teal-flink/teal/internal/upgradeplan"
 )
 
 // summarize derives lifecycleState and the conditions from what the reconcile found and did. It runs in the
@@ -54,7 +55,7 @@ func targetJobState(s *scope) flinkv1beta1.JobState {
 	if s.target == nil || s.target.Job == nil {
 		return ""
 	}
-	return jobState(s.target)
+	return upgradeplan.JobState(s.target)
 }
 
 // summarizeSteadyState writes the verdict on a reconcile that started nothing (deploystatus.SteadyState).

@@ -87,7 +87,7 @@ func (r *Reconciler) beginUpgrade(ctx context.Context, s *scope) error {
 	switch {
 	case diff.Type == specdiff.SavepointRedeploy:
 		jobStatus.UpgradeSavepointPath = s.deployment.Spec.Job.InitialSavepointPath
-	case upgradeMode(&s.deployment.Spec) == flinkv1beta1.UpgradeModeStateless:
+	case upgradeplan.UpgradeMode(&s.deployment.Spec) == flinkv1beta1.UpgradeModeStateless:
 		jobStatus.UpgradeSavepointPath = ""
 	}
 	if err := r.recordTarget(s, flinkv1beta1.ReconciliationStateUpgrading); err != nil {

@@ -9,6 +9,8 @@ import (
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/jobops"
 	"github.com/teal-flink/teal/internal/lifecycle"
+	"github.com/teal-flink/teal/internal/resources"
+	"github.com/teal-flink/teal/internal/upgradeplan"
 )
 
 // needsTerminalState reports whether an upgrade is about to delete a cluster whose job is not running (it
@@ -16,10 +18,10 @@ import (
 // state on: a stateful upgrade mode, without HA (which recovers the job by itself), not a rollback or a restart
 // (they recorded their restore point when they began) and not a redeploy from a chosen savepoint.
 func needsTerminalState(s *scope) bool {
-	if s.target == nil || s.target.Job == nil || s.stable != nil || s.restarting || highAvailability(s.flinkConfig) {
+	if s.target == nil || s.target.Job == nil || s.stable != nil || s.restarting || resources.HighAvailabilityActivated(s.flinkConfig) {
 		return false
 	}
-	if upgradeMode(s.target) == flinkv1beta1.UpgradeModeStateless {
+	if upgradeplan.UpgradeMode(s.target) == flinkv1beta1.UpgradeModeStateless {
 		return false
 	}
 	if nonce := s.target.Job.SavepointRedeployNonce; nonce != nil {

@@ -261,7 +261,7 @@ func mountsUnder(container *corev1.Container, dir string) bool {
 // the official image's jobmanager or standalone-job command for a standalone one. standalone-job takes the job
 // on its command line (it has no $internal.application.* keys), as upstream passes it.
 func jobManagerArgs(deployment *flinkv1beta1.FlinkDeployment, config map[string]string, clusterType string) ([]string, error) {
-	ha := highAvailabilityActivated(config)
+	ha := HighAvailabilityActivated(config)
 	switch {
 	case clusterType == TypeNative && deployment.IsSessionCluster():
 		return []string{"kubernetes-jobmanager.sh", "kubernetes-session"}, nil
