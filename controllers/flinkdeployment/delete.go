@@ -3,8 +3,6 @@ package flinkdeployment
 import (
 	"context"
 	"fmt"
-	"regexp"
-	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -196,7 +194,7 @@ func (r *Reconciler) deleteHAConfigMaps(ctx context.Context, deployment *flinkv1
 		return fmt.Errorf("listing the HA ConfigMaps: %w", err)
 	}
 	for i := range configMaps.Items {
-		if !isHAConfigMap(deployment.Name, configMaps.Items[i]) {
+		if !resources.IsHAConfigMap(deployment.Name, configMaps.Items[i]) {
 			continue
 		}
 		if err := client.IgnoreNotFound(r.Delete(ctx, &configMaps.Items[i])); err != nil {
@@ -205,23 +203,3 @@ func (r *Reconciler) deleteHAConfigMaps(ctx context.Context, deployment *flinkv1
 	}
 	return nil
 }
-
-// isHAConfigMap tells Flink's HA ConfigMaps of a cluster (label app=<cluster id>) apart. Flink 1.x labels them
-// configmap-type=high-availability; Flink 2.x only app and type (seen on real 2.3.0 pods), so they are known by
-// Flink's names for them too: <cluster id>-cluster-config-map and <cluster id>-<job id>-config-map.
-func isHAConfigMap(clusterID string, configMap corev1.ConfigMap) bool {
-	if configMap.Labels["app"] != clusterID {
-		return false
-	}
-	if configMap.Labels["configmap-type"] == "high-availability" {
-		return true
-	}
-	if configMap.Labels[resources.LabelType] != resources.TypeNative {
-		return false
-	}
-	suffix, found := strings.CutPrefix(configMap.Name, clusterID+"-")
-	return found && (suffix == "cluster-config-map" || haJobConfigMap.MatchString(suffix))
-}
-
-// haJobConfigMap is the name of a job's HA ConfigMap after "<cluster id>-".
-var haJobConfigMap = regexp.MustCompile(`^[0-9a-f]{32}-config-map$`)
