@@ -8,7 +8,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
-	"github.com/teal-flink/teal/internal/deploystatus"
 	"github.com/teal-flink/teal/internal/flink"
 	"github.com/teal-flink/teal/internal/lifecycle"
 	"github.com/teal-flink/teal/internal/operatorconfig"
@@ -34,7 +33,7 @@ func haConfigMapLabels(deployment *flinkv1beta1.FlinkDeployment) client.Matching
 // cluster went missing with a job on record, under HA. Upstream asks the same before it lets a new JobManager
 // resume a job it cannot see.
 func (r *Reconciler) observeHAData(ctx context.Context, s *scope, obs upgradeplan.Observation) (bool, error) {
-	if obs.ClusterExists || !obs.HighAvailability || !obs.JobOnRecord || obs.Target == nil {
+	if !upgradeplan.AsksHAData(obs) {
 		return false, nil
 	}
 	configMaps := &corev1.ConfigMapList{}
@@ -48,10 +47,7 @@ func (r *Reconciler) observeHAData(ctx context.Context, s *scope, obs upgradepla
 // its state over and kubernetes.operator.job.upgrade.last-state.max.allowed.checkpoint.age is set.
 func (r *Reconciler) observeCheckpointAge(ctx context.Context, s *scope, obs upgradeplan.Observation) (upgradeplan.CheckpointAge, error) {
 	maxAge := s.config.DurationOr(operatorconfig.KeyLastStateMaxCheckpointAge)
-	if maxAge <= 0 || obs.Reconciliation != flinkv1beta1.ReconciliationStateUpgrading || !obs.ClusterExists ||
-		obs.ClusterIsTarget || obs.Restarting || obs.RollingBack || obs.SavepointRedeploy || obs.SavepointInFlight ||
-		obs.SpecChanged || upgradeplan.UpgradeMode(obs.Target) != flinkv1beta1.UpgradeModeLastState ||
-		s.job == nil || s.job.State != flinkv1beta1.JobStatusRunning || s.flink == nil {
+	if maxAge <= 0 || s.flink == nil || !upgradeplan.AsksCheckpointAge(obs) {
 		return upgradeplan.CheckpointRecent, nil
 	}
 	statistics, err := s.flink.CheckpointStatistics(ctx, s.job.ID)
@@ -81,27 +77,12 @@ func (r *Reconciler) awaitCheckpoint(s *scope) {
 // (clusterLostWithState, or HA metadata gone): a person chooses the state to restore.
 func (r *Reconciler) reportLostCluster(s *scope) {
 	jobStatus := s.deployment.Status.JobStatus
-	why := "HA is off"
-	switch {
-	case resources.HighAvailabilityActivated(s.flinkConfig) && upgradeplan.UpgradeMode(s.target) == flinkv1beta1.UpgradeModeSavepoint &&
-		!s.config.Bool(operatorconfig.KeyLastStateFallback):
-		why = operatorconfig.KeyLastStateFallback + " is false, so a savepoint upgrade does not resume from HA metadata"
-	case resources.HighAvailabilityActivated(s.flinkConfig):
-		why = "its HA metadata (ConfigMaps app=" + s.deployment.Name + ",configmap-type=high-availability) is gone"
-	}
-	recorded := jobStatus.UpgradeSavepointPath
-	if recorded == "" {
-		recorded = "none"
-	}
-	during := ""
-	if s.deployment.Status.ReconciliationStatus.State == flinkv1beta1.ReconciliationStateUpgrading {
-		during = " during the upgrade"
-	}
-	message := fmt.Sprintf("the JobManager Deployment went missing%s while job %s (%s) ran, and %s: "+
-		"its newest state cannot be proven, and restoring from the last recorded savepoint (%s) would rewind the job. "+
-		"Set spec.job.initialSavepointPath to the newest retained checkpoint or savepoint and change "+
-		"spec.job.savepointRedeployNonce. %s", during, jobStatus.JobID, deploystatus.OrUnknown(string(jobStatus.State)), why, recorded,
-		lifecycle.MsgManualRestoreRequired)
+	message := upgradeplan.LostCluster{
+		Name: s.deployment.Name, Target: s.target, HighAvailability: resources.HighAvailabilityActivated(s.flinkConfig),
+		LastStateFallback: s.config.Bool(operatorconfig.KeyLastStateFallback), JobID: jobStatus.JobID, JobState: jobStatus.State,
+		Upgrading: s.deployment.Status.ReconciliationStatus.State == flinkv1beta1.ReconciliationStateUpgrading,
+		Recorded:  jobStatus.UpgradeSavepointPath,
+	}.Message(lifecycle.MsgManualRestoreRequired)
 	if s.deployment.Status.Error != message {
 		r.event(s, corev1.EventTypeWarning, flinkv1beta1.ReasonManualRestore, message)
 	}

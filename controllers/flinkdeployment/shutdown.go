@@ -17,8 +17,7 @@ import (
 // kubernetes.operator.jm-deployment.shutdown-ttl (upstream: one day), counted from when the operator saw the job
 // finish (status.jobStatus.updateTime); before that, it asks to be woken when the TTL runs out.
 func (r *Reconciler) finishedShutdownDue(s *scope, obs upgradeplan.Observation) bool {
-	if obs.Reconciliation != flinkv1beta1.ReconciliationStateDeployed || !obs.ClusterExists || obs.SpecChanged ||
-		s.target == nil || s.target.Job == nil || s.job == nil || s.job.State != flinkv1beta1.JobStatusFinished {
+	if !upgradeplan.FinishedClusterRuns(obs) {
 		return false
 	}
 	finishedAt, err := strconv.ParseInt(s.deployment.Status.JobStatus.UpdateTime, 10, 64)
