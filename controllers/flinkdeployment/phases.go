@@ -201,6 +201,7 @@ func (r *Reconciler) reconcileSpec(ctx context.Context, s *scope) (ctrl.Result, 
 	if err != nil {
 		return ctrl.Result{}, err
 	}
+	s.observed = obs
 	next := upgradeplan.NextStep(obs)
 	if next.ActsOnFlink() {
 		fresh, err := r.confirmStatus(ctx, s)
@@ -249,7 +250,6 @@ func (r *Reconciler) observe(ctx context.Context, s *scope) (upgradeplan.Observa
 		restarts := clusterRestarts(s.jobManager.Annotations)
 		obs.ClusterIsTarget = sameSpec && restarts >= restartsRecorded(&s.deployment.Status)
 		obs.Restarting = sameSpec && restarts < restartsRecorded(&s.deployment.Status)
-		s.restarting = obs.Restarting
 	}
 	obs.RestartDue = s.restartReason != ""
 	obs.RollingBack = s.stable != nil

@@ -254,7 +254,7 @@ func (r *Reconciler) deleteCluster(ctx context.Context, s *scope) error {
 		s.setProgress(flinkv1beta1.ReasonUpgrading, "waiting for the old JobManager to shut down")
 		return nil
 	}
-	if needsTerminalState(s) {
+	if upgradeplan.NeedsTerminalState(s.observed) {
 		proceed, err := r.recordTerminalState(ctx, s)
 		if err != nil || !proceed {
 			return err

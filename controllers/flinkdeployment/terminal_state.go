@@ -9,28 +9,7 @@ import (
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/jobops"
 	"github.com/teal-flink/teal/internal/lifecycle"
-	"github.com/teal-flink/teal/internal/resources"
-	"github.com/teal-flink/teal/internal/upgradeplan"
 )
-
-// needsTerminalState reports whether an upgrade is about to delete a cluster whose job is not running (it
-// FAILED, was cancelled, finished after its upgrade savepoint, or is missing) while the new job must carry its
-// state on: a stateful upgrade mode, without HA (which recovers the job by itself), not a rollback or a restart
-// (they recorded their restore point when they began) and not a redeploy from a chosen savepoint.
-func needsTerminalState(s *scope) bool {
-	if s.target == nil || s.target.Job == nil || s.stable != nil || s.restarting || resources.HighAvailabilityActivated(s.flinkConfig) {
-		return false
-	}
-	if upgradeplan.UpgradeMode(s.target) == flinkv1beta1.UpgradeModeStateless {
-		return false
-	}
-	if nonce := s.target.Job.SavepointRedeployNonce; nonce != nil {
-		if done := s.deployment.Status.LastSavepointRedeployNonce; done == nil || *done != *nonce {
-			return false
-		}
-	}
-	return s.deployment.Status.ReconciliationStatus.State == flinkv1beta1.ReconciliationStateUpgrading
-}
 
 // recordTerminalState records the newest state the ended job left behind as the new job's restore point, before
 // the cluster that knows it is deleted. Restoring from the previous upgrade's savepoint instead would rewind the

@@ -73,3 +73,15 @@ func (l LostCluster) Message(suffix string) string {
 		"Set spec.job.initialSavepointPath to the newest retained checkpoint or savepoint and change "+
 		"spec.job.savepointRedeployNonce. %s", during, l.JobID, state, why, recorded, suffix)
 }
+
+// NeedsTerminalState reports whether deleting the cluster of an upgrade (StepDeleteCluster) must first record the
+// newest state its ended job left behind (it FAILED, was cancelled, finished after its upgrade savepoint, or is
+// missing): the new job must carry the state on (a stateful upgrade mode), HA does not recover it by itself, and
+// neither a rollback, a restart (they recorded their restore point when they began) nor a redeploy from a chosen
+// savepoint decides the restore point otherwise.
+func NeedsTerminalState(o Observation) bool {
+	if o.Target == nil || o.Target.Job == nil || o.RollingBack || o.Restarting || o.HighAvailability || o.SavepointRedeploy {
+		return false
+	}
+	return UpgradeMode(o.Target) != flinkv1beta1.UpgradeModeStateless && o.Reconciliation == flinkv1beta1.ReconciliationStateUpgrading
+}
