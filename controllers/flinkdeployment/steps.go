@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -14,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/deploystatus"
 	"github.com/teal-flink/teal/internal/jobops"
 	"github.com/teal-flink/teal/internal/kubeapply"
 	"github.com/teal-flink/teal/internal/lifecycle"
@@ -309,16 +309,7 @@ func (r *Reconciler) deploy(ctx context.Context, s *scope, recovery bool) error 
 	}
 	cluster.JobManager.Annotations[AnnotationSpecHash] = specHash(s.deployedRecord())
 	cluster.JobManager.Annotations[AnnotationRestarts] = strconv.FormatInt(restartsRecorded(&s.deployment.Status), 10)
-	objects := []client.Object{cluster.ConfigMap, cluster.InternalService, cluster.RestService}
-	if cluster.TaskManager != nil {
-		objects = append(objects, cluster.TaskManager)
-	}
-	if cluster.Ingress != nil {
-		objects = append(objects, cluster.Ingress)
-	}
-	// The JobManager last: it reads the ConfigMap when it starts.
-	objects = append(objects, cluster.JobManager)
-	for _, object := range objects {
+	for _, object := range cluster.Objects() {
 		if err := kubeapply.Apply(ctx, r.Client, r.Scheme, s.deployment, object); err != nil {
 			return err
 		}
@@ -334,17 +325,7 @@ func (r *Reconciler) deploy(ctx context.Context, s *scope, recovery bool) error 
 	status.JobStatus.JobID = ""
 	status.ClusterRemovedJobID = ""
 	status.Error = ""
-	message := "cluster deployed"
-	if restore != "" {
-		message += ", job restores from " + restore
-	}
-	reason := flinkv1beta1.ReasonDeploying
-	if s.stable != nil {
-		reason, message = flinkv1beta1.ReasonRollingBack, "last stable spec redeployed"+strings.TrimPrefix(message, "cluster deployed")
-	}
-	if recovery {
-		reason, message = flinkv1beta1.ReasonDeploying, "JobManager Deployment was missing: redeployed"
-	}
+	reason, message := deploystatus.Deployed(restore, s.stable != nil, recovery)
 	r.event(s, corev1.EventTypeNormal, reason, message)
 	s.setProgress(reason, message)
 	return nil

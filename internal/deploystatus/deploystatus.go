@@ -120,3 +120,20 @@ func OrUnknown(value string) string {
 	}
 	return value
 }
+
+// Deployed is the reason and message that report a cluster just deployed: for the target spec (restoring the job
+// from restore, "" when it starts empty), for the last stable spec while rolling back, or for a JobManager
+// Deployment that went missing (recovery).
+func Deployed(restore string, rollingBack, recovery bool) (reason, message string) {
+	restored := ""
+	if restore != "" {
+		restored = ", job restores from " + restore
+	}
+	switch {
+	case recovery:
+		return flinkv1beta1.ReasonDeploying, "JobManager Deployment was missing: redeployed"
+	case rollingBack:
+		return flinkv1beta1.ReasonRollingBack, "last stable spec redeployed" + restored
+	}
+	return flinkv1beta1.ReasonDeploying, "cluster deployed" + restored
+}

@@ -109,3 +109,24 @@ func TestSetRunning(t *testing.T) {
 		})
 	}
 }
+
+func TestDeployed(t *testing.T) {
+	for _, tc := range []struct {
+		name                  string
+		restore               string
+		rollingBack, recovery bool
+		reason, message       string
+	}{
+		{"fresh job", "", false, false, flinkv1beta1.ReasonDeploying, "cluster deployed"},
+		{"job restores", "file:/sp/1", false, false, flinkv1beta1.ReasonDeploying, "cluster deployed, job restores from file:/sp/1"},
+		{"rollback", "file:/sp/1", true, false, flinkv1beta1.ReasonRollingBack, "last stable spec redeployed, job restores from file:/sp/1"},
+		{"recovery wins", "file:/sp/1", true, true, flinkv1beta1.ReasonDeploying, "JobManager Deployment was missing: redeployed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := NewWithT(t)
+			reason, message := Deployed(tc.restore, tc.rollingBack, tc.recovery)
+			g.Expect(reason).To(Equal(tc.reason))
+			g.Expect(message).To(Equal(tc.message))
+		})
+	}
+}
