@@ -48,7 +48,7 @@ func (r *Reconciler) loadConfig(_ context.Context, s *scope) (ctrl.Result, error
 	if deployed {
 		s.target, s.targetMeta = &target, meta
 	}
-	if reconciliation := s.deployment.Status.ReconciliationStatus; deployed && rollingBackOrRolledBack(reconciliation.State) {
+	if reconciliation := s.deployment.Status.ReconciliationStatus; deployed && upgradeplan.RunsStableSpec(reconciliation.State) {
 		stable, _, ok, err := reconciled.Parse[flinkv1beta1.FlinkDeploymentSpec](reconciliation.LastStableSpec)
 		if err != nil || !ok {
 			s.setStalled(flinkv1beta1.ReasonValidationError, fmt.Sprintf("status.reconciliationStatus.lastStableSpec: cannot roll back to it: %v", err))
