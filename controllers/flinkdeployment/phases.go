@@ -5,8 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"sort"
-	"strconv"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -19,6 +17,7 @@ import (
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/flinkapi"
 	"github.com/teal-flink/teal/internal/jmfailure"
+	"github.com/teal-flink/teal/internal/jobops"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/internal/reconciled"
 	"github.com/teal-flink/teal/internal/resources"
@@ -172,22 +171,9 @@ func (r *Reconciler) observeJob(ctx context.Context, s *scope) (ctrl.Result, err
 	}
 	s.flink = api
 	status.JobManagerDeploymentStatus = flinkv1beta1.JobManagerDeploymentReady
-	if len(jobs) == 0 {
-		return ctrl.Result{}, nil
-	}
-	sort.Slice(jobs, func(i, j int) bool { return jobs[i].StartTime > jobs[j].StartTime })
-	job := jobs[0]
-	s.job = &job
-	// updateTime is when the job (or its state) last changed: rewriting it on every observation would patch
-	// the status of every resource every interval (watch fan-out, Argo CD refreshes).
-	if status.JobStatus.JobID != job.ID || status.JobStatus.State != job.State || status.JobStatus.UpdateTime == "" {
-		status.JobStatus.UpdateTime = strconv.FormatInt(r.Now().UnixMilli(), 10)
-	}
-	status.JobStatus.JobID = job.ID
-	status.JobStatus.JobName = job.Name
-	status.JobStatus.State = job.State
-	if job.StartTime > 0 {
-		status.JobStatus.StartTime = strconv.FormatInt(job.StartTime, 10)
+	if job, found := jobops.NewestJob(jobs); found {
+		s.job = &job
+		jobops.RecordObserved(&status.JobStatus, job, r.Now())
 	}
 	return ctrl.Result{}, nil
 }
