@@ -3,6 +3,7 @@ package flinkdeployment
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -63,16 +64,13 @@ func (r *Reconciler) sessionJobsOf(ctx context.Context, deployment *flinkv1beta1
 	if err := r.List(ctx, jobs, client.InNamespace(deployment.Namespace)); err != nil {
 		return "", fmt.Errorf("listing session jobs: %w", err)
 	}
-	names := ""
+	var names []string
 	for _, job := range jobs.Items {
 		if job.Spec.DeploymentName == deployment.Name {
-			if names != "" {
-				names += ", "
-			}
-			names += job.Name
+			names = append(names, job.Name)
 		}
 	}
-	return names, nil
+	return strings.Join(names, ", "), nil
 }
 
 // deleteOwned deletes the cluster's objects and reports whether they are gone. Owner references would let the

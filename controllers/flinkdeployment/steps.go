@@ -199,24 +199,20 @@ func (r *Reconciler) awaitSavepoint(ctx context.Context, s *scope) error {
 // configured checkpoint retention deletes checkpoints on cancel, the recorded path would be gone by the time the
 // new job starts: the state is handed over through a savepoint instead.
 func (r *Reconciler) checkpointAndCancel(ctx context.Context, s *scope) error {
-	if !jobops.CheckpointsSurviveCancel(s.flinkConfig) {
-		if s.stable != nil {
-			// Rolling back: the stable spec restores the state the failed upgrade started from.
-			return r.cancel(ctx, s)
+	path := ""
+	if jobops.CheckpointsSurviveCancel(s.flinkConfig) {
+		var err error
+		if path, err = jobops.LatestCheckpoint(ctx, s.flink, s.job.ID); err != nil {
+			return fmt.Errorf("reading the latest checkpoint of job %s: %w", s.job.ID, err)
 		}
-		return r.stopWithSavepoint(ctx, s, flinkv1beta1.SnapshotTriggerUpgrade, "upgrade")
 	}
-	path, err := jobops.LatestCheckpoint(ctx, s.flink, s.job.ID)
-	if err != nil {
-		return fmt.Errorf("reading the latest checkpoint of job %s: %w", s.job.ID, err)
-	}
-	if path == "" && s.stable != nil {
+	switch {
+	case path == "" && s.stable != nil:
 		// Rolling back: the stable spec restores the state the failed upgrade started from.
 		return r.cancel(ctx, s)
-	}
-	if path == "" {
-		// No checkpoint yet (the job just started, or checkpointing is off): the running job can still hand its
-		// state over through a savepoint.
+	case path == "":
+		// No checkpoint that outlives the cancel (the job just started, checkpointing is off, or the retention
+		// deletes them): the running job can still hand its state over through a savepoint.
 		return r.stopWithSavepoint(ctx, s, flinkv1beta1.SnapshotTriggerUpgrade, "upgrade")
 	}
 	s.deployment.Status.JobStatus.UpgradeSavepointPath = path
