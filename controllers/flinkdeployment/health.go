@@ -3,7 +3,6 @@ package flinkdeployment
 import (
 	"context"
 	"fmt"
-	"strconv"
 
 	corev1 "k8s.io/api/core/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -18,10 +17,6 @@ import (
 	"github.com/teal-flink/teal/internal/resources"
 	"github.com/teal-flink/teal/internal/upgradeplan"
 )
-
-// AnnotationRestarts on the JobManager Deployment is the number of operator-made job restarts it was created
-// after (status.clusterHealth.restarts), so a restart recorded in status tells the old cluster from the new.
-const AnnotationRestarts = "teal.flink.apache.org/restarts"
 
 // observeHealth judges a deployed job that should be running: a FAILED job is restarted when
 // kubernetes.operator.job.restart.failed is set, an unhealthy one (too many restarts within the window, or no
@@ -126,10 +121,4 @@ func restartsRecorded(status *flinkv1beta1.FlinkDeploymentStatus) int64 {
 		return 0
 	}
 	return status.ClusterHealth.Restarts
-}
-
-// clusterRestarts reads the restart count a JobManager Deployment was created after.
-func clusterRestarts(annotations map[string]string) int64 {
-	restarts, _ := strconv.ParseInt(annotations[AnnotationRestarts], 10, 64)
-	return restarts
 }

@@ -2,8 +2,6 @@ package flinkdeployment
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -24,10 +22,6 @@ import (
 	"github.com/teal-flink/teal/internal/specdiff"
 	"github.com/teal-flink/teal/internal/upgradeplan"
 )
-
-// AnnotationSpecHash on the JobManager Deployment identifies the reconciled spec it was built from, so that an
-// operator restarted mid-upgrade can tell the new cluster from the old one.
-const AnnotationSpecHash = "teal.flink.apache.org/spec-hash"
 
 // loadConfig reads the operator configuration for this resource and the last reconciled spec.
 func (r *Reconciler) loadConfig(_ context.Context, s *scope) (ctrl.Result, error) {
@@ -232,10 +226,8 @@ func (r *Reconciler) observe(ctx context.Context, s *scope) (upgradeplan.Observa
 		obs.SavepointRedeploy = done == nil || *done != *job.SavepointRedeployNonce
 	}
 	if s.jobManager != nil {
-		sameSpec := s.jobManager.Annotations[AnnotationSpecHash] == specHash(s.deployedRecord())
-		restarts := clusterRestarts(s.jobManager.Annotations)
-		obs.ClusterIsTarget = sameSpec && restarts >= restartsRecorded(&s.deployment.Status)
-		obs.Restarting = sameSpec && restarts < restartsRecorded(&s.deployment.Status)
+		obs.ClusterIsTarget, obs.Restarting = upgradeplan.ClusterBuild(s.jobManager.Annotations, s.deployedRecord(),
+			restartsRecorded(&s.deployment.Status))
 	}
 	obs.RestartDue = s.restartReason != ""
 	obs.RollingBack = s.stable != nil
@@ -256,9 +248,4 @@ func (r *Reconciler) observe(ctx context.Context, s *scope) (upgradeplan.Observa
 		return obs, err
 	}
 	return obs, nil
-}
-
-func specHash(serialized string) string {
-	sum := sha256.Sum256([]byte(serialized))
-	return hex.EncodeToString(sum[:8])
 }

@@ -303,8 +303,9 @@ func (r *Reconciler) deploy(ctx context.Context, s *scope, recovery bool) error 
 		s.setStalled(flinkv1beta1.ReasonValidationError, err.Error())
 		return nil
 	}
-	cluster.JobManager.Annotations[AnnotationSpecHash] = specHash(s.deployedRecord())
-	cluster.JobManager.Annotations[AnnotationRestarts] = strconv.FormatInt(restartsRecorded(&s.deployment.Status), 10)
+	for key, value := range upgradeplan.ClusterAnnotations(s.deployedRecord(), restartsRecorded(&s.deployment.Status)) {
+		cluster.JobManager.Annotations[key] = value
+	}
 	for _, object := range cluster.Objects() {
 		if err := kubeapply.Apply(ctx, r.Client, r.Scheme, s.deployment, object); err != nil {
 			return err
