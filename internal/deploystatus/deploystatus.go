@@ -5,6 +5,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/conditions"
@@ -20,9 +21,29 @@ type Observation struct {
 	Target *flinkv1beta1.FlinkDeploymentSpec
 	// ReadinessTimeout is kubernetes.operator.deployment.readiness.timeout (named in a rollback's message).
 	ReadinessTimeout time.Duration
+	// TaskManagerFailure is why the cluster's TaskManager pods cannot run ("" when they can, or there are none),
+	// failing since TaskManagerFailingSince; Now is the current time.
+	TaskManagerFailure      string
+	TaskManagerFailingSince time.Time
+	Now                     time.Time
 	// ReadyReason and StalledReason are the reasons of the Ready and Stalled conditions so far: an event is
 	// emitted only when the verdict is new.
 	ReadyReason, StalledReason string
+}
+
+// WithTaskManagers reads a FlinkDeployment's TaskManagers condition (nil when absent) into the observation: a
+// False one is a failure since its lastTransitionTime.
+func (o Observation) WithTaskManagers(condition *metav1.Condition) Observation {
+	if condition != nil && condition.Status == metav1.ConditionFalse {
+		o.TaskManagerFailure, o.TaskManagerFailingSince = condition.Message, condition.LastTransitionTime.Time
+	}
+	return o
+}
+
+// TaskManagerFailure is why a FlinkDeployment's TaskManagers cannot run, from its TaskManagers condition; "" when
+// they can (or there are none). A session job waiting for slots on the cluster says so.
+func TaskManagerFailure(deployment *flinkv1beta1.FlinkDeployment) string {
+	return Observation{}.WithTaskManagers(conditions.Get(deployment, flinkv1beta1.ConditionTaskManagers)).TaskManagerFailure
 }
 
 // Verdict is the outcome of a reconcile that started nothing.
@@ -35,6 +56,8 @@ type Verdict struct {
 	MarkStable bool
 	// InFlight: something is under way; the reconcile requeues at the progress-check interval.
 	InFlight bool
+	// WakeIn, when set, is when the verdict changes by itself (a failure becomes Stalled): requeue by then.
+	WakeIn time.Duration
 	// EventType, when set, asks for one event of this type with Reason and EventMessage.
 	EventType, EventMessage string
 }
@@ -56,6 +79,17 @@ func SteadyState(o Observation) Verdict {
 		return Verdict{Outcome: gitops.Stalled, Reason: flinkv1beta1.ReasonDeploymentFailed, Message: status.Error}
 	case hasJob && upgradeplan.JobState(o.Target) == flinkv1beta1.JobStateSuspended:
 		return Verdict{Outcome: gitops.Ready, Reason: flinkv1beta1.ReasonSuspended, Message: "job suspended as the spec asks"}
+	case o.TaskManagerFailure != "":
+		// A cluster that cannot run its TaskManagers runs no task, whatever the JobManager says; it may yet
+		// recover (an image pushed, a node added), so it stalls only once it has failed for the readiness timeout.
+		failingFor := o.Now.Sub(o.TaskManagerFailingSince)
+		if failingFor >= o.ReadinessTimeout {
+			return Verdict{Outcome: gitops.Stalled, Reason: flinkv1beta1.ReasonTaskManagerFailed, Message: fmt.Sprintf(
+				"TaskManagers cannot run since %s: %s", o.TaskManagerFailingSince.UTC().Format(time.RFC3339), o.TaskManagerFailure)}
+		}
+		return Verdict{Outcome: gitops.InProgress, Reason: flinkv1beta1.ReasonTaskManagerFailed, InFlight: true,
+			WakeIn: o.ReadinessTimeout - failingFor, Message: fmt.Sprintf("TaskManagers cannot run (Stalled if it lasts %s): %s",
+				o.ReadinessTimeout, o.TaskManagerFailure)}
 	case !hasJob && jobManager == flinkv1beta1.JobManagerDeploymentReady:
 		return Verdict{Outcome: gitops.Ready, Reason: flinkv1beta1.ReasonSucceeded, Message: "session cluster running", MarkStable: true}
 	case jobStatus == flinkv1beta1.JobStatusFailed:

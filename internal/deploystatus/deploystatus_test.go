@@ -6,6 +6,7 @@ import (
 
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/conditions"
@@ -28,14 +29,32 @@ func TestSteadyState(t *testing.T) {
 	jmError.Error = "JobManager pod x: CrashLoopBackOff"
 	noJobYet := status(flinkv1beta1.JobManagerDeploymentReady, flinkv1beta1.JobStatusFailed)
 	noJobYet.JobStatus.JobID = ""
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	const tmFailure = "TaskManager pod s-taskmanager-1-1: ImagePullBackOff: not found"
 	for _, tc := range []struct {
 		name          string
 		status        *flinkv1beta1.FlinkDeploymentStatus
 		target        *flinkv1beta1.FlinkDeploymentSpec
 		readyReason   string
 		stalledReason string
+		tmFailingFor  time.Duration
+		tmFailure     string
 		expect        Verdict
 	}{
+		{name: "session cluster whose TaskManagers fail: not Ready, in progress until the readiness timeout",
+			status: status(flinkv1beta1.JobManagerDeploymentReady, ""), target: session, tmFailure: tmFailure, tmFailingFor: time.Minute,
+			expect: Verdict{Outcome: gitops.InProgress, Reason: flinkv1beta1.ReasonTaskManagerFailed, InFlight: true, WakeIn: 4 * time.Minute,
+				Message: "TaskManagers cannot run (Stalled if it lasts 5m0s): " + tmFailure}},
+		{name: "session cluster whose TaskManagers fail past the readiness timeout: Stalled",
+			status: status(flinkv1beta1.JobManagerDeploymentReady, ""), target: session, tmFailure: tmFailure, tmFailingFor: 5 * time.Minute,
+			expect: Verdict{Outcome: gitops.Stalled, Reason: flinkv1beta1.ReasonTaskManagerFailed,
+				Message: "TaskManagers cannot run since 2026-01-01T11:55:00Z: " + tmFailure}},
+		{name: "application whose job waits for TaskManagers that fail",
+			status: status(flinkv1beta1.JobManagerDeploymentReady, flinkv1beta1.JobStatusRunning), target: application, tmFailure: tmFailure,
+			expect: Verdict{Outcome: gitops.InProgress, Reason: flinkv1beta1.ReasonTaskManagerFailed, InFlight: true, WakeIn: 5 * time.Minute,
+				Message: "TaskManagers cannot run (Stalled if it lasts 5m0s): " + tmFailure}},
+		{name: "a JobManager that cannot run comes first", status: jmError, target: session, tmFailure: tmFailure, tmFailingFor: time.Hour,
+			expect: Verdict{Outcome: gitops.Stalled, Reason: flinkv1beta1.ReasonDeploymentFailed, Message: jmError.Error}},
 		{name: "before the first deployment", status: status("", ""),
 			expect: Verdict{Outcome: gitops.InProgress, Reason: flinkv1beta1.ReasonDeploying, Message: "waiting for the first deployment"}},
 		{name: "rolled back", status: rolledBack, target: application,
@@ -77,7 +96,8 @@ func TestSteadyState(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			g := NewWithT(t)
 			g.Expect(SteadyState(Observation{Status: tc.status, Target: tc.target, ReadinessTimeout: 5 * time.Minute,
-				ReadyReason: tc.readyReason, StalledReason: tc.stalledReason})).To(Equal(tc.expect))
+				ReadyReason: tc.readyReason, StalledReason: tc.stalledReason, Now: now,
+				TaskManagerFailure: tc.tmFailure, TaskManagerFailingSince: now.Add(-tc.tmFailingFor)})).To(Equal(tc.expect))
 		})
 	}
 }
@@ -129,4 +149,20 @@ func TestDeployed(t *testing.T) {
 			g.Expect(message).To(Equal(tc.message))
 		})
 	}
+}
+
+func TestWithTaskManagers(t *testing.T) {
+	g := NewWithT(t)
+	since := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	g.Expect(Observation{}.WithTaskManagers(nil).TaskManagerFailure).To(BeEmpty())
+	observed := Observation{}.WithTaskManagers(&metav1.Condition{Status: metav1.ConditionFalse, Message: "TaskManager pod x: ErrImagePull",
+		LastTransitionTime: metav1.NewTime(since)})
+	g.Expect(observed.TaskManagerFailure).To(Equal("TaskManager pod x: ErrImagePull"))
+	g.Expect(observed.TaskManagerFailingSince).To(Equal(since))
+	g.Expect(Observation{}.WithTaskManagers(&metav1.Condition{Status: metav1.ConditionTrue, Message: "fine"}).TaskManagerFailure).To(BeEmpty())
+
+	deployment := &flinkv1beta1.FlinkDeployment{}
+	g.Expect(TaskManagerFailure(deployment)).To(BeEmpty())
+	conditions.MarkFalse(deployment, flinkv1beta1.ConditionTaskManagers, flinkv1beta1.ReasonTaskManagerFailed, "TaskManager pod x: ErrImagePull")
+	g.Expect(TaskManagerFailure(deployment)).To(Equal("TaskManager pod x: ErrImagePull"))
 }
