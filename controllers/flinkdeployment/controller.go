@@ -15,6 +15,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
@@ -60,8 +61,8 @@ type Reconciler struct {
 	exceptions jobexceptions.Tracker
 }
 
-// SetupWithManager registers the controller: it watches FlinkDeployments (spec and annotation changes) and
-// every object it creates, so progress follows the cluster's own events.
+// SetupWithManager registers the controller: it watches FlinkDeployments (spec and annotation changes), every
+// object it creates and the TaskManager pods Flink creates, so progress follows the cluster's own events.
 func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if r.Now == nil {
 		r.Now = time.Now
@@ -73,6 +74,7 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Owns(&corev1.ConfigMap{}).
 		Owns(&corev1.Service{}).
 		Owns(&networkingv1.Ingress{}).
+		Watches(&corev1.Pod{}, handler.EnqueueRequestsFromMapFunc(taskManagerPodOwner)).
 		Named("flinkdeployment").
 		WithOptions(r.ControllerOptions).
 		Complete(r)
@@ -108,6 +110,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 		r.validateSpec,
 		r.observeJobManager,
 		r.observeJob,
+		r.observeTaskManagers,
 		r.reportJobExceptions,
 		r.reconcileSnapshots,
 		r.observeHealth,

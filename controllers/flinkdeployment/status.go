@@ -66,7 +66,9 @@ func (r *Reconciler) summarizeSteadyState(s *scope) {
 		ReadinessTimeout: s.config.DurationOr(operatorconfig.KeyReadinessTimeout),
 		ReadyReason:      conditions.GetReason(deployment, flinkv1beta1.ConditionReady),
 		StalledReason:    conditions.GetReason(deployment, flinkv1beta1.ConditionStalled),
-	})
+		Now:              r.Now(),
+	}.WithTaskManagers(conditions.Get(deployment, flinkv1beta1.ConditionTaskManagers)))
+	s.wakeWithin(verdict.WakeIn)
 	if verdict.EventType != "" {
 		r.event(s, verdict.EventType, verdict.Reason, verdict.EventMessage)
 	}
