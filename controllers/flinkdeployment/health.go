@@ -42,7 +42,10 @@ func (r *Reconciler) observeHealth(ctx context.Context, s *scope) (ctrl.Result, 
 	if err != nil {
 		// No sample this time: the verdict waits for the next observation, but a failure that persists means
 		// the check cannot see an unhealthy job, which a person must know.
-		r.reportSampleFailure(s, record.SampleFailed(s.job.ID, err, r.Now(), s.config.DurationOr(operatorconfig.KeyReconcileInterval)))
+		message := record.SampleFailed(s.job.ID, err, r.Now(), s.config.DurationOr(operatorconfig.KeyReconcileInterval))
+		if conditions.Report(s.deployment, flinkv1beta1.ConditionHealthCheck, flinkv1beta1.ReasonHealthSampleFailed, message) {
+			r.event(s, corev1.EventTypeWarning, flinkv1beta1.ReasonHealthSampleFailed, message)
+		}
 		health.Samples, err = record.Encode()
 		return ctrl.Result{}, err
 	}
@@ -58,18 +61,6 @@ func (r *Reconciler) observeHealth(ctx context.Context, s *scope) (ctrl.Result, 
 		s.restartReason = "the cluster health check failed: " + verdict.Reason
 	}
 	return ctrl.Result{}, nil
-}
-
-// reportSampleFailure reports health sampling that has failed for the reconcile interval (a message, see
-// clusterhealth.Stored.SampleFailed) with a condition and one Warning event.
-func (r *Reconciler) reportSampleFailure(s *scope, message string) {
-	if message == "" {
-		return
-	}
-	if conditions.GetReason(s.deployment, flinkv1beta1.ConditionHealthCheck) != flinkv1beta1.ReasonHealthSampleFailed {
-		r.event(s, corev1.EventTypeWarning, flinkv1beta1.ReasonHealthSampleFailed, message)
-	}
-	conditions.MarkFalse(s.deployment, flinkv1beta1.ConditionHealthCheck, flinkv1beta1.ReasonHealthSampleFailed, "%s", message)
 }
 
 // clusterHealth returns status.clusterHealth, creating it.

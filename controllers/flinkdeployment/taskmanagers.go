@@ -11,6 +11,7 @@ import (
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/conditions"
+	"github.com/teal-flink/teal/internal/deploystatus"
 	"github.com/teal-flink/teal/internal/jmfailure"
 	"github.com/teal-flink/teal/internal/resources"
 )
@@ -29,29 +30,18 @@ func (r *Reconciler) observeTaskManagers(ctx context.Context, s *scope) (ctrl.Re
 		client.MatchingLabels{resources.LabelApp: s.deployment.Name, resources.LabelComponent: resources.ComponentTaskManager}); err != nil {
 		return ctrl.Result{}, fmt.Errorf("listing TaskManager pods: %w", err)
 	}
-	reported := ""
-	if conditions.IsFalse(s.deployment, flinkv1beta1.ConditionTaskManagers) {
-		reported = conditions.GetMessage(s.deployment, flinkv1beta1.ConditionTaskManagers)
-	}
-	failure := jmfailure.TaskManagersFailing(pods.Items, r.Now(), reported)
-	switch {
-	case failure == "":
-		conditions.Delete(s.deployment, flinkv1beta1.ConditionTaskManagers)
-	case reported == "":
+	failure := jmfailure.TaskManagersFailing(pods.Items, r.Now(), deploystatus.TaskManagerFailure(s.deployment))
+	if conditions.Report(s.deployment, flinkv1beta1.ConditionTaskManagers, flinkv1beta1.ReasonTaskManagerFailed, failure) {
 		r.event(s, corev1.EventTypeWarning, flinkv1beta1.ReasonTaskManagerFailed, failure)
-		fallthrough
-	default:
-		conditions.MarkFalse(s.deployment, flinkv1beta1.ConditionTaskManagers, flinkv1beta1.ReasonTaskManagerFailed, "%s", failure)
 	}
 	return ctrl.Result{}, nil
 }
 
-// taskManagerPodOwner maps a TaskManager pod to the FlinkDeployment it belongs to (label app), so a pod that
-// starts failing, or recovers, is looked at without waiting for the reconcile interval.
+// taskManagerPodOwner maps a TaskManager pod to its FlinkDeployment, so a pod that starts failing, or recovers,
+// is looked at without waiting for the reconcile interval.
 func taskManagerPodOwner(_ context.Context, pod client.Object) []reconcile.Request {
-	labels := pod.GetLabels()
-	if labels[resources.LabelComponent] != resources.ComponentTaskManager || labels[resources.LabelApp] == "" || labels[resources.LabelType] == "" {
-		return nil
+	if cluster, ok := resources.TaskManagerCluster(pod.GetLabels()); ok {
+		return []reconcile.Request{{NamespacedName: client.ObjectKey{Namespace: pod.GetNamespace(), Name: cluster}}}
 	}
-	return []reconcile.Request{{NamespacedName: client.ObjectKey{Namespace: pod.GetNamespace(), Name: labels[resources.LabelApp]}}}
+	return nil
 }

@@ -34,3 +34,26 @@ func TestIsHAConfigMap(t *testing.T) {
 		})
 	}
 }
+
+func TestTaskManagerCluster(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		labels        map[string]string
+		expectCluster string
+	}{
+		{name: "native TaskManager", labels: Selector("c", ComponentTaskManager, TypeNative), expectCluster: "c"},
+		{name: "standalone TaskManager", labels: Selector("c", ComponentTaskManager, TypeStandalone), expectCluster: "c"},
+		{name: "JobManager", labels: Selector("c", ComponentJobManager, TypeNative)},
+		{name: "not a Flink pod", labels: map[string]string{LabelApp: "c", LabelComponent: ComponentTaskManager}},
+		{name: "no labels"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := NewWithT(t)
+			cluster, ok := TaskManagerCluster(tc.labels)
+			g.Expect(ok).To(Equal(tc.expectCluster != ""))
+			if ok {
+				g.Expect(cluster).To(Equal(tc.expectCluster))
+			}
+		})
+	}
+}
