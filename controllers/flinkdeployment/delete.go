@@ -11,6 +11,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/jobops"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/internal/phases"
 	"github.com/teal-flink/teal/internal/resources"
@@ -118,7 +119,7 @@ func (r *Reconciler) clusterPodsGone(ctx context.Context, deployment *flinkv1bet
 // one, and a Warning event says so (upgradeplan.DeletionSavepointFailed).
 func (r *Reconciler) savepointOnDeletion(ctx context.Context, s *scope) (bool, error) {
 	info := s.deployment.Status.JobStatus.SavepointInfo
-	inFlight := info != nil && info.TriggerID != "" && info.TriggerType == flinkv1beta1.SnapshotTriggerUpgrade
+	inFlight := jobops.UpgradeInFlight(s.deployment.Status.JobStatus)
 	var attempt error
 	switch upgradeplan.DeletionSavepointOf(inFlight, s.flink != nil, s.jobManager != nil, s.job) {
 	case upgradeplan.DeletionSkipSavepoint:

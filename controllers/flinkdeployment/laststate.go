@@ -24,11 +24,6 @@ func jobOnRecord(status *flinkv1beta1.FlinkDeploymentStatus) bool {
 		status.JobStatus.State != flinkv1beta1.JobStatusSuspended
 }
 
-// haConfigMapLabels select the ConfigMaps Flink's Kubernetes HA services keep for a cluster.
-func haConfigMapLabels(deployment *flinkv1beta1.FlinkDeployment) client.MatchingLabels {
-	return client.MatchingLabels{"app": deployment.Name, "configmap-type": "high-availability"}
-}
-
 // observeHAData reports whether Flink's HA metadata of the cluster survives, when the planner needs to know: the
 // cluster went missing with a job on record, under HA. Upstream asks the same before it lets a new JobManager
 // resume a job it cannot see.
@@ -37,7 +32,8 @@ func (r *Reconciler) observeHAData(ctx context.Context, s *scope, obs upgradepla
 		return false, nil
 	}
 	configMaps := &corev1.ConfigMapList{}
-	if err := r.List(ctx, configMaps, client.InNamespace(s.deployment.Namespace), haConfigMapLabels(s.deployment)); err != nil {
+	if err := r.List(ctx, configMaps, client.InNamespace(s.deployment.Namespace),
+		client.MatchingLabels{resources.LabelApp: s.deployment.Name, "configmap-type": "high-availability"}); err != nil {
 		return false, fmt.Errorf("listing the HA ConfigMaps: %w", err)
 	}
 	return len(configMaps.Items) > 0, nil

@@ -214,9 +214,7 @@ func (r *Reconciler) observe(ctx context.Context, s *scope) (upgradeplan.Observa
 		JobOnRecord:       jobOnRecord(&s.deployment.Status),
 		LastStateFallback: s.config.Bool(operatorconfig.KeyLastStateFallback),
 		Finished:          s.deployment.Status.JobStatus.State == flinkv1beta1.JobStatusFinished,
-	}
-	if info := s.deployment.Status.JobStatus.SavepointInfo; info != nil && info.TriggerID != "" && info.TriggerType == flinkv1beta1.SnapshotTriggerUpgrade {
-		obs.SavepointInFlight = true
+		SavepointInFlight: jobops.UpgradeInFlight(s.deployment.Status.JobStatus),
 	}
 	if s.target == nil {
 		return obs, nil

@@ -168,12 +168,8 @@ func (r *Reconciler) awaitSavepoint(ctx context.Context, s *scope) error {
 		s.setProgress(flinkv1beta1.ReasonSavepointing, fmt.Sprintf("savepoint %s in progress", info.TriggerID))
 		return nil
 	case jobops.NextStall:
-		message := "the savepoint's result is no longer known to Flink and the job has ended. " + lifecycle.MsgManualRestoreRequired
-		if poll.Outcome == jobops.PollFailed {
-			// A job that is not running (RESTARTING, FAILING) cannot be savepointed, however often it is asked:
-			// a person decides (fix the job, or upgrade with last-state / HA).
-			message = fmt.Sprintf("the upgrade savepoint of job %s failed while the job is %s: %s; the upgrade "+
-				"retries once the job runs again, or use upgradeMode last-state", jobID, jobState, poll.Failure)
+		message, warn := jobops.UpgradeSavepointStall(poll, jobID, jobState)
+		if warn {
 			r.event(s, corev1.EventTypeWarning, flinkv1beta1.ReasonSavepointFailed, message)
 		}
 		s.setStalled(flinkv1beta1.ReasonSavepointFailed, message)
@@ -311,17 +307,7 @@ func (r *Reconciler) deploy(ctx context.Context, s *scope, recovery bool) error 
 			return err
 		}
 	}
-	status := &s.deployment.Status
-	markDeployed(s)
-	if s.stable == nil && s.target.Job != nil && s.target.Job.SavepointRedeployNonce != nil {
-		nonce := *s.target.Job.SavepointRedeployNonce
-		status.LastSavepointRedeployNonce = &nonce
-	}
-	status.JobManagerDeploymentStatus = flinkv1beta1.JobManagerDeploymentDeploying
-	status.JobStatus.State = flinkv1beta1.JobStatusReconciling
-	status.JobStatus.JobID = ""
-	status.ClusterRemovedJobID = ""
-	status.Error = ""
+	upgradeplan.RecordDeployed(&s.deployment.Status, s.target, s.stable != nil)
 	reason, message := deploystatus.Deployed(restore, s.stable != nil, recovery)
 	r.event(s, corev1.EventTypeNormal, reason, message)
 	s.setProgress(reason, message)

@@ -65,3 +65,17 @@ func DeployedState(rollingBack bool) flinkv1beta1.ReconciliationState {
 	}
 	return flinkv1beta1.ReconciliationStateDeployed
 }
+
+// RecordDeployed is what status records once the cluster of the deployed spec is created: DeployedState, the
+// savepoint redeploy carried out (target's nonce; a rollback redeploys the stable spec, not target's request),
+// a JobManager being deployed and a job not yet observed, and no error left from the old cluster.
+func RecordDeployed(status *flinkv1beta1.FlinkDeploymentStatus, target *flinkv1beta1.FlinkDeploymentSpec, rollingBack bool) {
+	status.ReconciliationStatus.State = DeployedState(rollingBack)
+	if !rollingBack && target.Job != nil && target.Job.SavepointRedeployNonce != nil {
+		nonce := *target.Job.SavepointRedeployNonce
+		status.LastSavepointRedeployNonce = &nonce
+	}
+	status.JobManagerDeploymentStatus = flinkv1beta1.JobManagerDeploymentDeploying
+	status.JobStatus.State, status.JobStatus.JobID = flinkv1beta1.JobStatusReconciling, ""
+	status.ClusterRemovedJobID, status.Error = "", ""
+}

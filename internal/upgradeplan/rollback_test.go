@@ -44,3 +44,33 @@ func TestStableSpecStates(t *testing.T) {
 	g.Expect(DeployedState(true)).To(Equal(flinkv1beta1.ReconciliationStateRolledBack))
 	g.Expect(DeployedState(false)).To(Equal(flinkv1beta1.ReconciliationStateDeployed))
 }
+
+func TestRecordDeployed(t *testing.T) {
+	nonce := int64(3)
+	target := spec(flinkv1beta1.UpgradeModeSavepoint, flinkv1beta1.JobStateRunning)
+	target.Job.SavepointRedeployNonce = &nonce
+	for _, tc := range []struct {
+		name        string
+		rollingBack bool
+		expectState flinkv1beta1.ReconciliationState
+		expectNonce *int64
+	}{
+		{name: "target deployed: its savepoint redeploy is carried out", expectState: flinkv1beta1.ReconciliationStateDeployed, expectNonce: &nonce},
+		{name: "stable spec redeployed: target's redeploy is not", rollingBack: true, expectState: flinkv1beta1.ReconciliationStateRolledBack},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := NewWithT(t)
+			status := &flinkv1beta1.FlinkDeploymentStatus{ClusterRemovedJobID: "j"}
+			status.Error = "old"
+			status.JobStatus.JobID, status.JobStatus.State = "j", flinkv1beta1.JobStatusFailed
+			RecordDeployed(status, target, tc.rollingBack)
+			g.Expect(status.ReconciliationStatus.State).To(Equal(tc.expectState))
+			g.Expect(status.LastSavepointRedeployNonce).To(Equal(tc.expectNonce))
+			g.Expect(status.JobManagerDeploymentStatus).To(Equal(flinkv1beta1.JobManagerDeploymentDeploying))
+			g.Expect(status.JobStatus.State).To(Equal(flinkv1beta1.JobStatusReconciling))
+			g.Expect(status.JobStatus.JobID).To(BeEmpty())
+			g.Expect(status.ClusterRemovedJobID).To(BeEmpty())
+			g.Expect(status.Error).To(BeEmpty())
+		})
+	}
+}
