@@ -15,6 +15,11 @@ const (
 	// cannot sample the job because its REST calls keep failing, so it could not restart an unhealthy job;
 	// absent otherwise.
 	ConditionHealthCheck = "HealthCheck"
+	// ConditionTaskManagers is a FlinkDeployment condition (Teal addition): False, with reason
+	// ReasonTaskManagerFailed and the failing pod's reason in the message, while the cluster's TaskManager pods
+	// cannot run (image, crash, configuration, scheduling, volumes); its lastTransitionTime is when that was first
+	// seen. Absent otherwise: no TaskManager pod at all (an idle session cluster) is not a failure.
+	ConditionTaskManagers = "TaskManagers"
 )
 
 // Condition reasons. Events use the same reasons.
@@ -49,6 +54,9 @@ const (
 	// ReasonHealthSampleFailed: sampling the job's health failed for at least the reconcile interval; the reason
 	// of a False ConditionHealthCheck and of the Warning event that says so.
 	ReasonHealthSampleFailed = "HealthSampleFailed"
+	// ReasonTaskManagerFailed: the cluster's TaskManager pods cannot run; Ready False (Reconciling) at once,
+	// Stalled once it has lasted kubernetes.operator.deployment.readiness.timeout.
+	ReasonTaskManagerFailed = "TaskManagerFailed"
 
 	// The phases of an ADVANCED (FLIP-504) blue/green cut-over, in order (docs/bluegreen-exactly-once.md).
 	// ReasonWaitingForIncomingJob: the incoming child is deployed, its gate holds until its job runs; Reconciling.

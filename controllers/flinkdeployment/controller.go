@@ -15,11 +15,13 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/flinkapi"
 	"github.com/teal-flink/teal/internal/gitops"
+	"github.com/teal-flink/teal/internal/jobexceptions"
 	"github.com/teal-flink/teal/internal/kubeapply"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/internal/phases"
@@ -56,11 +58,11 @@ type Reconciler struct {
 	// on it (crash tests kill the operator there too).
 
 	// exceptions remembers which job exceptions were already reported as events.
-	exceptions exceptionTracker
+	exceptions jobexceptions.Tracker
 }
 
-// SetupWithManager registers the controller: it watches FlinkDeployments (spec and annotation changes) and
-// every object it creates, so progress follows the cluster's own events.
+// SetupWithManager registers the controller: it watches FlinkDeployments (spec and annotation changes), every
+// object it creates and the TaskManager pods Flink creates, so progress follows the cluster's own events.
 func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if r.Now == nil {
 		r.Now = time.Now
@@ -72,6 +74,7 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Owns(&corev1.ConfigMap{}).
 		Owns(&corev1.Service{}).
 		Owns(&networkingv1.Ingress{}).
+		Watches(&corev1.Pod{}, handler.EnqueueRequestsFromMapFunc(taskManagerPodOwner)).
 		Named("flinkdeployment").
 		WithOptions(r.ControllerOptions).
 		Complete(r)
@@ -107,6 +110,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 		r.validateSpec,
 		r.observeJobManager,
 		r.observeJob,
+		r.observeTaskManagers,
 		r.reportJobExceptions,
 		r.reconcileSnapshots,
 		r.observeHealth,

@@ -3,9 +3,7 @@ package flinkdeployment
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -13,7 +11,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
-	"github.com/teal-flink/teal/internal/flinkvalue"
+	"github.com/teal-flink/teal/internal/jobops"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/internal/phases"
 	"github.com/teal-flink/teal/internal/resources"
@@ -65,16 +63,13 @@ func (r *Reconciler) sessionJobsOf(ctx context.Context, deployment *flinkv1beta1
 	if err := r.List(ctx, jobs, client.InNamespace(deployment.Namespace)); err != nil {
 		return "", fmt.Errorf("listing session jobs: %w", err)
 	}
-	names := ""
+	var names []string
 	for _, job := range jobs.Items {
 		if job.Spec.DeploymentName == deployment.Name {
-			if names != "" {
-				names += ", "
-			}
-			names += job.Name
+			names = append(names, job.Name)
 		}
 	}
-	return names, nil
+	return strings.Join(names, ", "), nil
 }
 
 // deleteOwned deletes the cluster's objects and reports whether they are gone. Owner references would let the
@@ -118,73 +113,43 @@ func (r *Reconciler) clusterPodsGone(ctx context.Context, deployment *flinkv1bet
 	return len(pods.Items) == 0, nil
 }
 
-// keyCleanupTimeout is upstream's kubernetes.operator.resource.cleanup.timeout: how long a deletion keeps
-// trying to shut the job down as asked (the savepoint on deletion) before it deletes the cluster anyway.
-const keyCleanupTimeout = operatorconfig.KeyCleanupTimeout
-
-// defaultCleanupTimeout is upstream's default for keyCleanupTimeout.
-const defaultCleanupTimeout = 5 * time.Minute
-
-// cleanupTimeout reads keyCleanupTimeout; a malformed value means the default.
-func cleanupTimeout(s *scope) time.Duration {
-	if timeout, err := flinkvalue.ParseDuration(s.config.String(keyCleanupTimeout)); err == nil && timeout > 0 {
-		return timeout
-	}
-	return defaultCleanupTimeout
-}
-
 // savepointOnDeletion takes the savepoint kubernetes.operator.job.savepoint-on-deletion asks for and reports
-// whether the deletion must wait for it. A JobManager that cannot be reached, or a savepoint that fails, is
-// retried until the cleanup timeout (counted from the deletion request) has passed; then the cluster is deleted
-// without one, and a Warning event says so, since the job's latest state is then only in its checkpoints.
+// whether the deletion must wait for it (upgradeplan.DeletionSavepointOf). A JobManager that cannot be reached, or
+// a savepoint that fails, is retried until the cleanup timeout has passed; then the cluster is deleted without
+// one, and a Warning event says so (upgradeplan.DeletionSavepointFailed).
 func (r *Reconciler) savepointOnDeletion(ctx context.Context, s *scope) (bool, error) {
 	info := s.deployment.Status.JobStatus.SavepointInfo
-	deadline := s.deployment.DeletionTimestamp.Add(cleanupTimeout(s))
-	expired := !r.Now().Before(deadline)
+	inFlight := jobops.UpgradeInFlight(s.deployment.Status.JobStatus)
 	var attempt error
-	switch {
-	case info != nil && info.TriggerID != "" && info.TriggerType == flinkv1beta1.SnapshotTriggerUpgrade:
-		if s.flink == nil {
-			attempt = fmt.Errorf("the JobManager cannot be reached to complete savepoint %s", info.TriggerID)
-			break
-		}
-		attempt = r.awaitSavepoint(ctx, s)
-		switch {
-		case attempt != nil:
-		case s.stalled != nil:
-			attempt = fmt.Errorf("%s", s.stalled.message)
-		case info.TriggerID == "":
-			return false, nil // done: the savepoint is recorded
-		default:
-			return true, nil // in progress
-		}
-	case s.job != nil && !upgradeplan.JobIsActive(s.job):
-		return false, nil // nothing runs: nothing to save
-	case s.flink == nil || s.job == nil:
-		if s.jobManager == nil {
-			return false, nil // no cluster left: nothing to save
-		}
+	switch upgradeplan.DeletionSavepointOf(inFlight, s.flink != nil, s.jobManager != nil, s.job) {
+	case upgradeplan.DeletionSkipSavepoint:
+		return false, nil
+	case upgradeplan.DeletionUnreachable:
 		attempt = fmt.Errorf("the JobManager cannot be reached to take the savepoint")
+		if inFlight {
+			attempt = fmt.Errorf("the JobManager cannot be reached to complete savepoint %s", info.TriggerID)
+		}
+	case upgradeplan.DeletionAwaitSavepoint:
+		if attempt = r.awaitSavepoint(ctx, s); attempt == nil && s.stalled != nil {
+			attempt = fmt.Errorf("%s", s.stalled.message)
+		} else if attempt == nil {
+			return info.TriggerID != "", nil // in progress until the savepoint is recorded
+		}
 	default:
-		attempt = r.stopWithSavepoint(ctx, s, flinkv1beta1.SnapshotTriggerUpgrade, "delete")
-		if attempt == nil {
+		if attempt = r.stopWithSavepoint(ctx, s, flinkv1beta1.SnapshotTriggerUpgrade, "delete"); attempt == nil {
 			return true, nil
 		}
 	}
-	if !expired {
-		message := fmt.Sprintf("savepoint on deletion: %v; retrying until %s (%s)", attempt,
-			deadline.UTC().Format(time.RFC3339), keyCleanupTimeout)
-		r.event(s, corev1.EventTypeWarning, flinkv1beta1.ReasonSavepointFailed, message)
-		s.deployment.Status.Error = message
-		s.inFlight = true
-		return true, nil
-	}
-	message := fmt.Sprintf("deleting the cluster without the savepoint on deletion after %s: %v; the job's latest "+
-		"state is only in its retained checkpoints", cleanupTimeout(s), attempt)
+	message, giveUp := upgradeplan.DeletionSavepointFailed(attempt, s.deployment.DeletionTimestamp.Time,
+		upgradeplan.CleanupTimeout(s.config.String(operatorconfig.KeyCleanupTimeout)), r.Now())
 	r.event(s, corev1.EventTypeWarning, flinkv1beta1.ReasonSavepointFailed, message)
 	s.deployment.Status.Error = message
-	s.stalled = nil
-	return false, nil
+	if giveUp {
+		s.stalled = nil
+		return false, nil
+	}
+	s.inFlight = true
+	return true, nil
 }
 
 // deleteHAConfigMaps deletes the ConfigMaps Flink's Kubernetes HA services keep for the cluster. Flink creates them
@@ -196,7 +161,7 @@ func (r *Reconciler) deleteHAConfigMaps(ctx context.Context, deployment *flinkv1
 		return fmt.Errorf("listing the HA ConfigMaps: %w", err)
 	}
 	for i := range configMaps.Items {
-		if !isHAConfigMap(deployment.Name, configMaps.Items[i]) {
+		if !resources.IsHAConfigMap(deployment.Name, configMaps.Items[i]) {
 			continue
 		}
 		if err := client.IgnoreNotFound(r.Delete(ctx, &configMaps.Items[i])); err != nil {
@@ -205,23 +170,3 @@ func (r *Reconciler) deleteHAConfigMaps(ctx context.Context, deployment *flinkv1
 	}
 	return nil
 }
-
-// isHAConfigMap tells Flink's HA ConfigMaps of a cluster (label app=<cluster id>) apart. Flink 1.x labels them
-// configmap-type=high-availability; Flink 2.x only app and type (seen on real 2.3.0 pods), so they are known by
-// Flink's names for them too: <cluster id>-cluster-config-map and <cluster id>-<job id>-config-map.
-func isHAConfigMap(clusterID string, configMap corev1.ConfigMap) bool {
-	if configMap.Labels["app"] != clusterID {
-		return false
-	}
-	if configMap.Labels["configmap-type"] == "high-availability" {
-		return true
-	}
-	if configMap.Labels[resources.LabelType] != resources.TypeNative {
-		return false
-	}
-	suffix, found := strings.CutPrefix(configMap.Name, clusterID+"-")
-	return found && (suffix == "cluster-config-map" || haJobConfigMap.MatchString(suffix))
-}
-
-// haJobConfigMap is the name of a job's HA ConfigMap after "<cluster id>-".
-var haJobConfigMap = regexp.MustCompile(`^[0-9a-f]{32}-config-map$`)

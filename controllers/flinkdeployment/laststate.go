@@ -11,6 +11,8 @@ import (
 	"github.com/teal-flink/teal/internal/flink"
 	"github.com/teal-flink/teal/internal/lifecycle"
 	"github.com/teal-flink/teal/internal/operatorconfig"
+	"github.com/teal-flink/teal/internal/resources"
+	"github.com/teal-flink/teal/internal/upgradeplan"
 )
 
 // jobOnRecord reports whether status.jobStatus.jobId names a job whose cluster the operator has not removed
@@ -22,20 +24,16 @@ func jobOnRecord(status *flinkv1beta1.FlinkDeploymentStatus) bool {
 		status.JobStatus.State != flinkv1beta1.JobStatusSuspended
 }
 
-// haConfigMapLabels select the ConfigMaps Flink's Kubernetes HA services keep for a cluster.
-func haConfigMapLabels(deployment *flinkv1beta1.FlinkDeployment) client.MatchingLabels {
-	return client.MatchingLabels{"app": deployment.Name, "configmap-type": "high-availability"}
-}
-
 // observeHAData reports whether Flink's HA metadata of the cluster survives, when the planner needs to know: the
 // cluster went missing with a job on record, under HA. Upstream asks the same before it lets a new JobManager
 // resume a job it cannot see.
-func (r *Reconciler) observeHAData(ctx context.Context, s *scope, obs observation) (bool, error) {
-	if obs.clusterExists || !obs.highAvailability || !obs.jobOnRecord || obs.target == nil {
+func (r *Reconciler) observeHAData(ctx context.Context, s *scope, obs upgradeplan.Observation) (bool, error) {
+	if !upgradeplan.AsksHAData(obs) {
 		return false, nil
 	}
 	configMaps := &corev1.ConfigMapList{}
-	if err := r.List(ctx, configMaps, client.InNamespace(s.deployment.Namespace), haConfigMapLabels(s.deployment)); err != nil {
+	if err := r.List(ctx, configMaps, client.InNamespace(s.deployment.Namespace),
+		client.MatchingLabels{resources.LabelApp: s.deployment.Name, "configmap-type": "high-availability"}); err != nil {
 		return false, fmt.Errorf("listing the HA ConfigMaps: %w", err)
 	}
 	return len(configMaps.Items) > 0, nil
@@ -43,31 +41,28 @@ func (r *Reconciler) observeHAData(ctx context.Context, s *scope, obs observatio
 
 // observeCheckpointAge asks Flink for the running job's checkpoints when a last-state upgrade is about to hand
 // its state over and kubernetes.operator.job.upgrade.last-state.max.allowed.checkpoint.age is set.
-func (r *Reconciler) observeCheckpointAge(ctx context.Context, s *scope, obs observation) (checkpointAge, error) {
+func (r *Reconciler) observeCheckpointAge(ctx context.Context, s *scope, obs upgradeplan.Observation) (upgradeplan.CheckpointAge, error) {
 	maxAge := s.config.DurationOr(operatorconfig.KeyLastStateMaxCheckpointAge)
-	if maxAge <= 0 || obs.reconciliation != flinkv1beta1.ReconciliationStateUpgrading || !obs.clusterExists ||
-		obs.clusterIsTarget || obs.restarting || obs.rollingBack || obs.savepointRedeploy || obs.savepointInFlight ||
-		obs.specChanged || upgradeMode(obs.target) != flinkv1beta1.UpgradeModeLastState ||
-		s.job == nil || s.job.State != flinkv1beta1.JobStatusRunning || s.flink == nil {
-		return checkpointRecent, nil
+	if maxAge <= 0 || s.flink == nil || !upgradeplan.AsksCheckpointAge(obs) {
+		return upgradeplan.CheckpointRecent, nil
 	}
 	statistics, err := s.flink.CheckpointStatistics(ctx, s.job.ID)
 	if flink.IsNotFound(err) {
 		// Checkpointing is off: there is no checkpoint to be too old, and the upgrade hands the state over
 		// through a savepoint anyway (checkpointAndCancel).
-		return checkpointRecent, nil
+		return upgradeplan.CheckpointRecent, nil
 	}
 	if err != nil {
-		return checkpointRecent, fmt.Errorf("reading the checkpoints of job %s: %w", s.job.ID, err)
+		return upgradeplan.CheckpointRecent, fmt.Errorf("reading the checkpoints of job %s: %w", s.job.ID, err)
 	}
-	age := checkpointAgeOf(r.Now(), maxAge, s.job.StartTime, statistics)
-	if age == checkpointPending {
+	age := upgradeplan.CheckpointAgeOf(r.Now(), maxAge, s.job.StartTime, statistics)
+	if age == upgradeplan.CheckpointPending {
 		s.wakeWithin(s.config.DurationOr(operatorconfig.KeyProgressCheckInterval))
 	}
 	return age, nil
 }
 
-// awaitCheckpoint reports that a last-state upgrade waits for a checkpoint in progress (see checkpointAgeOf).
+// awaitCheckpoint reports that a last-state upgrade waits for a checkpoint in progress (see upgradeplan.CheckpointAgeOf).
 func (r *Reconciler) awaitCheckpoint(s *scope) {
 	s.setProgress(flinkv1beta1.ReasonUpgrading, fmt.Sprintf("the latest checkpoint of job %s is older than %s (%s): "+
 		"waiting for the checkpoint in progress before the last-state upgrade", s.job.ID,
@@ -78,27 +73,12 @@ func (r *Reconciler) awaitCheckpoint(s *scope) {
 // (clusterLostWithState, or HA metadata gone): a person chooses the state to restore.
 func (r *Reconciler) reportLostCluster(s *scope) {
 	jobStatus := s.deployment.Status.JobStatus
-	why := "HA is off"
-	switch {
-	case highAvailability(s.flinkConfig) && upgradeMode(s.target) == flinkv1beta1.UpgradeModeSavepoint &&
-		!s.config.Bool(operatorconfig.KeyLastStateFallback):
-		why = operatorconfig.KeyLastStateFallback + " is false, so a savepoint upgrade does not resume from HA metadata"
-	case highAvailability(s.flinkConfig):
-		why = "its HA metadata (ConfigMaps app=" + s.deployment.Name + ",configmap-type=high-availability) is gone"
-	}
-	recorded := jobStatus.UpgradeSavepointPath
-	if recorded == "" {
-		recorded = "none"
-	}
-	during := ""
-	if s.deployment.Status.ReconciliationStatus.State == flinkv1beta1.ReconciliationStateUpgrading {
-		during = " during the upgrade"
-	}
-	message := fmt.Sprintf("the JobManager Deployment went missing%s while job %s (%s) ran, and %s: "+
-		"its newest state cannot be proven, and restoring from the last recorded savepoint (%s) would rewind the job. "+
-		"Set spec.job.initialSavepointPath to the newest retained checkpoint or savepoint and change "+
-		"spec.job.savepointRedeployNonce. %s", during, jobStatus.JobID, orUnknown(string(jobStatus.State)), why, recorded,
-		lifecycle.MsgManualRestoreRequired)
+	message := upgradeplan.LostCluster{
+		Name: s.deployment.Name, Target: s.target, HighAvailability: resources.HighAvailabilityActivated(s.flinkConfig),
+		LastStateFallback: s.config.Bool(operatorconfig.KeyLastStateFallback), JobID: jobStatus.JobID, JobState: jobStatus.State,
+		Upgrading: s.deployment.Status.ReconciliationStatus.State == flinkv1beta1.ReconciliationStateUpgrading,
+		Recorded:  jobStatus.UpgradeSavepointPath,
+	}.Message(lifecycle.MsgManualRestoreRequired)
 	if s.deployment.Status.Error != message {
 		r.event(s, corev1.EventTypeWarning, flinkv1beta1.ReasonManualRestore, message)
 	}
@@ -111,7 +91,7 @@ func (r *Reconciler) reportLostCluster(s *scope) {
 // status.jobStatus.jobId stays, as upstream keeps it on suspend and cleanup: people look for the job's retained
 // checkpoints under <checkpoints dir>/<jobId>. A cluster that goes missing while another job is on record was
 // lost, not removed (clusterLostWithState).
-func (r *Reconciler) recordClusterRemoval(ctx context.Context, s *scope, current step) error {
+func (r *Reconciler) recordClusterRemoval(ctx context.Context, s *scope, current upgradeplan.Step) error {
 	status := &s.deployment.Status
 	if !jobOnRecord(status) {
 		return nil

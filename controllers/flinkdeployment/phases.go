@@ -2,12 +2,7 @@ package flinkdeployment
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -20,16 +15,13 @@ import (
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/flinkapi"
 	"github.com/teal-flink/teal/internal/jmfailure"
+	"github.com/teal-flink/teal/internal/jobops"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/internal/reconciled"
 	"github.com/teal-flink/teal/internal/resources"
 	"github.com/teal-flink/teal/internal/specdiff"
 	"github.com/teal-flink/teal/internal/upgradeplan"
 )
-
-// AnnotationSpecHash on the JobManager Deployment identifies the reconciled spec it was built from, so that an
-// operator restarted mid-upgrade can tell the new cluster from the old one.
-const AnnotationSpecHash = "teal.flink.apache.org/spec-hash"
 
 // loadConfig reads the operator configuration for this resource and the last reconciled spec.
 func (r *Reconciler) loadConfig(_ context.Context, s *scope) (ctrl.Result, error) {
@@ -49,7 +41,7 @@ func (r *Reconciler) loadConfig(_ context.Context, s *scope) (ctrl.Result, error
 	if deployed {
 		s.target, s.targetMeta = &target, meta
 	}
-	if reconciliation := s.deployment.Status.ReconciliationStatus; deployed && rollingBackOrRolledBack(reconciliation.State) {
+	if reconciliation := s.deployment.Status.ReconciliationStatus; deployed && upgradeplan.RunsStableSpec(reconciliation.State) {
 		stable, _, ok, err := reconciled.Parse[flinkv1beta1.FlinkDeploymentSpec](reconciliation.LastStableSpec)
 		if err != nil || !ok {
 			s.setStalled(flinkv1beta1.ReasonValidationError, fmt.Sprintf("status.reconciliationStatus.lastStableSpec: cannot roll back to it: %v", err))
@@ -173,22 +165,9 @@ func (r *Reconciler) observeJob(ctx context.Context, s *scope) (ctrl.Result, err
 	}
 	s.flink = api
 	status.JobManagerDeploymentStatus = flinkv1beta1.JobManagerDeploymentReady
-	if len(jobs) == 0 {
-		return ctrl.Result{}, nil
-	}
-	sort.Slice(jobs, func(i, j int) bool { return jobs[i].StartTime > jobs[j].StartTime })
-	job := jobs[0]
-	s.job = &job
-	// updateTime is when the job (or its state) last changed: rewriting it on every observation would patch
-	// the status of every resource every interval (watch fan-out, Argo CD refreshes).
-	if status.JobStatus.JobID != job.ID || status.JobStatus.State != job.State || status.JobStatus.UpdateTime == "" {
-		status.JobStatus.UpdateTime = strconv.FormatInt(r.Now().UnixMilli(), 10)
-	}
-	status.JobStatus.JobID = job.ID
-	status.JobStatus.JobName = job.Name
-	status.JobStatus.State = job.State
-	if job.StartTime > 0 {
-		status.JobStatus.StartTime = strconv.FormatInt(job.StartTime, 10)
+	if job, found := jobops.NewestJob(jobs); found {
+		s.job = &job
+		jobops.RecordObserved(&status.JobStatus, job, r.Now())
 	}
 	return ctrl.Result{}, nil
 }
@@ -202,7 +181,8 @@ func (r *Reconciler) reconcileSpec(ctx context.Context, s *scope) (ctrl.Result, 
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	next := nextStep(obs)
+	s.observed = obs
+	next := upgradeplan.NextStep(obs)
 	if next.ActsOnFlink() {
 		fresh, err := r.confirmStatus(ctx, s)
 		if err != nil || !fresh {
@@ -222,67 +202,48 @@ func (r *Reconciler) reconcileSpec(ctx context.Context, s *scope) (ctrl.Result, 
 }
 
 // observe gathers the planner's inputs from the scope.
-func (r *Reconciler) observe(ctx context.Context, s *scope) (observation, error) {
-	obs := observation{
-		desired:           &s.deployment.Spec,
-		target:            s.target,
-		reconciliation:    s.deployment.Status.ReconciliationStatus.State,
-		clusterExists:     s.jobManager != nil,
-		job:               s.job,
-		highAvailability:  highAvailability(s.flinkConfig),
-		recoveryEnabled:   s.config.Bool(operatorconfig.KeyJMDeploymentRecovery),
-		jobOnRecord:       jobOnRecord(&s.deployment.Status),
-		lastStateFallback: s.config.Bool(operatorconfig.KeyLastStateFallback),
-		finished:          s.deployment.Status.JobStatus.State == flinkv1beta1.JobStatusFinished,
-	}
-	if info := s.deployment.Status.JobStatus.SavepointInfo; info != nil && info.TriggerID != "" && info.TriggerType == flinkv1beta1.SnapshotTriggerUpgrade {
-		obs.savepointInFlight = true
+func (r *Reconciler) observe(ctx context.Context, s *scope) (upgradeplan.Observation, error) {
+	obs := upgradeplan.Observation{
+		Desired:           &s.deployment.Spec,
+		Target:            s.target,
+		Reconciliation:    s.deployment.Status.ReconciliationStatus.State,
+		ClusterExists:     s.jobManager != nil,
+		Job:               s.job,
+		HighAvailability:  resources.HighAvailabilityActivated(s.flinkConfig),
+		RecoveryEnabled:   s.config.Bool(operatorconfig.KeyJMDeploymentRecovery),
+		JobOnRecord:       jobOnRecord(&s.deployment.Status),
+		LastStateFallback: s.config.Bool(operatorconfig.KeyLastStateFallback),
+		Finished:          s.deployment.Status.JobStatus.State == flinkv1beta1.JobStatusFinished,
+		SavepointInFlight: jobops.UpgradeInFlight(s.deployment.Status.JobStatus),
 	}
 	if s.target == nil {
 		return obs, nil
 	}
 	if job := s.target.Job; job != nil && job.SavepointRedeployNonce != nil {
 		done := s.deployment.Status.LastSavepointRedeployNonce
-		obs.savepointRedeploy = done == nil || *done != *job.SavepointRedeployNonce
+		obs.SavepointRedeploy = done == nil || *done != *job.SavepointRedeployNonce
 	}
 	if s.jobManager != nil {
-		sameSpec := s.jobManager.Annotations[AnnotationSpecHash] == specHash(s.deployedRecord())
-		restarts := clusterRestarts(s.jobManager.Annotations)
-		obs.clusterIsTarget = sameSpec && restarts >= restartsRecorded(&s.deployment.Status)
-		obs.restarting = sameSpec && restarts < restartsRecorded(&s.deployment.Status)
-		s.restarting = obs.restarting
+		obs.ClusterIsTarget, obs.Restarting = upgradeplan.ClusterBuild(s.jobManager.Annotations, s.deployedRecord(),
+			restartsRecorded(&s.deployment.Status))
 	}
-	obs.restartDue = s.restartReason != ""
-	obs.rollingBack = s.stable != nil
-	obs.scaleInPlace = canScaleInPlace(s)
+	obs.RestartDue = s.restartReason != ""
+	obs.RollingBack = s.stable != nil
+	obs.ScaleInPlace = canScaleInPlace(s)
 	diff, err := specdiff.FlinkDeployment(s.target, &s.deployment.Spec)
 	if err != nil {
 		return obs, err
 	}
-	obs.diff, obs.specChanged = diff.Type, len(diff.Changes) > 0
-	if obs.rollbackDue, err = r.checkRollback(s); err != nil {
+	obs.Diff, obs.SpecChanged = diff.Type, len(diff.Changes) > 0
+	if obs.RollbackDue, err = r.checkRollback(s); err != nil {
 		return obs, err
 	}
-	obs.shutdownDue = r.finishedShutdownDue(s, obs)
-	if obs.haDataAvailable, err = r.observeHAData(ctx, s, obs); err != nil {
+	obs.ShutdownDue = r.finishedShutdownDue(s, obs)
+	if obs.HADataAvailable, err = r.observeHAData(ctx, s, obs); err != nil {
 		return obs, err
 	}
-	if obs.checkpointAge, err = r.observeCheckpointAge(ctx, s, obs); err != nil {
+	if obs.CheckpointAge, err = r.observeCheckpointAge(ctx, s, obs); err != nil {
 		return obs, err
 	}
 	return obs, nil
-}
-
-func highAvailability(config map[string]string) bool {
-	for _, key := range []string{resources.KeyHighAvailability, resources.KeyHighAvailabilityV1} {
-		if value := strings.ToLower(config[key]); value != "" && value != "none" && value != "false" {
-			return true
-		}
-	}
-	return false
-}
-
-func specHash(serialized string) string {
-	sum := sha256.Sum256([]byte(serialized))
-	return hex.EncodeToString(sum[:8])
 }

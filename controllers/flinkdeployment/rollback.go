@@ -12,17 +12,6 @@ import (
 	"github.com/teal-flink/teal/internal/upgradeplan"
 )
 
-// isReady reports whether the deployed spec runs as asked: the job RUNNING, or a session cluster's JobManager
-// ready.
-func isReady(s *scope) bool {
-	status := &s.deployment.Status
-	if status.JobManagerDeploymentStatus != flinkv1beta1.JobManagerDeploymentReady {
-		return false
-	}
-	spec := s.deployedSpec()
-	return spec == nil || spec.Job == nil || status.JobStatus.State == flinkv1beta1.JobStatusRunning
-}
-
 // checkRollback evaluates the rollback rule for the observation and schedules a wake-up at the deadline.
 func (r *Reconciler) checkRollback(s *scope) (bool, error) {
 	if s.target == nil || s.deployment.Status.ReconciliationStatus.LastStableSpec == "" {
@@ -37,7 +26,7 @@ func (r *Reconciler) checkRollback(s *scope) (bool, error) {
 		Timeout:        s.config.DurationOr(operatorconfig.KeyReadinessTimeout),
 		Reconciliation: s.deployment.Status.ReconciliationStatus,
 		Target:         s.target, Stable: &stable,
-		Ready: isReady(s),
+		Ready: upgradeplan.RunsAsAsked(s.deployedSpec(), s.deployment.Status.JobManagerDeploymentStatus, s.deployment.Status.JobStatus.State),
 		Now:   r.Now(),
 	})
 	s.wakeWithin(wait)
@@ -63,16 +52,7 @@ func (r *Reconciler) beginRollback(ctx context.Context, s *scope) error {
 	return s.patch(ctx)
 }
 
-// rollingBackOrRolledBack reports whether the cluster runs (or is being brought back to) the last stable spec.
-func rollingBackOrRolledBack(state flinkv1beta1.ReconciliationState) bool {
-	return state == flinkv1beta1.ReconciliationStateRollingBack || state == flinkv1beta1.ReconciliationStateRolledBack
-}
-
 // markDeployed records that the cluster of the deployed spec exists.
 func markDeployed(s *scope) {
-	if s.stable != nil {
-		s.deployment.Status.ReconciliationStatus.State = flinkv1beta1.ReconciliationStateRolledBack
-		return
-	}
-	s.deployment.Status.ReconciliationStatus.State = flinkv1beta1.ReconciliationStateDeployed
+	s.deployment.Status.ReconciliationStatus.State = upgradeplan.DeployedState(s.stable != nil)
 }

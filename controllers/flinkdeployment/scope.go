@@ -11,6 +11,7 @@ import (
 	"github.com/teal-flink/teal/internal/gitops"
 	"github.com/teal-flink/teal/internal/operatorconfig"
 	"github.com/teal-flink/teal/internal/reconciled"
+	"github.com/teal-flink/teal/internal/upgradeplan"
 )
 
 // scope carries what earlier phases found to the later ones of one reconcile.
@@ -39,8 +40,8 @@ type scope struct {
 	// restartReason, when set, is why the deployed job must be restarted from its last state (health check,
 	// or a failed job with kubernetes.operator.job.restart.failed).
 	restartReason string
-	// restarting: a restart recorded in status has not replaced the cluster yet.
-	restarting bool
+	// observed is what reconcileSpec gathered for the planner (upgradeplan.NextStep) in this reconcile.
+	observed upgradeplan.Observation
 	// invalid holds the validation failure of the desired spec; the cluster keeps running target.
 	invalid string
 	// stalled, when set, is why progress needs a person.

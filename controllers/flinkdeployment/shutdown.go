@@ -16,9 +16,8 @@ import (
 // finishedShutdownDue reports whether the JobManager of a job that ran to its end has outlived
 // kubernetes.operator.jm-deployment.shutdown-ttl (upstream: one day), counted from when the operator saw the job
 // finish (status.jobStatus.updateTime); before that, it asks to be woken when the TTL runs out.
-func (r *Reconciler) finishedShutdownDue(s *scope, obs observation) bool {
-	if obs.reconciliation != flinkv1beta1.ReconciliationStateDeployed || !obs.clusterExists || obs.specChanged ||
-		s.target == nil || s.target.Job == nil || s.job == nil || s.job.State != flinkv1beta1.JobStatusFinished {
+func (r *Reconciler) finishedShutdownDue(s *scope, obs upgradeplan.Observation) bool {
+	if !upgradeplan.FinishedClusterRuns(obs) {
 		return false
 	}
 	finishedAt, err := strconv.ParseInt(s.deployment.Status.JobStatus.UpdateTime, 10, 64)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -14,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/deploystatus"
 	"github.com/teal-flink/teal/internal/jobops"
 	"github.com/teal-flink/teal/internal/kubeapply"
 	"github.com/teal-flink/teal/internal/lifecycle"
@@ -26,7 +26,7 @@ import (
 
 // perform carries out one step. Steps that start something in Flink record it in status and patch before they
 // act, so a restart polls the same operation rather than starting another.
-func (r *Reconciler) perform(ctx context.Context, s *scope, next step) (ctrl.Result, error) {
+func (r *Reconciler) perform(ctx context.Context, s *scope, next upgradeplan.Step) (ctrl.Result, error) {
 	switch next {
 	case upgradeplan.StepBeginUpgrade:
 		return ctrl.Result{}, r.beginUpgrade(ctx, s)
@@ -87,7 +87,7 @@ func (r *Reconciler) beginUpgrade(ctx context.Context, s *scope) error {
 	switch {
 	case diff.Type == specdiff.SavepointRedeploy:
 		jobStatus.UpgradeSavepointPath = s.deployment.Spec.Job.InitialSavepointPath
-	case upgradeMode(&s.deployment.Spec) == flinkv1beta1.UpgradeModeStateless:
+	case upgradeplan.UpgradeMode(&s.deployment.Spec) == flinkv1beta1.UpgradeModeStateless:
 		jobStatus.UpgradeSavepointPath = ""
 	}
 	if err := r.recordTarget(s, flinkv1beta1.ReconciliationStateUpgrading); err != nil {
@@ -168,12 +168,8 @@ func (r *Reconciler) awaitSavepoint(ctx context.Context, s *scope) error {
 		s.setProgress(flinkv1beta1.ReasonSavepointing, fmt.Sprintf("savepoint %s in progress", info.TriggerID))
 		return nil
 	case jobops.NextStall:
-		message := "the savepoint's result is no longer known to Flink and the job has ended. " + lifecycle.MsgManualRestoreRequired
-		if poll.Outcome == jobops.PollFailed {
-			// A job that is not running (RESTARTING, FAILING) cannot be savepointed, however often it is asked:
-			// a person decides (fix the job, or upgrade with last-state / HA).
-			message = fmt.Sprintf("the upgrade savepoint of job %s failed while the job is %s: %s; the upgrade "+
-				"retries once the job runs again, or use upgradeMode last-state", jobID, jobState, poll.Failure)
+		message, warn := jobops.UpgradeSavepointStall(poll, jobID, jobState)
+		if warn {
 			r.event(s, corev1.EventTypeWarning, flinkv1beta1.ReasonSavepointFailed, message)
 		}
 		s.setStalled(flinkv1beta1.ReasonSavepointFailed, message)
@@ -199,24 +195,20 @@ func (r *Reconciler) awaitSavepoint(ctx context.Context, s *scope) error {
 // configured checkpoint retention deletes checkpoints on cancel, the recorded path would be gone by the time the
 // new job starts: the state is handed over through a savepoint instead.
 func (r *Reconciler) checkpointAndCancel(ctx context.Context, s *scope) error {
-	if !jobops.CheckpointsSurviveCancel(s.flinkConfig) {
-		if s.stable != nil {
-			// Rolling back: the stable spec restores the state the failed upgrade started from.
-			return r.cancel(ctx, s)
+	path := ""
+	if jobops.CheckpointsSurviveCancel(s.flinkConfig) {
+		var err error
+		if path, err = jobops.LatestCheckpoint(ctx, s.flink, s.job.ID); err != nil {
+			return fmt.Errorf("reading the latest checkpoint of job %s: %w", s.job.ID, err)
 		}
-		return r.stopWithSavepoint(ctx, s, flinkv1beta1.SnapshotTriggerUpgrade, "upgrade")
 	}
-	path, err := jobops.LatestCheckpoint(ctx, s.flink, s.job.ID)
-	if err != nil {
-		return fmt.Errorf("reading the latest checkpoint of job %s: %w", s.job.ID, err)
-	}
-	if path == "" && s.stable != nil {
+	switch {
+	case path == "" && s.stable != nil:
 		// Rolling back: the stable spec restores the state the failed upgrade started from.
 		return r.cancel(ctx, s)
-	}
-	if path == "" {
-		// No checkpoint yet (the job just started, or checkpointing is off): the running job can still hand its
-		// state over through a savepoint.
+	case path == "":
+		// No checkpoint that outlives the cancel (the job just started, checkpointing is off, or the retention
+		// deletes them): the running job can still hand its state over through a savepoint.
 		return r.stopWithSavepoint(ctx, s, flinkv1beta1.SnapshotTriggerUpgrade, "upgrade")
 	}
 	s.deployment.Status.JobStatus.UpgradeSavepointPath = path
@@ -241,7 +233,7 @@ func (r *Reconciler) cancel(ctx context.Context, s *scope) error {
 }
 
 // intentRecorded reports that a step's intent is in status and its action is next (see Reconciler.OnStep).
-func (r *Reconciler) intentRecorded(ctx context.Context, s *scope, current step) {
+func (r *Reconciler) intentRecorded(ctx context.Context, s *scope, current upgradeplan.Step) {
 	if r.OnStep != nil {
 		r.OnStep(ctx, s.deployment, current.String()+"/intent")
 	}
@@ -254,7 +246,7 @@ func (r *Reconciler) deleteCluster(ctx context.Context, s *scope) error {
 		s.setProgress(flinkv1beta1.ReasonUpgrading, "waiting for the old JobManager to shut down")
 		return nil
 	}
-	if needsTerminalState(s) {
+	if upgradeplan.NeedsTerminalState(s.observed) {
 		proceed, err := r.recordTerminalState(ctx, s)
 		if err != nil || !proceed {
 			return err
@@ -307,44 +299,16 @@ func (r *Reconciler) deploy(ctx context.Context, s *scope, recovery bool) error 
 		s.setStalled(flinkv1beta1.ReasonValidationError, err.Error())
 		return nil
 	}
-	cluster.JobManager.Annotations[AnnotationSpecHash] = specHash(s.deployedRecord())
-	cluster.JobManager.Annotations[AnnotationRestarts] = strconv.FormatInt(restartsRecorded(&s.deployment.Status), 10)
-	objects := []client.Object{cluster.ConfigMap, cluster.InternalService, cluster.RestService}
-	if cluster.TaskManager != nil {
-		objects = append(objects, cluster.TaskManager)
+	for key, value := range upgradeplan.ClusterAnnotations(s.deployedRecord(), restartsRecorded(&s.deployment.Status)) {
+		cluster.JobManager.Annotations[key] = value
 	}
-	if cluster.Ingress != nil {
-		objects = append(objects, cluster.Ingress)
-	}
-	// The JobManager last: it reads the ConfigMap when it starts.
-	objects = append(objects, cluster.JobManager)
-	for _, object := range objects {
+	for _, object := range cluster.Objects() {
 		if err := kubeapply.Apply(ctx, r.Client, r.Scheme, s.deployment, object); err != nil {
 			return err
 		}
 	}
-	status := &s.deployment.Status
-	markDeployed(s)
-	if s.stable == nil && s.target.Job != nil && s.target.Job.SavepointRedeployNonce != nil {
-		nonce := *s.target.Job.SavepointRedeployNonce
-		status.LastSavepointRedeployNonce = &nonce
-	}
-	status.JobManagerDeploymentStatus = flinkv1beta1.JobManagerDeploymentDeploying
-	status.JobStatus.State = flinkv1beta1.JobStatusReconciling
-	status.JobStatus.JobID = ""
-	status.ClusterRemovedJobID = ""
-	status.Error = ""
-	message := "cluster deployed"
-	if restore != "" {
-		message += ", job restores from " + restore
-	}
-	reason := flinkv1beta1.ReasonDeploying
-	if s.stable != nil {
-		reason, message = flinkv1beta1.ReasonRollingBack, "last stable spec redeployed"+strings.TrimPrefix(message, "cluster deployed")
-	}
-	if recovery {
-		reason, message = flinkv1beta1.ReasonDeploying, "JobManager Deployment was missing: redeployed"
-	}
+	upgradeplan.RecordDeployed(&s.deployment.Status, s.target, s.stable != nil)
+	reason, message := deploystatus.Deployed(restore, s.stable != nil, recovery)
 	r.event(s, corev1.EventTypeNormal, reason, message)
 	s.setProgress(reason, message)
 	return nil

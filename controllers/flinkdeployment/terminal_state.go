@@ -11,37 +11,6 @@ import (
 	"github.com/teal-flink/teal/internal/lifecycle"
 )
 
-// needsTerminalState reports whether an upgrade is about to delete a cluster whose job is not running (it
-// FAILED, was cancelled, finished after its upgrade savepoint, or is missing) while the new job must carry its
-// state on: a stateful upgrade mode, without HA (which recovers the job by itself), not a rollback or a restart
-// (they recorded their restore point when they began) and not a redeploy from a chosen savepoint.
-func needsTerminalState(s *scope) bool {
-	if s.target == nil || s.target.Job == nil || s.stable != nil || s.restarting || highAvailability(s.flinkConfig) {
-		return false
-	}
-	if upgradeMode(s.target) == flinkv1beta1.UpgradeModeStateless {
-		return false
-	}
-	if nonce := s.target.Job.SavepointRedeployNonce; nonce != nil {
-		if done := s.deployment.Status.LastSavepointRedeployNonce; done == nil || *done != *nonce {
-			return false
-		}
-	}
-	return s.deployment.Status.ReconciliationStatus.State == flinkv1beta1.ReconciliationStateUpgrading
-}
-
-// checkpointsSurvived reports whether a job that ended in state still has its retained checkpoints.
-func checkpointsSurvived(state flinkv1beta1.JobStatusState, flinkConfig map[string]string) bool {
-	switch state {
-	case flinkv1beta1.JobStatusFailed:
-		return jobops.CheckpointsSurviveFailure(flinkConfig)
-	case flinkv1beta1.JobStatusCanceled:
-		return jobops.CheckpointsSurviveCancel(flinkConfig)
-	}
-	// FINISHED (and anything else) deletes them whatever the retention.
-	return false
-}
-
 // recordTerminalState records the newest state the ended job left behind as the new job's restore point, before
 // the cluster that knows it is deleted. Restoring from the previous upgrade's savepoint instead would rewind the
 // job; when no state can be proven (no job to ask), the upgrade stops with ManualRestoreRequired. It reports
@@ -78,7 +47,7 @@ func (r *Reconciler) takeOverTerminalState(ctx context.Context, s *scope) (strin
 		return "", fmt.Errorf("reading the state job %s left behind: %w", s.job.ID, err)
 	}
 	jobStatus := &s.deployment.Status.JobStatus
-	path := jobops.TerminalRestorePoint(jobStatus.UpgradeSavepointPath, statistics, checkpointsSurvived(s.job.State, s.flinkConfig))
+	path := jobops.TerminalRestorePoint(jobStatus.UpgradeSavepointPath, statistics, jobops.CheckpointsSurviveEnd(s.job.State, s.flinkConfig))
 	if path == "" || jobops.SameLocation(path, jobStatus.UpgradeSavepointPath) {
 		// Nothing newer than what is recorded (a job that never took or restored state keeps it).
 		return "", nil

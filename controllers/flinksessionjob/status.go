@@ -6,6 +6,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/deploystatus"
 	"github.com/teal-flink/teal/internal/gitops"
 	"github.com/teal-flink/teal/internal/lifecycle"
 )
@@ -51,6 +52,12 @@ func (r *Reconciler) summarize(s *scope, reconcileErr error) {
 		status.ReconciliationStatus.LastStableSpec = status.ReconciliationStatus.LastReconciledSpec
 		derive()
 		gitops.MarkReady(job, flinkv1beta1.ReasonSucceeded, "job %s running", status.JobStatus.JobID)
+	case s.session != nil && deploystatus.TaskManagerFailure(s.session) != "":
+		// The job waits for slots its session cluster cannot provide: say why, from the cluster's own verdict.
+		s.inFlight = true
+		gitops.MarkReconciling(job, flinkv1beta1.ReasonTaskManagerFailed, "waiting for job %s (%s): session cluster %s "+
+			"cannot run TaskManagers: %s", status.JobStatus.JobID, orUnknown(string(status.JobStatus.State)), s.session.Name,
+			deploystatus.TaskManagerFailure(s.session))
 	default:
 		s.inFlight = true
 		gitops.MarkReconciling(job, flinkv1beta1.ReasonDeploying, "waiting for job %s (%s)", status.JobStatus.JobID, orUnknown(string(status.JobStatus.State)))

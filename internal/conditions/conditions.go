@@ -107,6 +107,19 @@ func MarkUnknown(to Setter, conditionType, reason, messageFormat string, args ..
 	set(to, conditionType, metav1.ConditionUnknown, reason, messageFormat, args...)
 }
 
+// Report keeps an informational condition: False with reason and message while message is set, deleted while it
+// is empty. It reports whether the condition has just turned False with this reason, so the caller announces a
+// run of failures with one event rather than one per observation.
+func Report(to Setter, conditionType, reason, message string) (appeared bool) {
+	if message == "" {
+		Delete(to, conditionType)
+		return false
+	}
+	appeared = !IsFalse(to, conditionType) || GetReason(to, conditionType) != reason
+	MarkFalse(to, conditionType, reason, "%s", message)
+	return appeared
+}
+
 // MarkReconciling sets Reconciling True and removes Stalled: the two never hold together.
 func MarkReconciling(to Setter, reason, messageFormat string, args ...any) {
 	Delete(to, Stalled)

@@ -76,3 +76,18 @@ func TestMessagesAreBoundedToWhatTheAPIServerAccepts(t *testing.T) {
 	g.Expect(message).To(HaveSuffix("(truncated)"))
 	g.Expect(strings.ToValidUTF8(message, "?")).To(Equal(message))
 }
+
+func TestReport(t *testing.T) {
+	g := NewWithT(t)
+	deployment := &flinkv1beta1.FlinkDeployment{}
+	g.Expect(conditions.Report(deployment, "TaskManagers", "TaskManagerFailed", "")).To(BeFalse())
+	g.Expect(conditions.Has(deployment, "TaskManagers")).To(BeFalse())
+	g.Expect(conditions.Report(deployment, "TaskManagers", "TaskManagerFailed", "pod a: ErrImagePull")).To(BeTrue(), "a run of failures begins")
+	g.Expect(conditions.Report(deployment, "TaskManagers", "TaskManagerFailed", "pod b: ErrImagePull")).To(BeFalse(), "the same run, another message")
+	g.Expect(conditions.GetMessage(deployment, "TaskManagers")).To(Equal("pod b: ErrImagePull"))
+	g.Expect(conditions.IsFalse(deployment, "TaskManagers")).To(BeTrue())
+	g.Expect(conditions.Report(deployment, "TaskManagers", "OtherReason", "pod b: ErrImagePull")).To(BeTrue(), "another reason is news")
+	g.Expect(conditions.Report(deployment, "TaskManagers", "TaskManagerFailed", "")).To(BeFalse())
+	g.Expect(conditions.Has(deployment, "TaskManagers")).To(BeFalse(), "over: removed")
+	g.Expect(conditions.Report(deployment, "TaskManagers", "TaskManagerFailed", "pod c: Unschedulable")).To(BeTrue(), "a new run")
+}

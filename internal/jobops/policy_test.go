@@ -204,3 +204,14 @@ func TestCancelResult(t *testing.T) {
 		})
 	}
 }
+
+func TestUpgradeInFlight(t *testing.T) {
+	g := NewWithT(t)
+	g.Expect(UpgradeInFlight(flinkv1beta1.JobStatus{})).To(BeFalse())
+	upgrade := flinkv1beta1.JobStatus{SavepointInfo: &flinkv1beta1.SavepointInfo{TriggerID: "t", TriggerType: flinkv1beta1.SnapshotTriggerUpgrade}}
+	g.Expect(UpgradeInFlight(upgrade)).To(BeTrue())
+	upgrade.SavepointInfo.TriggerID = ""
+	g.Expect(UpgradeInFlight(upgrade)).To(BeFalse(), "completed")
+	manual := flinkv1beta1.JobStatus{SavepointInfo: &flinkv1beta1.SavepointInfo{TriggerID: "t", TriggerType: flinkv1beta1.SnapshotTriggerManual}}
+	g.Expect(UpgradeInFlight(manual)).To(BeFalse(), "a manual savepoint is not the upgrade's")
+}

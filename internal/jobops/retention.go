@@ -1,6 +1,10 @@
 package jobops
 
-import "strings"
+import (
+	"strings"
+
+	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+)
 
 // KeyCheckpointRetention is Flink's execution.checkpointing.externalized-checkpoint-retention.
 const KeyCheckpointRetention = "execution.checkpointing.externalized-checkpoint-retention"
@@ -37,6 +41,18 @@ func CheckpointsSurviveFailure(flinkConfig map[string]string) bool {
 	switch retention(flinkConfig) {
 	case RetentionOnCancellation, RetentionDeleteOnCancellation:
 		return true
+	}
+	return false
+}
+
+// CheckpointsSurviveEnd reports whether a job that ended in state (FAILED, or CANCELED by the operator) still has
+// its retained checkpoints; a FINISHED job's are deleted whatever the retention.
+func CheckpointsSurviveEnd(state flinkv1beta1.JobStatusState, flinkConfig map[string]string) bool {
+	switch state {
+	case flinkv1beta1.JobStatusFailed:
+		return CheckpointsSurviveFailure(flinkConfig)
+	case flinkv1beta1.JobStatusCanceled:
+		return CheckpointsSurviveCancel(flinkConfig)
 	}
 	return false
 }

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	. "github.com/onsi/gomega"
+
+	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 )
 
 func TestCheckpointRetention(t *testing.T) {
@@ -27,6 +29,9 @@ func TestCheckpointRetention(t *testing.T) {
 			}
 			g.Expect(CheckpointsSurviveCancel(config)).To(Equal(tc.surviveCancel))
 			g.Expect(CheckpointsSurviveFailure(config)).To(Equal(tc.surviveFailure))
+			g.Expect(CheckpointsSurviveEnd(flinkv1beta1.JobStatusCanceled, config)).To(Equal(tc.surviveCancel))
+			g.Expect(CheckpointsSurviveEnd(flinkv1beta1.JobStatusFailed, config)).To(Equal(tc.surviveFailure))
+			g.Expect(CheckpointsSurviveEnd(flinkv1beta1.JobStatusFinished, config)).To(BeFalse(), "a finished job's are deleted")
 		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/flink"
 	"github.com/teal-flink/teal/internal/flinkapi"
+	"github.com/teal-flink/teal/internal/lifecycle"
 )
 
 // JobActive reports whether a job in state still runs (or is about to) and so must be stopped before it is
@@ -170,4 +171,15 @@ func RecordCompleted(info *flinkv1beta1.SavepointInfo, location string, at time.
 	info.SavepointHistory = append(info.SavepointHistory, savepoint)
 	DropTrigger(info)
 	return savepoint
+}
+
+// UpgradeSavepointStall is the message of an upgrade savepoint that stalls (NextStall) and whether it is news for a
+// Warning event: Flink failed it while the job is not running (RESTARTING, FAILING), which no retry can fix — a
+// person fixes the job or upgrades with last-state / HA; or its result is lost and the job has ended.
+func UpgradeSavepointStall(poll Poll, jobID string, jobState flinkv1beta1.JobStatusState) (message string, warn bool) {
+	if poll.Outcome == PollFailed {
+		return fmt.Sprintf("the upgrade savepoint of job %s failed while the job is %s: %s; the upgrade retries once "+
+			"the job runs again, or use upgradeMode last-state", jobID, jobState, poll.Failure), true
+	}
+	return "the savepoint's result is no longer known to Flink and the job has ended. " + lifecycle.MsgManualRestoreRequired, false
 }

@@ -6,6 +6,7 @@ import (
 
 	. "github.com/onsi/gomega"
 
+	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/flink"
 )
 
@@ -119,4 +120,25 @@ func TestTriggerID(t *testing.T) {
 	g.Expect(TriggerID("uid", "7", "upgrade", at.Add(time.Millisecond))).NotTo(Equal(first), "a retry is a new operation")
 	g.Expect(TriggerID("uid", "7", "periodic", at)).NotTo(Equal(first))
 	g.Expect(TriggerID("other", "7", "upgrade", at)).NotTo(Equal(first))
+}
+
+func TestUpgradeSavepointStall(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		poll       Poll
+		expect     string
+		expectWarn bool
+	}{
+		{name: "failed while the job restarts", poll: Poll{Outcome: PollFailed, Failure: "job is not running"}, expectWarn: true,
+			expect: "the upgrade savepoint of job j failed while the job is RESTARTING: job is not running; the upgrade retries once the job runs again, or use upgradeMode last-state"},
+		{name: "result lost, job ended", poll: Poll{Outcome: PollUnknown},
+			expect: "the savepoint's result is no longer known to Flink and the job has ended. Manual restore required."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := NewWithT(t)
+			message, warn := UpgradeSavepointStall(tc.poll, "j", flinkv1beta1.JobStatusRestarting)
+			g.Expect(message).To(Equal(tc.expect))
+			g.Expect(warn).To(Equal(tc.expectWarn))
+		})
+	}
 }

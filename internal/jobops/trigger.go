@@ -63,3 +63,10 @@ func DropTrigger(info *flinkv1beta1.SavepointInfo) {
 		info.TriggerID, info.TriggerTimestamp = "", nil
 	}
 }
+
+// UpgradeInFlight reports whether status records an upgrade-type savepoint trigger (an upgrade's, or the savepoint
+// on deletion) that has not completed.
+func UpgradeInFlight(jobStatus flinkv1beta1.JobStatus) bool {
+	info := jobStatus.SavepointInfo
+	return info != nil && info.TriggerID != "" && info.TriggerType == flinkv1beta1.SnapshotTriggerUpgrade
+}

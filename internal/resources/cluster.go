@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
@@ -34,6 +35,19 @@ type Cluster struct {
 	TaskManager *appsv1.Deployment
 	// Ingress to the REST endpoint, when spec.ingress is set.
 	Ingress *networkingv1.Ingress
+}
+
+// Objects lists the cluster's objects in the order they are applied: the JobManager last, since it reads the
+// ConfigMap when it starts; the TaskManager Deployment and the Ingress only when there are.
+func (c *Cluster) Objects() []client.Object {
+	objects := []client.Object{c.ConfigMap, c.InternalService, c.RestService}
+	if c.TaskManager != nil {
+		objects = append(objects, c.TaskManager)
+	}
+	if c.Ingress != nil {
+		objects = append(objects, c.Ingress)
+	}
+	return append(objects, c.JobManager)
 }
 
 // Build builds every object of the cluster described by deployment.
@@ -261,7 +275,7 @@ func mountsUnder(container *corev1.Container, dir string) bool {
 // the official image's jobmanager or standalone-job command for a standalone one. standalone-job takes the job
 // on its command line (it has no $internal.application.* keys), as upstream passes it.
 func jobManagerArgs(deployment *flinkv1beta1.FlinkDeployment, config map[string]string, clusterType string) ([]string, error) {
-	ha := highAvailabilityActivated(config)
+	ha := HighAvailabilityActivated(config)
 	switch {
 	case clusterType == TypeNative && deployment.IsSessionCluster():
 		return []string{"kubernetes-jobmanager.sh", "kubernetes-session"}, nil

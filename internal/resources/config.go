@@ -175,7 +175,7 @@ func EffectiveConfig(deployment *flinkv1beta1.FlinkDeployment, opts ConfigOption
 			return nil, err
 		}
 	}
-	if highAvailabilityActivated(config) {
+	if HighAvailabilityActivated(config) {
 		// Per cluster, as upstream: its HA ConfigMaps, storage directory and (without a fixed one) job ID.
 		config[KeyHAClusterID] = deployment.Name
 	}
@@ -283,7 +283,7 @@ func JobID(deployment *flinkv1beta1.FlinkDeployment) string {
 // rotates the ID only for stateless deployments.
 func applicationJobID(deployment *flinkv1beta1.FlinkDeployment, config map[string]string) string {
 	recovered := deployment.Status.JobStatus.JobID
-	if deployment.Spec.Job.UpgradeMode == flinkv1beta1.UpgradeModeLastState && highAvailabilityActivated(config) &&
+	if deployment.Spec.Job.UpgradeMode == flinkv1beta1.UpgradeModeLastState && HighAvailabilityActivated(config) &&
 		jobIDPattern.MatchString(recovered) {
 		return recovered
 	}
@@ -325,8 +325,9 @@ func copyIfSet(config map[string]string, from, to string) {
 	}
 }
 
-// highAvailabilityActivated reads high-availability.type (or the older high-availability) as Flink does.
-func highAvailabilityActivated(config map[string]string) bool {
+// HighAvailabilityActivated reports whether a Flink configuration turns HA on: high-availability.type (or the
+// older high-availability) set to anything but NONE, as Flink reads it.
+func HighAvailabilityActivated(config map[string]string) bool {
 	for _, key := range []string{KeyHighAvailability, KeyHighAvailabilityV1} {
 		if value := strings.ToLower(strings.TrimSpace(config[key])); value != "" && value != "none" && value != "false" {
 			return true

@@ -69,3 +69,11 @@ func TaskManagerName(cluster string) string { return cluster + "-taskmanager" }
 func Selector(cluster, component, clusterType string) map[string]string {
 	return map[string]string{LabelApp: cluster, LabelComponent: component, LabelType: clusterType}
 }
+
+// TaskManagerCluster names the cluster a TaskManager pod belongs to from its labels (app, on a pod with
+// component=taskmanager and a cluster type, as Flink labels the TaskManagers it creates and Teal a standalone
+// cluster's); false for any other pod.
+func TaskManagerCluster(labels map[string]string) (string, bool) {
+	cluster := labels[LabelApp]
+	return cluster, cluster != "" && labels[LabelComponent] == ComponentTaskManager && labels[LabelType] != ""
+}

@@ -259,3 +259,36 @@ func TestConfigFilesRoundTrip(t *testing.T) {
 	NewWithT(t).Expect(ConfigFileName(flinkv1beta1.FlinkVersionV1_18)).To(Equal("flink-conf.yaml"))
 	NewWithT(t).Expect(ConfigFileName(flinkv1beta1.FlinkVersionV1_19)).To(Equal("config.yaml"))
 }
+
+func TestClusterObjectsJobManagerLast(t *testing.T) {
+	kinds := func(cluster *Cluster) []string {
+		var names []string
+		for _, object := range cluster.Objects() {
+			names = append(names, object.GetName())
+		}
+		return names
+	}
+	for _, tc := range []struct {
+		name   string
+		mutate func(*flinkv1beta1.FlinkDeployment)
+		expect []string
+	}{
+		{"native application", func(*flinkv1beta1.FlinkDeployment) {},
+			[]string{"flink-config-topspeed", "topspeed", "topspeed-rest", "topspeed"}},
+		{"standalone with an ingress", func(d *flinkv1beta1.FlinkDeployment) {
+			d.Spec.Mode = flinkv1beta1.DeploymentModeStandalone
+			d.Spec.Ingress = &flinkv1beta1.IngressSpec{Template: "flink.example.com/{{namespace}}/{{name}}"}
+		}, []string{"flink-config-topspeed", "topspeed", "topspeed-rest", "topspeed-taskmanager", "topspeed", "topspeed"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := NewWithT(t)
+			deployment := application()
+			tc.mutate(deployment)
+			cluster, err := Build(deployment, ConfigOptions{})
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(kinds(cluster)).To(Equal(tc.expect))
+			objects := cluster.Objects()
+			g.Expect(objects[len(objects)-1]).To(BeIdenticalTo(cluster.JobManager), "the JobManager reads the ConfigMap when it starts")
+		})
+	}
+}
