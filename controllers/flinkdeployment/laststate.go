@@ -33,10 +33,16 @@ func (r *Reconciler) observeHAData(ctx context.Context, s *scope, obs upgradepla
 	}
 	configMaps := &corev1.ConfigMapList{}
 	if err := r.List(ctx, configMaps, client.InNamespace(s.deployment.Namespace),
-		client.MatchingLabels{resources.LabelApp: s.deployment.Name, "configmap-type": "high-availability"}); err != nil {
+		client.MatchingLabels{resources.LabelApp: s.deployment.Name}); err != nil {
 		return false, fmt.Errorf("listing the HA ConfigMaps: %w", err)
 	}
-	return len(configMaps.Items) > 0, nil
+	// Flink 2.x does not label its HA ConfigMaps configmap-type=high-availability: known by name as on deletion.
+	for i := range configMaps.Items {
+		if resources.IsHAConfigMap(s.deployment.Name, configMaps.Items[i]) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // observeCheckpointAge asks Flink for the running job's checkpoints when a last-state upgrade is about to hand

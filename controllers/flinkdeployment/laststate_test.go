@@ -119,6 +119,28 @@ func TestDefect2LostJobManagerWithoutHAMetadataNeedsAPerson(t *testing.T) {
 	}, timeout, interval).Should(Succeed())
 }
 
+// TestLostJobManagerResumesFromFlink2HAConfigMaps: Flink 2.x labels its HA ConfigMaps only app and type (seen
+// on real 2.3.0 pods), and the HA-data check that looked for configmap-type=high-availability took a 2.x cluster's
+// surviving HA data for gone: the lost JobManager was never redeployed (ManualRestoreRequired). Recognised by
+// Flink's names, as on deletion, it resumes the job.
+func TestLostJobManagerResumesFromFlink2HAConfigMaps(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	deployment := newDeployment(g, "lost-ha-2x", builders.WithUpgradeMode(flinkv1beta1.UpgradeModeLastState),
+		builders.WithConfig("high-availability.type", "kubernetes", "high-availability.storageDir", "file:///tmp/teal-ha"))
+	haConfigMap := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: deployment.Namespace, Name: deployment.Name + "-cluster-config-map",
+		Labels: map[string]string{"app": deployment.Name, "type": "flink-native-kubernetes"}}}
+	g.Expect(env.Client.Create(ctx, haConfigMap)).To(Succeed())
+	g.Expect(env.Client.Delete(ctx, &appsv1.Deployment{ObjectMeta: objectMeta(deployment)})).To(Succeed())
+	g.Eventually(func() int { return runtime.Starts(deployment.Namespace, deployment.Name) }, timeout, interval).Should(Equal(2))
+	g.Eventually(func(g Gomega) {
+		recovered := get(g, deployment)
+		g.Expect(recovered.Status.JobStatus.State).To(Equal(flinkv1beta1.JobStatusRunning))
+		g.Expect(conditions.GetReason(recovered, flinkv1beta1.ConditionStalled)).NotTo(Equal(flinkv1beta1.ReasonManualRestore))
+		g.Expect(kstatus(g, recovered)).To(Equal(status.CurrentStatus))
+	}, timeout, interval).Should(Succeed())
+}
+
 // Defect 2 (upstream's last-state.max.allowed.checkpoint.age): a last-state upgrade whose latest checkpoint is
 // older than the maximum age hands the state over through a savepoint instead of the old checkpoint.
 func TestMaxCheckpointAgeHandsStateOverBySavepoint(t *testing.T) {
