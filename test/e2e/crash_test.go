@@ -132,6 +132,9 @@ type crashScenario struct {
 	setup func(g Gomega)
 	// act starts the operation, once the first armed operator runs.
 	act func(g Gomega)
+	// afterKill checks, with no operator running, that kill n (from 0) left what its point claims: the intent
+	// recorded and Flink not asked, or Flink asked and its result not recorded.
+	afterKill func(g Gomega, n int)
 	// verify checks the end state, in Kubernetes and in Flink.
 	verify func(g Gomega)
 	// verified is closed once verify passed (a scenario on the same resources waits for it).
@@ -226,6 +229,9 @@ func (r *chainRunner) runChain(g Gomega, i int, scenario *crashScenario) {
 		logged, err := os.ReadFile(process.logPath)
 		g.Expect(err).NotTo(HaveOccurred())
 		g.Expect(string(logged)).To(ContainSubstring(failpoint.Reached(point)+"\n"), "the operator logged its crash point")
+		if scenario.afterKill != nil {
+			scenario.afterKill(g, n)
+		}
 	}
 	_, err := r.replace(nil)
 	g.Expect(err).NotTo(HaveOccurred())
@@ -261,6 +267,23 @@ func savepointUpgradeScenario(v crashVersion) *crashScenario {
 		scenario.cleanup = func() { deleteQuietly(deployment) }
 	}
 	scenario.act = func(g Gomega) { renamePipeline(g, deployment, "crash-sp-v2") }
+	var trigger string
+	scenario.afterKill = func(g Gomega, n int) {
+		current := fetchDeployment(g, deployment)
+		switch scenario.chain[n] {
+		case "StopWithSavepoint/intent":
+			trigger = current.Status.JobStatus.SavepointInfo.TriggerID
+			g.Expect(trigger).NotTo(BeEmpty(), "the trigger id is recorded")
+			g.Expect(jobState(g, current.Namespace, current.Name, firstJob)).To(BeEquivalentTo("RUNNING"), "Flink was not asked")
+			g.Expect(savepointCount(g, scenario.namespace, v)).To(Equal(0))
+		case "AwaitSavepoint":
+			g.Expect(current.Status.JobStatus.SavepointInfo.TriggerID).To(Equal(trigger), "sent again under the recorded id, result not recorded")
+			eventuallyJobState(g, current.Namespace, current.Name, firstJob, "FINISHED")
+			g.Eventually(func(g Gomega) int { return savepointCount(g, scenario.namespace, v) }, crashTimeout, interval).Should(Equal(1))
+		default:
+			afterClusterKill(g, current, scenario.chain[n], firstJob)
+		}
+	}
 	scenario.verify = func(g Gomega) {
 		var current *flinkv1beta1.FlinkDeployment
 		g.Eventually(func(g Gomega) {
@@ -300,6 +323,19 @@ func lastStateAndHealthScenarios(v crashVersion) (*crashScenario, *crashScenario
 		lastState.cleanup = func() { deleteQuietly(deployment) }
 	}
 	lastState.act = func(g Gomega) { renamePipeline(g, deployment, "crash-ls-v2") }
+	lastState.afterKill = func(g Gomega, n int) {
+		current := fetchDeployment(g, deployment)
+		switch lastState.chain[n] {
+		case "CheckpointAndCancel/intent":
+			g.Expect(current.Status.JobStatus.UpgradeSavepointPath).To(ContainSubstring(fmt.Sprintf("chk-%d", upgradeCheckpoint)),
+				"the newest checkpoint is recorded")
+			g.Expect(jobState(g, current.Namespace, current.Name, firstJob)).To(BeEquivalentTo("RUNNING"), "Flink was not asked")
+		case "CheckpointAndCancel":
+			eventuallyJobState(g, current.Namespace, current.Name, firstJob, "CANCELED")
+		default:
+			afterClusterKill(g, current, lastState.chain[n], firstJob)
+		}
+	}
 	lastState.verify = func(g Gomega) {
 		var current *flinkv1beta1.FlinkDeployment
 		g.Eventually(func(g Gomega) {
@@ -326,6 +362,21 @@ func lastStateAndHealthScenarios(v crashVersion) (*crashScenario, *crashScenario
 				operatorconfig.KeyHealthCheckCheckpointProgress, "true",
 				operatorconfig.KeyHealthCheckCheckpointWindow, healthWindow)(d)
 		})
+	}
+	health.afterKill = func(g Gomega, n int) {
+		current := fetchDeployment(g, deployment)
+		switch health.chain[n] {
+		case "BeginRestart":
+			g.Expect(current.Status.ClusterHealth).NotTo(BeNil())
+			g.Expect(current.Status.ClusterHealth.Restarts).To(BeNumerically(">=", 1), "the restart is recorded")
+			g.Expect(current.Status.JobStatus.UpgradeSavepointPath).To(ContainSubstring(fmt.Sprintf("chk-%d", restartCheckpoint)),
+				"with the newest checkpoint")
+			g.Expect(jobState(g, current.Namespace, current.Name, upgradedJob)).To(BeEquivalentTo("RUNNING"), "Flink was not asked")
+		case "Cancel":
+			eventuallyJobState(g, current.Namespace, current.Name, upgradedJob, "CANCELED")
+		default:
+			afterClusterKill(g, current, health.chain[n], upgradedJob)
+		}
 	}
 	health.verify = func(g Gomega) {
 		g.Eventually(func(g Gomega) {
@@ -382,6 +433,31 @@ func sessionJobAndSnapshotScenarios(t *testing.T, v crashVersion) (*crashScenari
 			return env.Client.Update(context.Background(), current)
 		}, crashTimeout, interval).Should(Succeed())
 	}
+	var trigger, submitted string
+	sessionJob.afterKill = func(g Gomega, n int) {
+		current := &flinkv1beta1.FlinkSessionJob{}
+		g.Expect(env.Client.Get(context.Background(), client.ObjectKeyFromObject(job), current)).To(Succeed())
+		info := current.Status.JobStatus.SavepointInfo
+		switch sessionJob.chain[n] {
+		case "StopWithSavepoint/intent":
+			g.Expect(info).NotTo(BeNil())
+			trigger = info.TriggerID
+			g.Expect(trigger).NotTo(BeEmpty(), "the trigger id is recorded")
+			g.Expect(jobState(g, session.Namespace, session.Name, firstJob)).To(BeEquivalentTo("RUNNING"), "Flink was not asked")
+			g.Expect(savepointCount(g, sessionJob.namespace, v)).To(Equal(0))
+		case "AwaitSavepoint":
+			g.Expect(info.TriggerID).To(Equal(trigger), "sent again under the recorded id, result not recorded")
+			eventuallyJobState(g, session.Namespace, session.Name, firstJob, "FINISHED")
+			g.Eventually(func(g Gomega) int { return savepointCount(g, sessionJob.namespace, v) }, crashTimeout, interval).Should(Equal(1))
+		case "Submit/intent":
+			submitted = current.Status.JobStatus.JobID
+			g.Expect(submitted).NotTo(Equal(firstJob), "the new job's id is recorded")
+			g.Expect(jobState(g, session.Namespace, session.Name, submitted)).To(BeEmpty(), "Flink was not asked")
+		case "Submit":
+			g.Expect(current.Status.JobStatus.JobID).To(Equal(submitted))
+			g.Expect(jobState(g, session.Namespace, session.Name, submitted)).NotTo(BeEmpty(), "Flink runs the job under the recorded id")
+		}
+	}
 	sessionJob.verify = func(g Gomega) {
 		g.Eventually(func(g Gomega) {
 			current := sessionJobReady(g, job, 2)
@@ -404,6 +480,24 @@ func sessionJobAndSnapshotScenarios(t *testing.T, v crashVersion) (*crashScenari
 		snapshot.Spec.Savepoint.Path = "file://" + snapshotDir()
 	}
 	snapshotScenario.act = func(g Gomega) { createEventually(g, snapshot) }
+	var snapshotTrigger string
+	snapshotScenario.afterKill = func(g Gomega, n int) {
+		current := &flinkv1beta1.FlinkStateSnapshot{}
+		g.Expect(env.Client.Get(context.Background(), client.ObjectKeyFromObject(snapshot), current)).To(Succeed())
+		g.Expect(current.Status.State).NotTo(BeElementOf(flinkv1beta1.SnapshotStateInProgress, flinkv1beta1.SnapshotStateCompleted),
+			"Flink's answer is not recorded")
+		entries, _ := os.ReadDir(snapshotDir())
+		switch snapshotScenario.chain[n] {
+		case "Trigger/intent":
+			snapshotTrigger = current.Status.TriggerID
+			g.Expect(snapshotTrigger).NotTo(BeEmpty(), "the trigger id is recorded")
+			g.Expect(entries).To(BeEmpty(), "Flink was not asked")
+		case "Trigger":
+			g.Expect(current.Status.TriggerID).To(Equal(snapshotTrigger), "sent under the recorded id")
+			g.Eventually(func() ([]os.DirEntry, error) { return os.ReadDir(snapshotDir()) }, crashTimeout, interval).Should(HaveLen(1),
+				"Flink took the savepoint")
+		}
+	}
 	snapshotScenario.verify = func(g Gomega) {
 		var path string
 		g.Eventually(func(g Gomega) {
@@ -456,6 +550,33 @@ func blueGreenScenario(v crashVersion) *crashScenario {
 			return env.Client.Update(context.Background(), current)
 		}, crashTimeout, interval).Should(Succeed())
 	}
+	scenario.afterKill = func(g Gomega, n int) {
+		current := blueGreenOf(g, bg)
+		children := &flinkv1beta1.FlinkDeploymentList{}
+		g.Expect(env.Client.List(context.Background(), children, client.InNamespace(scenario.namespace))).To(Succeed())
+		names := []string{}
+		for _, child := range children.Items {
+			if child.DeletionTimestamp.IsZero() {
+				names = append(names, child.Name)
+			}
+		}
+		switch scenario.chain[n] {
+		case "Intent SAVEPOINTING_BLUE":
+			g.Expect(current.Status.BlueGreenState).To(Equal(flinkv1beta1.BlueGreenSavepointingBlue), "the intent is recorded")
+			g.Expect(savepointCount(g, scenario.namespace, v)).To(Equal(0), "Flink was not asked")
+		case "TriggerSavepoint(BLUE)":
+			g.Eventually(func(g Gomega) int { return savepointCount(g, scenario.namespace, v) }, crashTimeout, interval).Should(Equal(1),
+				"Flink took blue's savepoint")
+		case "Intent TRANSITIONING_TO_GREEN":
+			g.Expect(current.Status.BlueGreenState).To(Equal(flinkv1beta1.BlueGreenTransitioningToGreen), "the intent is recorded")
+			g.Expect(names).To(ConsistOf(scenario.object+"-blue"), "green not created yet")
+		case "ApplyChild(GREEN)":
+			g.Expect(names).To(ConsistOf(scenario.object+"-blue", scenario.object+"-green"), "green created")
+		case "DeleteChild(BLUE)":
+			g.Expect(names).To(ConsistOf(scenario.object+"-green"), "blue deleted")
+			g.Expect(current.Status.BlueGreenState).NotTo(Equal(flinkv1beta1.BlueGreenActiveGreen), "ACTIVE_GREEN not recorded")
+		}
+	}
 	scenario.verify = func(g Gomega) {
 		green := client.ObjectKey{Namespace: scenario.namespace, Name: scenario.object + "-green"}
 		g.Eventually(func(g Gomega) {
@@ -475,6 +596,49 @@ func blueGreenScenario(v crashVersion) *crashScenario {
 		g.Expect(runtime.Starts(green.Namespace, green.Name)).To(Equal(1), "green's job started once")
 	}
 	return scenario
+}
+
+// afterClusterKill checks the FlinkDeployment kill points that replace the cluster: the old job's removal
+// recorded and its cluster still there; the cluster deleted; the new one created.
+func afterClusterKill(g Gomega, current *flinkv1beta1.FlinkDeployment, step, oldJob string) {
+	switch step {
+	case "DeleteCluster/intent":
+		g.Expect(current.Status.ClusterRemovedJobID).To(Equal(oldJob), "the hand-over is recorded")
+		g.Expect(runtime.Cluster(current.Namespace, current.Name)).NotTo(BeNil(), "the old cluster is still there")
+		g.Expect(runtime.Starts(current.Namespace, current.Name)).To(Equal(1))
+	case "DeleteCluster":
+		g.Eventually(func() any { return runtime.Cluster(current.Namespace, current.Name) }, crashTimeout, interval).Should(BeNil(),
+			"the old cluster is deleted")
+		g.Expect(runtime.Starts(current.Namespace, current.Name)).To(Equal(1))
+	case "Deploy":
+		g.Eventually(func() int { return runtime.Starts(current.Namespace, current.Name) }, crashTimeout, interval).Should(Equal(2),
+			"the new cluster is created")
+	default:
+		g.Expect(step).To(BeEmpty(), "a kill point without a check")
+	}
+}
+
+func fetchDeployment(g Gomega, deployment *flinkv1beta1.FlinkDeployment) *flinkv1beta1.FlinkDeployment {
+	current := &flinkv1beta1.FlinkDeployment{}
+	g.Expect(env.Client.Get(context.Background(), client.ObjectKeyFromObject(deployment), current)).To(Succeed())
+	return current
+}
+
+// jobState asks Flink for a job's state on cluster namespace/name ("" when Flink does not know the job).
+func jobState(g Gomega, namespace, name, jobID string) flink.JobState {
+	jobs, err := restClient(g, namespace, name).ListJobs(context.Background())
+	g.Expect(err).NotTo(HaveOccurred())
+	for _, job := range jobs {
+		if job.ID == jobID {
+			return job.State
+		}
+	}
+	return ""
+}
+
+func eventuallyJobState(g Gomega, namespace, name, jobID string, want flink.JobState) {
+	g.Eventually(func(g Gomega) flink.JobState { return jobState(g, namespace, name, jobID) }, crashTimeout, interval).
+		Should(Equal(want), "job %s", jobID)
 }
 
 // crashDeployment is TopSpeedWindowing with its own state directories.
