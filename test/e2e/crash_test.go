@@ -68,33 +68,16 @@ func TestOperatorKilledAtEveryStepOnRealFlink(t *testing.T) {
 		blueGreen := blueGreenScenario(v)
 		scenarios = append(scenarios, savepoint, lastState, sessionJob, blueGreen, snapshot, health)
 	}
-	// Chains in this order: the health restarts last, as each waits out its window.
-	order := []*crashScenario{}
-	for _, kind := range []string{"savepoint", "last-state", "session-job", "blue-green", "snapshot", "health"} {
-		for _, scenario := range scenarios {
-			if strings.HasSuffix(scenario.name, "/"+kind) {
-				order = append(order, scenario)
-			}
-		}
-	}
-	runner.turns = make([]chan struct{}, len(order)+1)
-	runner.passed = make([]sync.Once, len(order))
-	for i := range runner.turns {
-		runner.turns[i] = make(chan struct{})
-	}
-	close(runner.turns[0])
-
 	var wg sync.WaitGroup
-	failures := make([]string, len(order))
-	for i, scenario := range order {
+	failures := make([]string, len(scenarios))
+	for i, scenario := range scenarios {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer runner.pass(i) // a scenario that failed before its chain still hands the operator on
 			failures[i] = catchFailure(func(g Gomega) {
 				scenario.setup(g)
 				t.Logf("%s: set up after %s", scenario.name, time.Since(started).Round(time.Second))
-				runner.runChain(g, i, scenario)
+				runner.runChain(g, scenario)
 				t.Logf("%s: chain of %d kills done after %s", scenario.name, len(scenario.chain), time.Since(started).Round(time.Second))
 				scenario.verify(g)
 				close(scenario.verified)
@@ -105,11 +88,11 @@ func TestOperatorKilledAtEveryStepOnRealFlink(t *testing.T) {
 	wg.Wait()
 	for i, failure := range failures {
 		if failure != "" {
-			t.Errorf("%s: %s", order[i].name, failure)
+			t.Errorf("%s: %s", scenarios[i].name, failure)
 		}
 	}
-	t.Logf("crash chains on real Flink: %d scenarios, %d kills, %s", len(order), runner.kills, time.Since(started).Round(time.Second))
-	for _, scenario := range order {
+	t.Logf("crash chains on real Flink: %d scenarios, %d kills, %s", len(scenarios), runner.kills, time.Since(started).Round(time.Second))
+	for _, scenario := range scenarios {
 		scenario.cleanup()
 	}
 }
@@ -148,9 +131,12 @@ func newCrashScenario(v crashVersion, kind, object, scenarioKind string, chain [
 		verified: make(chan struct{}), cleanup: func() {}}
 }
 
-// chainRunner owns the one operator process and hands it to the scenarios' chains in turn.
+// chainRunner owns the one operator process and hands it to the scenarios' chains one at a time, in the order
+// they are ready.
 type chainRunner struct {
 	t *testing.T
+	// chain is held by the chain that runs.
+	chain sync.Mutex
 	// mu guards current and kills.
 	mu sync.Mutex
 	// current is the running operator (armed or not).
@@ -158,16 +144,6 @@ type chainRunner struct {
 	// armed: current has a crash point.
 	armed bool
 	kills int
-	// turns[i] is closed when chain i may run; passed[i] closes turns[i+1] once.
-	turns  []chan struct{}
-	passed []sync.Once
-}
-
-func (r *chainRunner) pass(i int) {
-	r.passed[i].Do(func() {
-		<-r.turns[i]
-		close(r.turns[i+1])
-	})
 }
 
 // replace stops the current operator and starts one armed with point (none: nil).
@@ -208,11 +184,11 @@ func (r *chainRunner) restorePlain() error {
 	return err
 }
 
-// runChain waits for scenario i's turn, then kills an operator at each point of its chain and leaves an
-// operator without a crash point running.
-func (r *chainRunner) runChain(g Gomega, i int, scenario *crashScenario) {
-	<-r.turns[i]
-	defer r.pass(i)
+// runChain waits until no other chain runs, then kills an operator at each point of the scenario's chain and
+// leaves an operator without a crash point running.
+func (r *chainRunner) runChain(g Gomega, scenario *crashScenario) {
+	r.chain.Lock()
+	defer r.chain.Unlock()
 	points := crash.Points(scenario.kind, scenario.namespace, scenario.object, scenario.chain)
 	for n, point := range points {
 		process, err := r.replace(&point)
