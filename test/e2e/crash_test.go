@@ -257,7 +257,7 @@ func savepointUpgradeScenario(v crashVersion) *crashScenario {
 			eventuallyJobState(g, current.Namespace, current.Name, firstJob, "FINISHED")
 			g.Eventually(func(g Gomega) int { return savepointCount(g, scenario.namespace, v) }, crashTimeout, interval).Should(Equal(1))
 		default:
-			afterClusterKill(g, current, scenario.chain[n], firstJob)
+			afterClusterKill(g, current, scenario.chain[n], firstJob, 1)
 		}
 	}
 	scenario.verify = func(g Gomega) {
@@ -309,7 +309,7 @@ func lastStateAndHealthScenarios(v crashVersion) (*crashScenario, *crashScenario
 		case "CheckpointAndCancel":
 			eventuallyJobState(g, current.Namespace, current.Name, firstJob, "CANCELED")
 		default:
-			afterClusterKill(g, current, lastState.chain[n], firstJob)
+			afterClusterKill(g, current, lastState.chain[n], firstJob, 1)
 		}
 	}
 	lastState.verify = func(g Gomega) {
@@ -351,7 +351,7 @@ func lastStateAndHealthScenarios(v crashVersion) (*crashScenario, *crashScenario
 		case "Cancel":
 			eventuallyJobState(g, current.Namespace, current.Name, upgradedJob, "CANCELED")
 		default:
-			afterClusterKill(g, current, health.chain[n], upgradedJob)
+			afterClusterKill(g, current, health.chain[n], upgradedJob, 2)
 		}
 	}
 	health.verify = func(g Gomega) {
@@ -576,18 +576,19 @@ func blueGreenScenario(v crashVersion) *crashScenario {
 
 // afterClusterKill checks the FlinkDeployment kill points that replace the cluster: the old job's removal
 // recorded and its cluster still there; the cluster deleted; the new one created.
-func afterClusterKill(g Gomega, current *flinkv1beta1.FlinkDeployment, step, oldJob string) {
+// starts is how many clusters of the deployment had started before the operation.
+func afterClusterKill(g Gomega, current *flinkv1beta1.FlinkDeployment, step, oldJob string, starts int) {
 	switch step {
 	case "DeleteCluster/intent":
 		g.Expect(current.Status.ClusterRemovedJobID).To(Equal(oldJob), "the hand-over is recorded")
 		g.Expect(runtime.Cluster(current.Namespace, current.Name)).NotTo(BeNil(), "the old cluster is still there")
-		g.Expect(runtime.Starts(current.Namespace, current.Name)).To(Equal(1))
+		g.Expect(runtime.Starts(current.Namespace, current.Name)).To(Equal(starts))
 	case "DeleteCluster":
 		g.Eventually(func() any { return runtime.Cluster(current.Namespace, current.Name) }, crashTimeout, interval).Should(BeNil(),
 			"the old cluster is deleted")
-		g.Expect(runtime.Starts(current.Namespace, current.Name)).To(Equal(1))
+		g.Expect(runtime.Starts(current.Namespace, current.Name)).To(Equal(starts))
 	case "Deploy":
-		g.Eventually(func() int { return runtime.Starts(current.Namespace, current.Name) }, crashTimeout, interval).Should(Equal(2),
+		g.Eventually(func() int { return runtime.Starts(current.Namespace, current.Name) }, crashTimeout, interval).Should(Equal(starts+1),
 			"the new cluster is created")
 	default:
 		g.Expect(step).To(BeEmpty(), "a kill point without a check")
