@@ -166,12 +166,16 @@ func run() error {
 	if err := mgr.Add(watcher); err != nil {
 		return err
 	}
-	if err := manager.Setup(mgr, manager.Options{
+	options := manager.Options{
 		Controllers: enableControllers, Webhooks: enableWebhooks, OperatorConfig: source.Current,
 		Validator:        validators.NewRegistry(policies),
 		Flink:            flinkapi.NewFactory(operatorMetrics.FlinkREST()),
 		BlueGreenMetrics: operatorMetrics.BlueGreen(),
-	}); err != nil {
+	}
+	if err := installCrashPoint(&options); err != nil {
+		return err
+	}
+	if err := manager.Setup(mgr, options); err != nil {
 		return err
 	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {

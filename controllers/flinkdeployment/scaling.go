@@ -71,7 +71,7 @@ func (r *Reconciler) scale(ctx context.Context, s *scope) error {
 	} else if err := r.rescaleJob(ctx, s, restorePath(s)); err != nil || s.stalled != nil {
 		return err
 	}
-	return r.recordTarget(s, flinkv1beta1.ReconciliationStateDeployed)
+	return r.recordInPlace(ctx, s)
 }
 
 // scaleTaskManagers resizes a standalone cluster's TaskManager Deployment to the desired spec.

@@ -31,7 +31,7 @@ func (r *Reconciler) perform(ctx context.Context, s *scope, next upgradeplan.Ste
 	case upgradeplan.StepBeginUpgrade:
 		return ctrl.Result{}, r.beginUpgrade(ctx, s)
 	case upgradeplan.StepRecordIgnorable:
-		return ctrl.Result{}, r.recordTarget(s, flinkv1beta1.ReconciliationStateDeployed)
+		return ctrl.Result{}, r.recordInPlace(ctx, s)
 	case upgradeplan.StepScale:
 		return ctrl.Result{}, r.scale(ctx, s)
 	case upgradeplan.StepStopWithSavepoint:
@@ -118,6 +118,33 @@ func (r *Reconciler) recordTarget(s *scope, state flinkv1beta1.ReconciliationSta
 	s.target, s.stable = s.deployment.Spec.DeepCopy(), nil
 	s.targetMeta = reconciled.Metadata{APIVersion: flinkv1beta1.GroupVersion.String(), FirstDeployment: first}
 	return r.computeFlinkConfig(s)
+}
+
+// recordInPlace records the desired spec as the target of the running cluster, for a change that needs no new
+// cluster (operator options, nonces, an in-place scale), and writes the new target's spec hash on the JobManager
+// Deployment, so that the cluster still counts as the target's. Without it, a later health-check or failed-job
+// restart of that cluster was carried out as an upgrade by the upgrade mode: with upgradeMode savepoint, a
+// stop-with-savepoint of the unhealthy job instead of a cancel and a restore from the checkpoint the restart
+// recorded. The annotation is written before the status records the target: a crash in between records the same
+// target again. Only a JobManager built from the previous target is relabelled.
+func (r *Reconciler) recordInPlace(ctx context.Context, s *scope) error {
+	previous := specHash(s.deployedRecord())
+	if err := r.recordTarget(s, flinkv1beta1.ReconciliationStateDeployed); err != nil {
+		return err
+	}
+	if s.jobManager == nil || s.jobManager.Annotations[AnnotationSpecHash] != previous {
+		return nil
+	}
+	current := specHash(s.deployedRecord())
+	if current == previous {
+		return nil
+	}
+	patch := client.MergeFrom(s.jobManager.DeepCopy())
+	s.jobManager.Annotations[AnnotationSpecHash] = current
+	if err := r.Patch(ctx, s.jobManager, patch); err != nil {
+		return fmt.Errorf("recording the spec hash on the JobManager Deployment: %w", err)
+	}
+	return nil
 }
 
 // stopWithSavepoint records the savepoint's trigger as intent (jobops.RecordIntent: a recorded trigger is asked

@@ -14,9 +14,10 @@ import (
 
 // TestOperatorKilledDuringSessionJobSavepointUpgrade kills the operator during a session job's savepoint
 // upgrade: between recording the savepoint's trigger and calling Flink ("StopWithSavepoint/intent"), between
-// the Flink call and recording what followed it, once the savepoint is recorded, and once the new job is
-// submitted. Every run must end with one running job, restored from the newest (the one) savepoint, and no
-// second savepoint: the restarted operator polls or re-sends the recorded trigger instead of taking another.
+// the Flink call and recording what followed it, once the savepoint is recorded, once the new job's id is
+// recorded ("Submit/intent") and once it is submitted. Every run must end with one running job, restored from
+// the newest (the one) savepoint, and no second savepoint: the restarted operator polls or re-sends the recorded
+// trigger instead of taking another.
 func TestOperatorKilledDuringSessionJobSavepointUpgrade(t *testing.T) {
 	stepIs := func(name string) func(*flinkv1beta1.FlinkSessionJob, string) bool {
 		return func(_ *flinkv1beta1.FlinkSessionJob, step string) bool { return step == name }
@@ -31,6 +32,7 @@ func TestOperatorKilledDuringSessionJobSavepointUpgrade(t *testing.T) {
 			info := j.Status.JobStatus.SavepointInfo
 			return step == "AwaitSavepoint" && info != nil && info.TriggerID == "" && j.Status.JobStatus.UpgradeSavepointPath != ""
 		}},
+		{"new job's id recorded, not submitted", stepIs("Submit/intent")},
 		{"new job submitted, not yet recorded", stepIs("Submit")},
 	}
 	defer stk.StepAside(t)()

@@ -234,6 +234,9 @@ func (r *Reconciler) submit(ctx context.Context, s *scope) error {
 			return err
 		}
 	}
+	// The job id is in status (now or by an earlier attempt): a restart from here submits under the same id and
+	// finds the job if Flink already runs it.
+	r.intentRecorded(ctx, s, stepSubmit)
 	job := s.target.Job
 	fetchOptions, err := FetchOptionsFrom(s.config)
 	if err != nil {

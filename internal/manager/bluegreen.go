@@ -17,6 +17,7 @@ func setupBlueGreen(mgr ctrl.Manager, opts Options) error {
 		ControllerOptions: controllerOptions(opts),
 		Client:            kubeClient, Scheme: mgr.GetScheme(), Recorder: recorder(mgr, "flinkbluegreendeployment-controller"),
 		OperatorConfig: opts.OperatorConfig, Flink: opts.Flink, Now: opts.Now, Metrics: opts.BlueGreenMetrics,
+		OnStep: opts.OnBlueGreenStep,
 		Validate: func(bg, old *flinkv1beta1.FlinkBlueGreenDeployment) field.ErrorList {
 			flinkVersion := bg.Spec.Template.Spec.FlinkVersion
 			options, err := validatorOptions(opts, bg.Namespace, flinkVersion)

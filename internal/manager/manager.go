@@ -43,6 +43,8 @@ type Options struct {
 	OnSnapshotStep func(ctx context.Context, snapshot *flinkv1beta1.FlinkStateSnapshot, step string)
 	// OnSessionJobStep is called after each FlinkSessionJob step (see flinksessionjob.Reconciler.OnStep).
 	OnSessionJobStep func(ctx context.Context, job *flinkv1beta1.FlinkSessionJob, step string)
+	// OnBlueGreenStep is called after each blue/green intent and effect (see bluegreen.Reconciler.OnStep).
+	OnBlueGreenStep func(ctx context.Context, bg *flinkv1beta1.FlinkBlueGreenDeployment, step string)
 	// WrapClient, when set, wraps the client the FlinkDeployment, FlinkSessionJob, FlinkStateSnapshot and
 	// FlinkBlueGreenDeployment controllers read and write through (tests simulate a cache that lags behind the controller's own writes).
 	WrapClient func(client.Client) client.Client

@@ -84,12 +84,11 @@ func run(m *testing.M) (int, error) {
 	defer stk.Stop()
 	env, runtime = stk.Env, stk.Runtime
 
-	stop, err := startOperatorBinary(root)
-	if err != nil {
+	if operator, err = startOperatorBinary(root); err != nil {
 		return 0, err
 	}
 	code := m.Run()
-	if err := stop(); err != nil {
+	if err := operator.stop(); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: stopping the operator:", err)
 	}
 	if code == 0 {
@@ -101,9 +100,9 @@ func run(m *testing.M) (int, error) {
 }
 
 // startOperatorBinary builds the operator as `make build` does and runs it against the test control plane.
-func startOperatorBinary(root string) (func() error, error) {
-	binary := filepath.Join(outputDir, "teal")
-	build := exec.Command("go", "build", "-trimpath", "-o", binary, ".")
+func startOperatorBinary(root string) (*operatorProcess, error) {
+	operatorBinary = filepath.Join(outputDir, "teal")
+	build := exec.Command("go", "build", "-trimpath", "-o", operatorBinary, ".")
 	build.Dir, build.Env = root, append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("building the operator: %v\n%s", err, out)
@@ -112,7 +111,7 @@ func startOperatorBinary(root string) (func() error, error) {
 	if err != nil {
 		return nil, err
 	}
-	config := filepath.Join(outputDir, "operator-config.yaml")
+	operatorConfig = filepath.Join(outputDir, "operator-config.yaml")
 	content := fmt.Sprintf("kubernetes.operator.rest.url-template: %q\n"+
 		"kubernetes.operator.observer.progress-check.interval: 1 s\n"+
 		"kubernetes.operator.reconcile.interval: 5 s\n"+
@@ -122,34 +121,72 @@ func startOperatorBinary(root string) (func() error, error) {
 		"kubernetes.operator.user.artifacts.disallow-restricted-hosts: false\n"+
 		// As the chart does: ADVANCED blue/green children get the gate from the operator image.
 		"kubernetes.operator.bluegreen.advanced.gate.image: teal:e2e\n", runtime.RestURLTemplate())
-	if err := os.WriteFile(config, []byte(content), 0o644); err != nil {
+	if err := os.WriteFile(operatorConfig, []byte(content), 0o644); err != nil {
 		return nil, err
 	}
-	logFile, err := os.Create(filepath.Join(outputDir, "operator.log"))
+	operatorEnv = append(os.Environ(), "KUBECONFIG="+kubeconfig, "POD_NAMESPACE=default")
+	return startOperatorProcess("operator.log")
+}
+
+var (
+	// operator is the suite's operator process; a test that stops it starts another before it ends.
+	operator *operatorProcess
+	// operatorBinary, operatorConfig and operatorEnv start it (startOperatorBinary sets them).
+	operatorBinary, operatorConfig string
+	operatorEnv                    []string
+)
+
+// operatorProcess is a running operator binary.
+type operatorProcess struct {
+	cmd *exec.Cmd
+	// logPath has the process's stdout and stderr.
+	logPath string
+	// exited is closed when the process has exited; err is what Wait returned.
+	exited chan struct{}
+	err    error
+}
+
+// startOperatorProcess starts the operator binary with the suite's configuration, logging to logName in the
+// output directory (appended), with extraEnv added to its environment (e.g. TEAL_CRASH_AT).
+func startOperatorProcess(logName string, extraEnv ...string) (*operatorProcess, error) {
+	logPath := filepath.Join(outputDir, logName)
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, err
 	}
-	operator := exec.Command(binary, "--config", config, "--metrics-bind-address", "0", "--health-probe-bind-address", "0",
+	cmd := exec.Command(operatorBinary, "--config", operatorConfig, "--metrics-bind-address", "0", "--health-probe-bind-address", "0",
 		"--webhook-port", fmt.Sprint(env.Webhook.LocalServingPort), "--webhook-cert-dir", env.Webhook.LocalServingCertDir)
-	operator.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig, "POD_NAMESPACE=default")
-	operator.Stdout, operator.Stderr = logFile, logFile
-	if err := operator.Start(); err != nil {
+	cmd.Env = append(append([]string{}, operatorEnv...), extraEnv...)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		logFile.Close()
 		return nil, fmt.Errorf("starting the operator: %w", err)
 	}
-	return func() error {
-		defer logFile.Close()
-		if err := operator.Process.Signal(os.Interrupt); err != nil {
-			return err
-		}
-		done := make(chan error, 1)
-		go func() { done <- operator.Wait() }()
-		select {
-		case <-done:
-			return nil
-		case <-time.After(30 * time.Second):
-			return operator.Process.Kill()
-		}
-	}, nil
+	process := &operatorProcess{cmd: cmd, logPath: logPath, exited: make(chan struct{})}
+	go func() {
+		process.err = cmd.Wait()
+		logFile.Close()
+		close(process.exited)
+	}()
+	return process, nil
+}
+
+// stop interrupts the process (a graceful shutdown) and kills it after 30 s.
+func (p *operatorProcess) stop() error {
+	select {
+	case <-p.exited:
+		return nil
+	default:
+	}
+	if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
+		return err
+	}
+	select {
+	case <-p.exited:
+		return nil
+	case <-time.After(30 * time.Second):
+		return p.cmd.Process.Kill()
+	}
 }
 
 func newNamespace(g Gomega) string { return stk.NewNamespace(g, "e2e") }

@@ -1,0 +1,62 @@
+package flinksessionjob_test
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	. "github.com/onsi/gomega"
+
+	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/failpoint"
+	"github.com/teal-flink/teal/test/builders"
+	"github.com/teal-flink/teal/test/crash"
+)
+
+// TestOperatorKilledAlongSessionJobCrashChain kills the operator at every point of the session job's savepoint
+// upgrade chain (test/crash), one after another within one upgrade — the chain test/e2e runs with the operator
+// binary on real Flink: trigger recorded, Flink not asked; the trigger re-sent, its answer not recorded; the new
+// job's id recorded, not submitted; submitted, not recorded. The upgrade must end with one running job,
+// restored from the one savepoint taken.
+func TestOperatorKilledAlongSessionJobCrashChain(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	defer stk.StepAside(t)()
+	jars := jarServer(t)
+	first, err := stk.StartOperator()
+	g.Expect(err).NotTo(HaveOccurred())
+	session := newCluster(g, "chain", builders.WithSessionCluster())
+	job := builders.NewFlinkSessionJob("chain", session.Namespace, session.Name, jars.URL+"/topspeed.jar",
+		builders.WithSessionJobUpgradeMode(flinkv1beta1.UpgradeModeSavepoint))
+	g.Expect(env.Client.Create(ctx, job)).To(Succeed())
+	firstJob := eventuallyReady(g, job).Status.JobStatus.JobID
+	g.Expect(first.Stop()).To(Succeed())
+
+	points := crash.Points(failpoint.KindFlinkSessionJob, job.Namespace, job.Name, crash.SessionJobSavepointUpgradeChain)
+	fresh := stk.KillChain(g, points, func() {
+		update(g, job, func(j *flinkv1beta1.FlinkSessionJob) {
+			builders.WithSessionJobConfig("pipeline.name", "chain-v2")(j)
+		})
+	})
+	defer func() { g.Expect(fresh.Stop()).To(Succeed()) }()
+
+	upgraded := eventuallyReady(g, job)
+	g.Expect(upgraded.Generation).To(BeEquivalentTo(2))
+	g.Expect(upgraded.Status.JobStatus.State).To(Equal(flinkv1beta1.JobStatusRunning))
+	newJob := upgraded.Status.JobStatus.JobID
+	g.Expect(newJob).NotTo(Equal(firstJob))
+	flink := standin(g, session)
+	var active []string
+	for _, id := range flink.JobIDs() {
+		if state, _ := flink.JobState(id); state != "FINISHED" && state != "CANCELED" && state != "FAILED" {
+			active = append(active, id)
+		}
+	}
+	g.Expect(active).To(Equal([]string{newJob}), "one job runs")
+	savepoints, err := os.ReadDir(localPath(stk.StateConfig(session.Namespace)[1]))
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(savepoints).To(HaveLen(1), "exactly one savepoint was taken")
+	restored := flink.RestoredFrom(newJob)
+	g.Expect(restored).To(Equal(upgraded.Status.JobStatus.SavepointInfo.LastSavepoint.Location))
+	g.Expect(restored).To(Equal(upgraded.Status.JobStatus.UpgradeSavepointPath))
+}
