@@ -128,19 +128,19 @@ func (r *Reconciler) recordTarget(s *scope, state flinkv1beta1.ReconciliationSta
 // recorded. The annotation is written before the status records the target: a crash in between records the same
 // target again. Only a JobManager built from the previous target is relabelled.
 func (r *Reconciler) recordInPlace(ctx context.Context, s *scope) error {
-	previous := specHash(s.deployedRecord())
+	previous := s.deployedRecord()
 	if err := r.recordTarget(s, flinkv1beta1.ReconciliationStateDeployed); err != nil {
 		return err
 	}
-	if s.jobManager == nil || s.jobManager.Annotations[AnnotationSpecHash] != previous {
+	if s.jobManager == nil {
 		return nil
 	}
-	current := specHash(s.deployedRecord())
-	if current == previous {
+	hash, relabel := upgradeplan.SpecHashAfterInPlaceChange(s.jobManager.Annotations, previous, s.deployedRecord())
+	if !relabel {
 		return nil
 	}
 	patch := client.MergeFrom(s.jobManager.DeepCopy())
-	s.jobManager.Annotations[AnnotationSpecHash] = current
+	s.jobManager.Annotations[upgradeplan.AnnotationSpecHash] = hash
 	if err := r.Patch(ctx, s.jobManager, patch); err != nil {
 		return fmt.Errorf("recording the spec hash on the JobManager Deployment: %w", err)
 	}

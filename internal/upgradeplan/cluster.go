@@ -30,6 +30,17 @@ func ClusterBuild(annotations map[string]string, deployedRecord string, restarts
 	return sameSpec && builtAfter >= restarts, sameSpec && builtAfter < restarts
 }
 
+// SpecHashAfterInPlaceChange is the spec hash to write on a running JobManager Deployment when a change is
+// recorded in place (no new cluster) from previousRecord to currentRecord: only a JobManager built from
+// previousRecord is relabelled, and only when the hash changes.
+func SpecHashAfterInPlaceChange(annotations map[string]string, previousRecord, currentRecord string) (string, bool) {
+	previous, current := specHash(previousRecord), specHash(currentRecord)
+	if annotations[AnnotationSpecHash] != previous || current == previous {
+		return "", false
+	}
+	return current, true
+}
+
 func specHash(serialized string) string {
 	sum := sha256.Sum256([]byte(serialized))
 	return hex.EncodeToString(sum[:8])

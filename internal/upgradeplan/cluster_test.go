@@ -30,3 +30,29 @@ func TestClusterBuild(t *testing.T) {
 		})
 	}
 }
+
+func TestSpecHashAfterInPlaceChange(t *testing.T) {
+	const before, after, unrelated = `{"spec":{"job":{"parallelism":1}}}`, `{"spec":{"job":{"parallelism":2}}}`, `{"spec":{"image":"x"}}`
+	for _, tc := range []struct {
+		name          string
+		annotations   map[string]string
+		previous, now string
+		relabel       bool
+	}{
+		{"built from the previous target: relabelled", ClusterAnnotations(before, 0), before, after, true},
+		{"nothing changed: left alone", ClusterAnnotations(before, 0), before, before, false},
+		{"built from another spec (an upgrade's old cluster): left alone", ClusterAnnotations(unrelated, 0), before, after, false},
+		{"no annotations: left alone", nil, before, after, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := NewWithT(t)
+			hash, relabel := SpecHashAfterInPlaceChange(tc.annotations, tc.previous, tc.now)
+			g.Expect(relabel).To(Equal(tc.relabel))
+			if tc.relabel {
+				g.Expect(hash).To(Equal(ClusterAnnotations(tc.now, 0)[AnnotationSpecHash]))
+				isTarget, _ := ClusterBuild(map[string]string{AnnotationSpecHash: hash}, tc.now, 0)
+				g.Expect(isTarget).To(BeTrue(), "the relabelled JobManager counts as the new target's")
+			}
+		})
+	}
+}
