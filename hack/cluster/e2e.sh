@@ -9,6 +9,7 @@
 # A failed scenario keeps each pod's logs and the objects' YAML under test/e2ecluster/_output.
 #
 #   E2E_CLUSTER_RUN='TestNativeApplication/flink-1.20' hack/cluster/e2e.sh    # a subset (go test -run)
+#   E2E_CLUSTER_PARALLEL=1 hack/cluster/e2e.sh                                  # one scenario at a time
 set -euo pipefail
 # shellcheck source=hack/cluster/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -52,6 +53,7 @@ mkdir -p "$data"
 tests_start=$(seconds)
 status=0
 "$cluster_root/hack/cluster/exec" env TEAL_E2E_CLUSTER=1 TEAL_E2E_DATA="$data" TEAL_E2E_NAMESPACE=teal-system \
-  "$BIN/e2ecluster.test" -test.v -test.timeout "${E2E_CLUSTER_TIMEOUT:-40m}" -test.run "${E2E_CLUSTER_RUN:-.}" || status=$?
+  "$BIN/e2ecluster.test" -test.v -test.timeout "${E2E_CLUSTER_TIMEOUT:-40m}" -test.run "${E2E_CLUSTER_RUN:-.}" \
+  -test.parallel "${E2E_CLUSTER_PARALLEL:-4}" || status=$?
 log "the scenarios took $(($(seconds) - tests_start))s"
 exit "$status"
