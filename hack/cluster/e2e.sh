@@ -31,9 +31,19 @@ running() {
 values=$cluster_root/hack/cluster/e2e-values.yaml
 if running; then
   log "reusing the running cluster $CLUSTER_NAME (it stays up); helm upgrade with $values"
+  config() { "$cluster_root/hack/cluster/kubectl" -n teal-system get configmap teal-config -o jsonpath='{.data}'; }
+  before=$(config)
   "$cluster_root/hack/cluster/exec" env HELM_CACHE_HOME="$STATE/helm/cache" HELM_CONFIG_HOME="$STATE/helm/config" \
     HELM_DATA_HOME="$STATE/helm/data" "$BIN/helm" upgrade teal "$cluster_root/charts/teal" -n teal-system \
     --reuse-values -f "$values" --wait --timeout 5m >/dev/null
+  # With dynamic configuration (the chart's default) a changed operator configuration is reloaded in place once
+  # the kubelet refreshes the mounted ConfigMap, up to a minute after helm returns: the first scenarios would
+  # meet the old one (an http jarURI refused by the webhook). A restart reads it now.
+  if [[ $(config) != "$before" ]]; then
+    log "the operator configuration changed: restarting Teal to read it"
+    "$cluster_root/hack/cluster/kubectl" -n teal-system rollout restart deployment/teal >/dev/null
+    "$cluster_root/hack/cluster/kubectl" -n teal-system rollout status deployment/teal --timeout 5m >/dev/null
+  fi
 else
   up_start=$(seconds)
   teardown() {
