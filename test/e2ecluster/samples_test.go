@@ -108,7 +108,13 @@ func TestSamplesOnTheNode(t *testing.T) {
 		eventuallySnapshotCompleted(g, snapshot)
 	}
 
-	for _, file := range append(append([]string{}, snapshotSamples...), deploymentSamples...) {
+	// The snapshots first, while their clusters still run (the savepoint sample's disposeOnDelete asks its
+	// cluster to dispose of the savepoint), then everything else.
+	for _, file := range snapshotSamples {
+		_, stderr, err := kubectl(manifest(file), "delete", "--timeout="+timeout.String(), "-f", "-")
+		g.Expect(err).NotTo(HaveOccurred(), "kubectl delete %s: %s", file, stderr)
+	}
+	for _, file := range deploymentSamples {
 		_, stderr, err := kubectl(manifest(file), "delete", "--wait=false", "-f", "-")
 		g.Expect(err).NotTo(HaveOccurred(), "kubectl delete %s: %s", file, stderr)
 	}
