@@ -63,7 +63,7 @@ mkdir -p "$data"
 tests_start=$(seconds)
 status=0
 "$cluster_root/hack/cluster/exec" env TEAL_E2E_CLUSTER=1 TEAL_E2E_DATA="$data" TEAL_E2E_NAMESPACE=teal-system \
-  "$BIN/e2ecluster.test" -test.v -test.timeout "${E2E_CLUSTER_TIMEOUT:-40m}" -test.run "${E2E_CLUSTER_RUN:-.}" \
+  "$BIN/e2ecluster.test" -test.v -test.timeout "${E2E_CLUSTER_TIMEOUT:-60m}" -test.run "${E2E_CLUSTER_RUN:-.}" \
   -test.parallel "${E2E_CLUSTER_PARALLEL:-4}" || status=$?
 log "the scenarios took $(($(seconds) - tests_start))s"
 exit "$status"
