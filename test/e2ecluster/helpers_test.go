@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	. "github.com/onsi/gomega"
 	appsv1 "k8s.io/api/apps/v1"
@@ -162,6 +163,11 @@ func update(g Gomega, deployment *flinkv1beta1.FlinkDeployment, change func(*fli
 // eventuallyReady waits until the latest generation reached its terminal outcome with Ready=True (kstatus
 // Current) and returns the object.
 func eventuallyReady(g Gomega, deployment *flinkv1beta1.FlinkDeployment) *flinkv1beta1.FlinkDeployment {
+	return eventuallyReadyWithin(g, deployment, timeout)
+}
+
+// eventuallyReadyWithin is eventuallyReady with its own bound.
+func eventuallyReadyWithin(g Gomega, deployment *flinkv1beta1.FlinkDeployment, within time.Duration) *flinkv1beta1.FlinkDeployment {
 	var current *flinkv1beta1.FlinkDeployment
 	g.Eventually(func(g Gomega) {
 		current = get(g, deployment)
@@ -172,7 +178,7 @@ func eventuallyReady(g Gomega, deployment *flinkv1beta1.FlinkDeployment) *flinkv
 		kstatus, err := testenv.KStatus(current)
 		g.Expect(err).NotTo(HaveOccurred())
 		g.Expect(kstatus).To(Equal(status.CurrentStatus))
-	}, timeout, interval).Should(Succeed())
+	}, within, interval).Should(Succeed())
 	return current
 }
 

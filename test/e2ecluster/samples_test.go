@@ -20,6 +20,9 @@ import (
 	"github.com/teal-flink/teal/test/testenv"
 )
 
+// samplesStartTimeout bounds the first outcome of each sample: every sample's JVMs start at once.
+const samplesStartTimeout = 2 * timeout
+
 // The samples in config/samples, as a user applies them: every Flink resource sample (cmd/teal-demo has no
 // manifests of its own: it applies flinkbluegreendeployment.yaml). The Flux and policy samples are not Teal
 // resources.
@@ -49,7 +52,7 @@ var (
 // no pod of theirs is left.
 //
 // It runs alone, before the parallel scenarios: the samples request what a user's small node offers, the whole
-// node at once.
+// node at once. Eleven JVMs then start together on two cores, so the first outcomes get samplesStartTimeout.
 func TestSamplesOnTheNode(t *testing.T) {
 	keepOnFailure(t)
 	g := NewWithT(t)
@@ -79,7 +82,7 @@ func TestSamplesOnTheNode(t *testing.T) {
 	application, session, standalone := loadSample(g, deploymentSamples[0]), loadSample(g, deploymentSamples[1]), loadSample(g, deploymentSamples[2])
 	for _, deployment := range []*flinkv1beta1.FlinkDeployment{application, session, standalone} {
 		deployment.Namespace = namespace
-		ready := eventuallyReady(g, deployment)
+		ready := eventuallyReadyWithin(g, deployment, samplesStartTimeout)
 		if deployment.Spec.Job != nil {
 			jobID, _ := eventuallyRunning(g, deployment.Name, nil)
 			g.Expect(ready.Status.JobStatus.JobID).To(Equal(jobID), "%s: the job Flink runs is the one the status reports", deployment.Name)
@@ -88,7 +91,7 @@ func TestSamplesOnTheNode(t *testing.T) {
 	for _, file := range deploymentSamples[3:5] {
 		blueGreen := &flinkv1beta1.FlinkBlueGreenDeployment{}
 		g.Expect(yaml.UnmarshalStrict(manifest(file), blueGreen)).To(Succeed())
-		active := eventuallyBlueGreenCurrent(g, client.ObjectKey{Namespace: namespace, Name: blueGreen.Name}, timeout)
+		active := eventuallyBlueGreenCurrent(g, client.ObjectKey{Namespace: namespace, Name: blueGreen.Name}, samplesStartTimeout)
 		g.Expect(active.Status.BlueGreenState).To(Equal(flinkv1beta1.BlueGreenActiveBlue), "%s", file)
 		eventuallyRunning(g, blueGreen.Name+"-blue", nil)
 	}
