@@ -154,9 +154,9 @@ cluster: images ## Bring up a local single-node Kubernetes cluster with Teal ins
 	hack/install-tools.sh cluster
 	hack/cluster/up.sh
 
-# The real-pod scenarios make test runs (a go test -run pattern): the subset that fits its time budget on two
-# cores (docs/cluster.md); make e2e-cluster alone runs them all.
-E2E_CLUSTER_TEST_RUN ?= TestNativeSessionJob
+# The real-pod scenarios make test runs (a go test -run pattern): all of them, several at once
+# (E2E_CLUSTER_PARALLEL, docs/cluster.md).
+E2E_CLUSTER_TEST_RUN ?= .
 
 .PHONY: e2e-cluster
 e2e-cluster: images ## The end-to-end suite on real pods (test/e2ecluster): reuses a running cluster or brings one up and down (root).

@@ -9,6 +9,7 @@
 # A failed scenario keeps each pod's logs and the objects' YAML under test/e2ecluster/_output.
 #
 #   E2E_CLUSTER_RUN='TestNativeApplication/flink-1.20' hack/cluster/e2e.sh    # a subset (go test -run)
+#   E2E_CLUSTER_PARALLEL=1 hack/cluster/e2e.sh                                  # one scenario at a time
 set -euo pipefail
 # shellcheck source=hack/cluster/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -30,9 +31,19 @@ running() {
 values=$cluster_root/hack/cluster/e2e-values.yaml
 if running; then
   log "reusing the running cluster $CLUSTER_NAME (it stays up); helm upgrade with $values"
+  config() { "$cluster_root/hack/cluster/kubectl" -n teal-system get configmap teal-config -o jsonpath='{.data}'; }
+  before=$(config)
   "$cluster_root/hack/cluster/exec" env HELM_CACHE_HOME="$STATE/helm/cache" HELM_CONFIG_HOME="$STATE/helm/config" \
     HELM_DATA_HOME="$STATE/helm/data" "$BIN/helm" upgrade teal "$cluster_root/charts/teal" -n teal-system \
     --reuse-values -f "$values" --wait --timeout 5m >/dev/null
+  # With dynamic configuration (the chart's default) a changed operator configuration is reloaded in place once
+  # the kubelet refreshes the mounted ConfigMap, up to a minute after helm returns: the first scenarios would
+  # meet the old one (an http jarURI refused by the webhook). A restart reads it now.
+  if [[ $(config) != "$before" ]]; then
+    log "the operator configuration changed: restarting Teal to read it"
+    "$cluster_root/hack/cluster/kubectl" -n teal-system rollout restart deployment/teal >/dev/null
+    "$cluster_root/hack/cluster/kubectl" -n teal-system rollout status deployment/teal --timeout 5m >/dev/null
+  fi
 else
   up_start=$(seconds)
   teardown() {
@@ -52,6 +63,7 @@ mkdir -p "$data"
 tests_start=$(seconds)
 status=0
 "$cluster_root/hack/cluster/exec" env TEAL_E2E_CLUSTER=1 TEAL_E2E_DATA="$data" TEAL_E2E_NAMESPACE=teal-system \
-  "$BIN/e2ecluster.test" -test.v -test.timeout "${E2E_CLUSTER_TIMEOUT:-40m}" -test.run "${E2E_CLUSTER_RUN:-.}" || status=$?
+  "$BIN/e2ecluster.test" -test.v -test.timeout "${E2E_CLUSTER_TIMEOUT:-60m}" -test.run "${E2E_CLUSTER_RUN:-.}" \
+  -test.parallel "${E2E_CLUSTER_PARALLEL:-4}" || status=$?
 log "the scenarios took $(($(seconds) - tests_start))s"
 exit "$status"

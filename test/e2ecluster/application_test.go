@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	. "github.com/onsi/gomega"
@@ -24,22 +23,20 @@ import (
 // directory for its state (the sample's file:///flink-data must be shared by JobManager and TaskManagers to
 // restore), and on Flink 2.x the renamed checkpoint and savepoint keys.
 func TestNativeApplicationLifecycle(t *testing.T) {
+	t.Parallel()
 	for _, flinkVersion := range flinkVersions {
 		t.Run(flinkVersion.name, func(t *testing.T) {
+			t.Parallel()
 			keepOnFailure(t)
 			g := NewWithT(t)
 			ctx := context.Background()
-			name := "topspeed-" + strings.ReplaceAll(strings.TrimPrefix(flinkVersion.name, "flink-"), ".", "")
+			name := "topspeed-" + versionSuffix(flinkVersion.name)
 			dir := stateDir(g, name)
 			deployment := loadSample(g, "flinkdeployment-application.yaml")
 			deployment.Name, deployment.Namespace = name, namespace
-			deployment.Spec.Image, deployment.Spec.FlinkVersion = flinkVersion.image, flinkVersion.version
+			onVersion(g, deployment, flinkVersion.image, flinkVersion.version)
 			smallResources(deployment)
 			withStateVolume(deployment, dir)
-			if flinkVersion.version.IsEqualOrNewer(flinkv1beta1.FlinkVersionV2_0) {
-				setConfig(g, deployment, map[string]string{"state.savepoints.dir": "", "state.checkpoints.dir": ""})
-				setConfig(g, deployment, stateKeys(flinkVersion.version))
-			}
 			t.Cleanup(func() { _ = client.IgnoreNotFound(k8s.Delete(ctx, deployment)) })
 			g.Expect(k8s.Create(ctx, deployment)).To(Succeed())
 

@@ -19,6 +19,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/flink"
 	"github.com/teal-flink/teal/internal/resources"
 	"github.com/teal-flink/teal/test/sequence"
 	"github.com/teal-flink/teal/test/testenv"
@@ -45,6 +46,12 @@ const (
 	// blueGreenGracePeriod bounds a transition before the operator aborts it: two Flink clusters start and stop on
 	// two busy cores.
 	blueGreenGracePeriod = "6 min"
+	// badCommitGracePeriod bounds the transition of a commit whose job cannot start.
+	badCommitGracePeriod = "90 s"
+	// gracePeriodKey is the blue/green option that bounds a transition.
+	gracePeriodKey = "kubernetes.operator.bluegreen.abort.grace-period"
+	// missingEntryClass is a job class no jar holds: a commit with it never runs.
+	missingEntryClass = "org.example.DoesNotExist"
 )
 
 // testJobsJar is where hack/images/build.sh puts the test-jobs jar of a Flink line into the Flink image.
@@ -89,7 +96,7 @@ func sequenceBlueGreen(g Gomega, name, image string, version flinkv1beta1.FlinkV
 		Spec: flinkv1beta1.FlinkBlueGreenDeploymentSpec{
 			TransitionMode: mode,
 			Configuration: map[string]string{
-				"kubernetes.operator.bluegreen.abort.grace-period":        blueGreenGracePeriod,
+				gracePeriodKey: blueGreenGracePeriod,
 				"kubernetes.operator.bluegreen.deployment-deletion.delay": "5 s",
 			},
 			Template: flinkv1beta1.FlinkDeploymentTemplateSpec{Spec: child.Spec},
@@ -198,6 +205,10 @@ type transitionOutcome struct {
 	sink sequence.Summary
 	// transition is from the commit to ACTIVE_GREEN; blueGone from the commit until blue's pods were gone.
 	transition, blueGone time.Duration
+	// The transition split: savepointPhase from SAVEPOINTING_BLUE to TRANSITIONING_TO_GREEN (the hand-over
+	// savepoint), greenStartup from there to ACTIVE_GREEN (green's cluster and job), and the rest, the operator and
+	// Kubernetes (from the commit to SAVEPOINTING_BLUE).
+	savepointPhase, greenStartup time.Duration
 	// greenRunningToClear is from green's job first seen RUNNING to the ConfigMap's CLEAR_TO_TEARDOWN (ADVANCED).
 	greenRunningToClear time.Duration
 	// longestOutputGap is the longest time the sink's largest sequence number stood still during the transition.
@@ -206,8 +217,9 @@ type transitionOutcome struct {
 }
 
 func (o transitionOutcome) String() string {
-	return fmt.Sprintf("transition %s, blue's pods gone after %s, green RUNNING → CLEAR_TO_TEARDOWN %s, longest output gap %s, stages %v; sink %s",
-		o.transition.Round(100*time.Millisecond), o.blueGone.Round(100*time.Millisecond),
+	return fmt.Sprintf("transition %s (savepoint phase %s, green start-up until ready %s, operator and Kubernetes %s), blue's pods gone after %s, green RUNNING → CLEAR_TO_TEARDOWN %s, longest output gap %s, stages %v; sink %s",
+		o.transition.Round(100*time.Millisecond), o.savepointPhase.Round(100*time.Millisecond), o.greenStartup.Round(100*time.Millisecond),
+		(o.transition - o.savepointPhase - o.greenStartup).Round(100*time.Millisecond), o.blueGone.Round(100*time.Millisecond),
 		o.greenRunningToClear.Round(100*time.Millisecond), o.longestOutputGap.Round(100*time.Millisecond), o.stages, o.sink)
 }
 
@@ -231,11 +243,13 @@ func eventuallyBlueGreenCurrent(g Gomega, key client.ObjectKey, within time.Dura
 	return current
 }
 
-// runSequenceTransition deploys bg (blue) writing under outputs, waits for its output, commits a change of the
-// image tag (flink:<version> → flink:<major.minor>, the same image under its other tag) while records flow, waits
-// for ACTIVE_GREEN and blue's pods gone, then for green's output to reach greenRecordsAfterTeardown records past the
-// last record written at that moment (the cutoff), and counts the sink: duplicates anywhere, gaps in 0..cutoff.
-func runSequenceTransition(t *testing.T, g Gomega, bg *flinkv1beta1.FlinkBlueGreenDeployment, greenImage, outputs string) transitionOutcome {
+// runSequenceTransition deploys bg (blue) writing under outputs, waits for its output, runs beforeCommit (if any)
+// on the running blue, commits a change of the image tag (flink:<version> → flink:<major.minor>, the same image
+// under its other tag; the job's class and the grace period as first deployed) while records flow, waits for
+// ACTIVE_GREEN, green's job restored from the hand-over savepoint, and blue's pods gone, then for green's output to
+// reach greenRecordsAfterTeardown records past the last record written at that moment (the cutoff), and counts
+// the sink: duplicates anywhere, gaps in 0..cutoff.
+func runSequenceTransition(t *testing.T, g Gomega, bg *flinkv1beta1.FlinkBlueGreenDeployment, greenImage, outputs string, beforeCommit func(Gomega, client.ObjectKey)) transitionOutcome {
 	ctx := context.Background()
 	key := client.ObjectKeyFromObject(bg)
 	t.Cleanup(func() { deleteBlueGreenAndWait(t, key) })
@@ -246,6 +260,9 @@ func runSequenceTransition(t *testing.T, g Gomega, bg *flinkv1beta1.FlinkBlueGre
 		counts, err := sequence.Count(outputs)
 		return sequence.Largest(counts), err
 	}, timeout, interval).Should(BeNumerically(">=", 2*sequenceRate), "blue writes records")
+	if beforeCommit != nil {
+		beforeCommit(g, key)
+	}
 
 	sampler := startHandOverSampler(key.Name, outputs)
 	committed := time.Now()
@@ -255,11 +272,15 @@ func runSequenceTransition(t *testing.T, g Gomega, bg *flinkv1beta1.FlinkBlueGre
 			return err
 		}
 		current.Spec.Template.Spec.Image = greenImage
+		current.Spec.Template.Spec.Job.EntryClass = bg.Spec.Template.Spec.Job.EntryClass
+		current.Spec.Configuration[gracePeriodKey] = bg.Spec.Configuration[gracePeriodKey]
 		return k8s.Update(ctx, current)
 	}, timeout, interval).Should(Succeed())
 	green := eventuallyBlueGreenCurrent(g, key, 3*timeout)
 	transition := time.Since(committed)
 	g.Expect(green.Status.BlueGreenState).To(Equal(flinkv1beta1.BlueGreenActiveGreen), "status: %+v", green.Status)
+	g.Expect(green.Status.ActiveDeployment).To(Equal(key.Name + "-green"))
+	expectRestoredFromHandOverSavepoint(g, key.Name+"-green")
 	g.Eventually(func() []corev1.Pod { return podsOf(g, key.Name+"-blue") }, timeout, interval).Should(BeEmpty(), "blue's pods are gone")
 	blueGone := time.Since(committed)
 
@@ -274,6 +295,13 @@ func runSequenceTransition(t *testing.T, g Gomega, bg *flinkv1beta1.FlinkBlueGre
 	// so the output may stand still after blue is gone.
 	seen, stages, longestGap := sampler.stop()
 	outcome := transitionOutcome{transition: transition, blueGone: blueGone, stages: stages, longestOutputGap: longestGap}
+	savepointing, transitioning := seen["state="+string(flinkv1beta1.BlueGreenSavepointingBlue)], seen["state="+string(flinkv1beta1.BlueGreenTransitioningToGreen)]
+	if !savepointing.IsZero() && !transitioning.IsZero() {
+		outcome.savepointPhase = transitioning.Sub(savepointing)
+	}
+	if activeGreen := seen["state="+string(flinkv1beta1.BlueGreenActiveGreen)]; !transitioning.IsZero() && !activeGreen.IsZero() {
+		outcome.greenStartup = activeGreen.Sub(transitioning)
+	}
 	if running, ok := seen["green=RUNNING"]; ok {
 		if clear, ok := seen["stage=CLEAR_TO_TEARDOWN"]; ok {
 			outcome.greenRunningToClear = clear.Sub(running)
@@ -297,6 +325,60 @@ func deleteBlueGreenAndWait(t *testing.T, key client.ObjectKey) {
 	}, timeout, interval).Should(BeEmpty(), "the scenario's Flink pods are gone")
 }
 
+// expectRestoredFromHandOverSavepoint: the child's job runs restored from the savepoint its spec names (the
+// hand-over savepoint the operator took of the other colour).
+func expectRestoredFromHandOverSavepoint(g Gomega, child string) {
+	deployment := &flinkv1beta1.FlinkDeployment{}
+	g.Expect(k8s.Get(context.Background(), client.ObjectKey{Namespace: namespace, Name: child}, deployment)).To(Succeed())
+	savepoint := deployment.Spec.Job.InitialSavepointPath
+	g.Expect(savepoint).NotTo(BeEmpty(), "%s starts from a savepoint", child)
+	eventuallyRunning(g, child, func(g Gomega, statistics flink.CheckpointStatistics) {
+		g.Expect(statistics.Latest.Restored).NotTo(BeNil())
+		g.Expect(samePath(statistics.Latest.Restored.ExternalPath, savepoint)).To(BeTrue(),
+			"%s restored the hand-over savepoint %s, not %s", child, savepoint, statistics.Latest.Restored.ExternalPath)
+	})
+}
+
+// abortBadCommit commits a job class that does not exist: green never runs, and after the grace period the
+// operator aborts the transition — ACTIVE_BLUE, Stalled with TransitionAborted (kstatus Failed), blue's job still
+// the first one, RUNNING, restored from nothing, its pods never replaced.
+func abortBadCommit(g Gomega, key client.ObjectKey) {
+	ctx := context.Background()
+	blue := key.Name + "-blue"
+	firstJob, statistics := eventuallyRunning(g, blue, nil)
+	g.Expect(statistics.Latest.Restored).To(BeNil())
+	bluePods := podsOf(g, blue)
+	g.Eventually(func() error {
+		current := &flinkv1beta1.FlinkBlueGreenDeployment{}
+		if err := k8s.Get(ctx, key, current); err != nil {
+			return err
+		}
+		current.Spec.Template.Spec.Job.EntryClass = missingEntryClass
+		current.Spec.Configuration[gracePeriodKey] = badCommitGracePeriod
+		return k8s.Update(ctx, current)
+	}, timeout, interval).Should(Succeed())
+	aborted := &flinkv1beta1.FlinkBlueGreenDeployment{}
+	g.Eventually(func(g Gomega) {
+		g.Expect(k8s.Get(ctx, key, aborted)).To(Succeed())
+		g.Expect(aborted.Status.ObservedGeneration).To(Equal(aborted.Generation))
+		kstatus, err := testenv.KStatus(aborted)
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(kstatus).To(Equal(status.FailedStatus), "status: %+v", aborted.Status)
+	}, 2*timeout, interval).Should(Succeed())
+	g.Expect(aborted.Status.BlueGreenState).To(Equal(flinkv1beta1.BlueGreenActiveBlue))
+	stalled := meta(aborted.Status.Conditions, flinkv1beta1.ConditionStalled)
+	g.Expect(stalled).NotTo(BeNil())
+	g.Expect(stalled.Reason).To(Equal(flinkv1beta1.ReasonTransitionAborted))
+	stillRunning, statistics := runningJob(g, blue)
+	g.Expect(stillRunning).To(Equal(firstJob), "blue still serves its first job")
+	g.Expect(statistics.Latest.Restored).To(BeNil(), "blue was never restarted")
+	for _, pod := range bluePods {
+		current := &corev1.Pod{}
+		g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(&pod), current)).To(Succeed(), "blue's pod %s is still there", pod.Name)
+		g.Expect(current.UID).To(Equal(pod.UID))
+	}
+}
+
 // writeOutcome logs a scenario's figures and keeps them under outputDir, for docs/performance.md.
 func writeOutcome(t *testing.T, outcome transitionOutcome) {
 	t.Logf("%s: %s", t.Name(), outcome)
@@ -313,15 +395,17 @@ func writeOutcome(t *testing.T, outcome transitionOutcome) {
 // ConfigMap went through TRANSITIONING and CLEAR_TO_TEARDOWN. The transition time and green RUNNING →
 // CLEAR_TO_TEARDOWN are logged (docs/performance.md).
 func TestBlueGreenAdvancedExactlyOnceOnPods(t *testing.T) {
+	t.Parallel()
 	for _, flinkVersion := range flinkVersions {
 		t.Run(flinkVersion.name, func(t *testing.T) {
+			t.Parallel()
 			keepOnFailure(t)
 			g := NewWithT(t)
-			name := "seq-eo-" + strings.ReplaceAll(strings.TrimPrefix(flinkVersion.name, "flink-"), ".", "")
+			name := "seq-eo-" + versionSuffix(flinkVersion.name)
 			dir := stateDir(g, name)
 			bg := sequenceBlueGreen(g, name, flinkVersion.image, flinkVersion.version, dir, flinkv1beta1.TransitionModeAdvanced)
 			outcome := runSequenceTransition(t, g, bg, strings.TrimSuffix(flinkVersion.image, "."+lastPart(flinkVersion.image)),
-				filepath.Join(dir, "sinks", sequenceSink))
+				filepath.Join(dir, "sinks", sequenceSink), nil)
 			writeOutcome(t, outcome)
 			g.Expect(outcome.stages).To(ContainElements("TRANSITIONING", "CLEAR_TO_TEARDOWN"), "the stage protocol ran")
 			g.Expect(outcome.greenRunningToClear).To(BeNumerically(">", 0), "CLEAR_TO_TEARDOWN came after green's job ran")
@@ -333,18 +417,20 @@ func TestBlueGreenAdvancedExactlyOnceOnPods(t *testing.T) {
 }
 
 // TestBlueGreenBasicModeHandOverOnPods is the contrast on real pods: the same job and transition in BASIC mode
-// (no gate) loses nothing — zero missing — and duplicates what blue emitted after the hand-over savepoint; the
+// (no gate), after a bad commit (a job class that does not exist) was aborted with blue still serving, loses nothing — zero missing — and duplicates what blue emitted after the hand-over savepoint; the
 // duplicate count and the longest output gap are logged (docs/performance.md).
 func TestBlueGreenBasicModeHandOverOnPods(t *testing.T) {
+	t.Parallel()
 	for _, flinkVersion := range flinkVersions {
 		t.Run(flinkVersion.name, func(t *testing.T) {
+			t.Parallel()
 			keepOnFailure(t)
 			g := NewWithT(t)
-			name := "seq-basic-" + strings.ReplaceAll(strings.TrimPrefix(flinkVersion.name, "flink-"), ".", "")
+			name := "seq-basic-" + versionSuffix(flinkVersion.name)
 			dir := stateDir(g, name)
 			bg := sequenceBlueGreen(g, name, flinkVersion.image, flinkVersion.version, dir, flinkv1beta1.TransitionModeBasic)
 			outcome := runSequenceTransition(t, g, bg, strings.TrimSuffix(flinkVersion.image, "."+lastPart(flinkVersion.image)),
-				filepath.Join(dir, "sinks", sequenceSink))
+				filepath.Join(dir, "sinks", sequenceSink), abortBadCommit)
 			writeOutcome(t, outcome)
 			g.Expect(outcome.sink.First).To(BeZero(), "%s: blue started at record 0", outcome.sink)
 			g.Expect(outcome.sink.Missing).To(BeZero(), "%s: at-least-once, nothing lost", outcome.sink)

@@ -19,12 +19,14 @@ import (
 // latest checkpoint (the checkpoint ids continue); a last-state upgrade restores the new job from the latest
 // checkpoint without a savepoint; deleting the resource removes the HA ConfigMaps with everything else.
 func TestKubernetesHALastState(t *testing.T) {
+	t.Parallel()
 	for _, flinkVersion := range flinkVersions {
 		t.Run(flinkVersion.name, func(t *testing.T) {
+			t.Parallel()
 			keepOnFailure(t)
 			g := NewWithT(t)
 			ctx := context.Background()
-			name := "ha-" + strings.ReplaceAll(strings.TrimPrefix(flinkVersion.name, "flink-"), ".", "")
+			name := "ha-" + versionSuffix(flinkVersion.name)
 			dir := stateDir(g, name)
 			deployment := loadSample(g, "flinkdeployment-application.yaml")
 			deployment.Name, deployment.Namespace = name, namespace

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	. "github.com/onsi/gomega"
 	appsv1 "k8s.io/api/apps/v1"
@@ -67,13 +68,24 @@ func withStateVolume(deployment *flinkv1beta1.FlinkDeployment, dir string) {
 	}}
 }
 
-// smallResources fits one Flink cluster on the two-core node next to Teal and CoreDNS: a fraction of a CPU
-// requested per pod, and the whole node as the limit, so that a starting JVM is not throttled to its request.
+// Each Flink pod of a scenario requests podCPU and podMemory: memory as much as Flink needs (Teal turns the
+// request into jobmanager/taskmanager.memory.process.size, and 1 GiB is about Flink's smallest working size), CPU a
+// small share, with the whole node as the limit so that a starting JVM is not throttled to its request. The
+// suite runs -test.parallel scenarios at once, each with at most maxPodsPerScenario pods (a blue/green
+// transition: two JobManagers and two TaskManagers); TestMain checks that so many pods fit the node's allocatable
+// CPU and memory next to what is already running there (Teal, CoreDNS), so no pod waits for room.
+const (
+	podCPU             = "80m"
+	podMemory          = "1Gi"
+	maxPodsPerScenario = 4
+)
+
+// smallResources gives every pod of deployment the suite's requests (podCPU, podMemory).
 func smallResources(deployment *flinkv1beta1.FlinkDeployment) {
 	requirements := func() *corev1.ResourceRequirements {
 		return &corev1.ResourceRequirements{
-			Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("300m"), corev1.ResourceMemory: resource.MustParse("1Gi")},
-			Limits:   corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("2"), corev1.ResourceMemory: resource.MustParse("1Gi")},
+			Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse(podCPU), corev1.ResourceMemory: resource.MustParse(podMemory)},
+			Limits:   corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("2"), corev1.ResourceMemory: resource.MustParse(podMemory)},
 		}
 	}
 	if deployment.Spec.JobManager == nil {
@@ -84,6 +96,21 @@ func smallResources(deployment *flinkv1beta1.FlinkDeployment) {
 	if deployment.Spec.TaskManager != nil {
 		deployment.Spec.TaskManager.Resources = requirements()
 		deployment.Spec.TaskManager.Resource = nil
+	}
+}
+
+// versionSuffix names a scenario's objects per Flink line ("120", "23"), so the lines run side by side.
+func versionSuffix(name string) string {
+	return strings.ReplaceAll(strings.TrimPrefix(name, "flink-"), ".", "")
+}
+
+// onVersion moves a 1.20 sample to another Flink line: its image and version, and on 2.x the renamed
+// checkpoint and savepoint directory keys.
+func onVersion(g Gomega, deployment *flinkv1beta1.FlinkDeployment, image string, version flinkv1beta1.FlinkVersion) {
+	deployment.Spec.Image, deployment.Spec.FlinkVersion = image, version
+	if version.IsEqualOrNewer(flinkv1beta1.FlinkVersionV2_0) {
+		setConfig(g, deployment, map[string]string{"state.savepoints.dir": "", "state.checkpoints.dir": ""})
+		setConfig(g, deployment, stateKeys(version))
 	}
 }
 
@@ -136,6 +163,11 @@ func update(g Gomega, deployment *flinkv1beta1.FlinkDeployment, change func(*fli
 // eventuallyReady waits until the latest generation reached its terminal outcome with Ready=True (kstatus
 // Current) and returns the object.
 func eventuallyReady(g Gomega, deployment *flinkv1beta1.FlinkDeployment) *flinkv1beta1.FlinkDeployment {
+	return eventuallyReadyWithin(g, deployment, timeout)
+}
+
+// eventuallyReadyWithin is eventuallyReady with its own bound.
+func eventuallyReadyWithin(g Gomega, deployment *flinkv1beta1.FlinkDeployment, within time.Duration) *flinkv1beta1.FlinkDeployment {
 	var current *flinkv1beta1.FlinkDeployment
 	g.Eventually(func(g Gomega) {
 		current = get(g, deployment)
@@ -146,7 +178,7 @@ func eventuallyReady(g Gomega, deployment *flinkv1beta1.FlinkDeployment) *flinkv
 		kstatus, err := testenv.KStatus(current)
 		g.Expect(err).NotTo(HaveOccurred())
 		g.Expect(kstatus).To(Equal(status.CurrentStatus))
-	}, timeout, interval).Should(Succeed())
+	}, within, interval).Should(Succeed())
 	return current
 }
 

@@ -14,32 +14,54 @@ import (
 	"github.com/teal-flink/teal/internal/resources"
 )
 
-// TestSamplesFitATwoCPUNode: what each sample's pods request at their peak fits a node of 2 CPUs (make
-// cluster's, or a small cloud node) beside the operator and CoreDNS: at most 1.5 CPU and 6 GiB. The samples
-// asked for 1 CPU per JobManager and TaskManager, so the application sample's TaskManager (and any blue/green
-// transition) stayed Pending on such a node. The JobManager's request is read from the Deployment Teal builds;
-// native TaskManagers, which Flink creates, request spec.taskManager.resources, one per `slots` of parallelism;
-// a blue/green deployment runs both colours during a transition.
+// TestSamplesFitATwoCPUNode: the pods of every sample in config/samples fit a node of 2 CPUs (make cluster's, or
+// a small cloud node) beside the operator (100m) and CoreDNS (50m) — each sample at its peak, and all of them
+// applied at once (test/e2ecluster TestSamplesOnTheNode runs them so). The samples asked for 1 CPU per
+// JobManager and TaskManager, so the application sample's TaskManager and the ADVANCED blue/green sample stayed
+// Pending on such a node. The JobManager's request is read from the Deployment Teal builds; native TaskManagers,
+// which Flink creates, request spec.taskManager.resources, one per `slots` of parallelism; a blue/green
+// deployment runs both colours during a transition. The FlinkSessionJob and FlinkStateSnapshot samples start no
+// pods of their own (the session job's parallelism counts on its session cluster).
 func TestSamplesFitATwoCPUNode(t *testing.T) {
-	maxCPU, maxMemory := resource.MustParse("1500m"), resource.MustParse("6Gi")
+	node, operatorAndDNS := resource.MustParse("2"), resource.MustParse("150m")
+	maxCPU := node.DeepCopy()
+	maxCPU.Sub(operatorAndDNS)
+	maxMemory := resource.MustParse("16Gi")
 	samples := filepath.Join(repoRoot(t), "config", "samples")
 	sessionJob := &flinkv1beta1.FlinkSessionJob{}
 	readSample(t, filepath.Join(samples, "flinksessionjob.yaml"), sessionJob)
 	cases := []struct {
 		file        string
-		colours     int   // deployments running at once at the peak
+		blueGreen   bool
 		parallelism int32 // of the jobs on the cluster (a session cluster's from the session job sample)
 	}{
-		{file: "flinkdeployment-application.yaml", colours: 1},
-		{file: "flinkdeployment-standalone.yaml", colours: 1},
-		{file: "flinkdeployment-session.yaml", colours: 1, parallelism: sessionJob.Spec.Job.Parallelism},
-		{file: "flinkbluegreendeployment.yaml", colours: 2},
+		{file: "flinkdeployment-application.yaml"},
+		{file: "flinkdeployment-standalone.yaml"},
+		{file: "flinkdeployment-session.yaml", parallelism: sessionJob.Spec.Job.Parallelism},
+		{file: "flinkbluegreendeployment.yaml", blueGreen: true},
+		{file: "flinkbluegreendeployment-advanced.yaml", blueGreen: true},
 	}
+	// Every Teal resource sample is in the table or starts no pods.
+	entries, err := os.ReadDir(samples)
+	if err != nil {
+		t.Fatal(err)
+	}
+	covered := map[string]bool{"flinksessionjob.yaml": true, "flinkstatesnapshot-savepoint.yaml": true, "flinkstatesnapshot-checkpoint.yaml": true}
+	for _, tc := range cases {
+		covered[tc.file] = true
+	}
+	for _, entry := range entries {
+		if !entry.IsDir() && !covered[entry.Name()] {
+			t.Errorf("sample %s is not covered: add it to the table", entry.Name())
+		}
+	}
+
+	allCPU, allMemory := resource.Quantity{}, resource.Quantity{}
 	for _, tc := range cases {
 		t.Run(tc.file, func(t *testing.T) {
 			g := NewWithT(t)
 			deployment := &flinkv1beta1.FlinkDeployment{}
-			if tc.file == "flinkbluegreendeployment.yaml" {
+			if tc.blueGreen {
 				blueGreen := &flinkv1beta1.FlinkBlueGreenDeployment{}
 				readSample(t, filepath.Join(samples, tc.file), blueGreen)
 				deployment.Name, deployment.Spec = blueGreen.Name+"-blue", *blueGreen.Spec.Template.Spec.DeepCopy()
@@ -69,7 +91,10 @@ func TestSamplesFitATwoCPUNode(t *testing.T) {
 					memory.Add(*requests.Memory())
 				}
 			}
-			for range tc.colours - 1 {
+			// Applied at once, each sample runs one colour.
+			allCPU.Add(cpu)
+			allMemory.Add(memory)
+			if tc.blueGreen {
 				cpu.Add(cpu.DeepCopy())
 				memory.Add(memory.DeepCopy())
 			}
@@ -80,6 +105,9 @@ func TestSamplesFitATwoCPUNode(t *testing.T) {
 			}
 		})
 	}
+	g := NewWithT(t)
+	g.Expect(allCPU.Cmp(maxCPU)).To(BeNumerically("<=", 0), "CPU requested by every sample at once: %s of %s", allCPU.String(), maxCPU.String())
+	g.Expect(allMemory.Cmp(maxMemory)).To(BeNumerically("<=", 0), "memory requested by every sample at once: %s", allMemory.String())
 }
 
 func readSample(t *testing.T, path string, into any) {
