@@ -193,5 +193,5 @@ func (r *Reconciler) triggerSavepoint(ctx context.Context, s *scope, t flinkv1be
 func savepointRequest(s *scope, t flinkv1beta1.BlueGreenDeploymentType, triggerID string) (*flinkv1beta1.SavepointInfo, string) {
 	flat, _ := s.children[t].Spec.FlinkConfiguration.Flatten()
 	format := strings.ToUpper(s.config.ForResource(flat).String(operatorconfig.KeySavepointFormatType))
-	return &flinkv1beta1.SavepointInfo{TriggerID: triggerID, FormatType: flinkv1beta1.SavepointFormatType(format)}, flat["state.savepoints.dir"]
+	return &flinkv1beta1.SavepointInfo{TriggerID: triggerID, FormatType: flinkv1beta1.SavepointFormatType(format)}, resources.SavepointDir(flat)
 }

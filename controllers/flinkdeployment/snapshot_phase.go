@@ -91,7 +91,7 @@ func (r *Reconciler) reconcileLegacySnapshots(ctx context.Context, s *scope) (ct
 	}
 	outcome, err := snapshots.Legacy{
 		Owner: s.snapshotOwner(), API: s.flink, JobID: s.job.ID, JobRunning: running,
-		SavepointDir: s.flinkConfig[resources.KeySavepointsDir],
+		SavepointDir: resources.SavepointDir(s.flinkConfig),
 		UID:          string(s.deployment.UID), Subject: strconv.FormatInt(s.deployment.Generation, 10),
 		Now:   r.Now,
 		Event: func(eventType, reason, message string) { r.event(s, eventType, reason, message) },

@@ -160,7 +160,7 @@ func (r *Reconciler) stopWithSavepoint(ctx context.Context, s *scope, triggerTyp
 		return err
 	}
 	r.intentRecorded(ctx, s, upgradeplan.StepStopWithSavepoint)
-	if err := jobops.StopWithSavepoint(ctx, s.flink, s.job.ID, info, s.flinkConfig[resources.KeySavepointsDir]); err != nil {
+	if err := jobops.StopWithSavepoint(ctx, s.flink, s.job.ID, info, resources.SavepointDir(s.flinkConfig)); err != nil {
 		// The trigger stays recorded: Flink may have started it before the answer was lost, and the next
 		// reconcile polls it (or sends it again under the same id).
 		return err

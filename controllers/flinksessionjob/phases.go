@@ -231,7 +231,7 @@ func (r *Reconciler) reconcileLegacySnapshots(ctx context.Context, s *scope) (ct
 	}
 	outcome, err := snapshots.Legacy{
 		Owner: s.snapshotOwner(), API: s.cluster.Client, JobID: s.current.id, JobRunning: running,
-		SavepointDir: s.cluster.FlinkConfig[resources.KeySavepointsDir], UID: string(s.job.UID), Subject: s.current.id,
+		SavepointDir: resources.SavepointDir(s.cluster.FlinkConfig), UID: string(s.job.UID), Subject: s.current.id,
 		Now:   r.Now,
 		Event: func(eventType, reason, message string) { r.event(s, eventType, reason, message) },
 		Record: func(ctx context.Context, nonce *int64) error {

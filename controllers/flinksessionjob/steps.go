@@ -97,7 +97,7 @@ func (r *Reconciler) stopWithSavepoint(ctx context.Context, s *scope, purpose st
 		return err
 	}
 	r.intentRecorded(ctx, s, stepStopWithSavepoint)
-	if err := jobops.StopWithSavepoint(ctx, s.cluster.Client, s.current.id, info, s.cluster.FlinkConfig[resources.KeySavepointsDir]); err != nil {
+	if err := jobops.StopWithSavepoint(ctx, s.cluster.Client, s.current.id, info, resources.SavepointDir(s.cluster.FlinkConfig)); err != nil {
 		// The trigger stays recorded: Flink may have started it before the answer was lost, and the next
 		// reconcile polls it (or sends it again under the same id).
 		return err

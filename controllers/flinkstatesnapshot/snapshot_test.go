@@ -126,3 +126,22 @@ func TestCheckpointAlreadyExistsAndAbandoned(t *testing.T) {
 	g.Expect(kstatus(g, result)).To(Equal(status.FailedStatus))
 	g.Expect(conditions.GetReason(result, flinkv1beta1.ConditionStalled)).To(Equal(flinkv1beta1.ReasonSnapshotAbandoned))
 }
+
+// TestSavepointUsesTheFlink2SavepointDirKey: a cluster whose savepoint directory is set under Flink 1.20/2.x's
+// key execution.checkpointing.savepoint-dir (the only one 2.x documents) got a snapshot stuck in TRIGGER_PENDING
+// ("either spec.savepoint.path or state.savepoints.dir … has to be set"), seen on real 2.3.0 pods: the snapshot
+// controller read only the old key. Flink reads the new key first, and so does Teal.
+func TestSavepointUsesTheFlink2SavepointDirKey(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	deployment := newCluster(g, "app-2x", func(d *flinkv1beta1.FlinkDeployment) {
+		flat, _ := d.Spec.FlinkConfiguration.Flatten()
+		flat["execution.checkpointing.savepoint-dir"] = flat["state.savepoints.dir"]
+		delete(flat, "state.savepoints.dir")
+		d.Spec.FlinkConfiguration = flinkv1beta1.NewConfigObject(flat)
+	})
+	snapshot := builders.NewSavepoint("sp-2x", deployment.Namespace, deployment.Name)
+	g.Expect(env.Client.Create(ctx, snapshot)).To(Succeed())
+	completed := eventuallyState(g, snapshot, flinkv1beta1.SnapshotStateCompleted)
+	g.Expect(localPath(completed.Status.Path)).To(BeADirectory())
+}

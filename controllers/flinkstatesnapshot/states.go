@@ -54,10 +54,10 @@ func (r *Reconciler) trigger(ctx context.Context, s *scope) error {
 	if isSavepoint(s.snapshot) {
 		directory := spec.Savepoint.Path
 		if directory == "" {
-			directory = s.cluster.FlinkConfig[resources.KeySavepointsDir]
+			directory = resources.SavepointDir(s.cluster.FlinkConfig)
 		}
 		if directory == "" {
-			r.fail(s, fmt.Sprintf("either spec.savepoint.path or %s of the Flink resource has to be set", resources.KeySavepointsDir))
+			r.fail(s, fmt.Sprintf("either spec.savepoint.path or %s (or %s) of the Flink resource has to be set", resources.KeySavepointDir, resources.KeySavepointsDir))
 			return nil
 		}
 		format := spec.Savepoint.FormatType

@@ -79,6 +79,9 @@ const (
 	KeyIgnoreUnclaimed = "execution.savepoint.ignore-unclaimed-state"
 	KeyFlinkVersion    = "$internal.flink.version"
 	KeySavepointsDir   = "state.savepoints.dir"
+	// KeySavepointDir is the savepoint directory's key since Flink 1.20, which Flink reads before its
+	// deprecated KeySavepointsDir (the only key 2.x documents).
+	KeySavepointDir = "execution.checkpointing.savepoint-dir"
 	KeyCheckpointsDir  = "state.checkpoints.dir"
 	// KeyCheckpointRetention decides whether Flink deletes a job's checkpoints when the job is cancelled.
 	KeyCheckpointRetention = "execution.checkpointing.externalized-checkpoint-retention"
@@ -304,6 +307,15 @@ const JavaModuleOptions = "--add-exports=java.base/sun.net.util=ALL-UNNAMED --ad
 	"--add-opens=java.base/java.text=ALL-UNNAMED --add-opens=java.base/java.time=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED " +
 	"--add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED " +
 	"--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED"
+
+// SavepointDir is a cluster's default savepoint directory as Flink reads it from its configuration: the key
+// of 1.20 and 2.x, else the older state.savepoints.dir; empty when neither is set.
+func SavepointDir(config map[string]string) string {
+	if dir := config[KeySavepointDir]; dir != "" {
+		return dir
+	}
+	return config[KeySavepointsDir]
+}
 
 // JavaModuleOptionsKey is the key Teal writes JavaModuleOptions under for a Flink version:
 // env.java.default-opts.all from 1.19 (and for an unset version), env.java.opts.all before.

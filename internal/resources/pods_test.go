@@ -468,3 +468,18 @@ func TestTaskManagerTemplateCarriesOtherResources(t *testing.T) {
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(plain.Config).NotTo(HaveKey(KeyTaskManagerPodTemplate), "nothing to template")
 }
+
+func TestSavepointDir(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		config map[string]string
+		want   string
+	}{
+		{"1.20/2.x key", map[string]string{KeySavepointDir: "s3://new"}, "s3://new"},
+		{"older key", map[string]string{KeySavepointsDir: "s3://old"}, "s3://old"},
+		{"both: the new key wins, as in Flink", map[string]string{KeySavepointDir: "s3://new", KeySavepointsDir: "s3://old"}, "s3://new"},
+		{"neither", map[string]string{}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) { NewWithT(t).Expect(SavepointDir(tc.config)).To(Equal(tc.want)) })
+	}
+}

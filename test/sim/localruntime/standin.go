@@ -46,7 +46,7 @@ func Server(cluster Cluster) *flinkstandin.Server {
 // would run it (the job PlanLaunch read from the pod's command line or configuration).
 func (b *StandinBackend) Start(ctx context.Context, spec ClusterSpec) (Cluster, error) {
 	opts := b.Options
-	opts.SavepointDir = spec.Config[resources.KeySavepointsDir]
+	opts.SavepointDir = resources.SavepointDir(spec.Config) // the 1.20+ key first, as Flink reads it
 	opts.CheckpointDir = strings.TrimPrefix(strings.TrimPrefix(spec.Config[resources.KeyCheckpointsDir], "file://"), "file:")
 	// The retention decides whether a cancelled job's checkpoints survive: take it from the cluster's
 	// configuration as Flink does (absent: Flink's default, NO_EXTERNALIZED_CHECKPOINTS).
