@@ -81,8 +81,8 @@ const (
 	KeySavepointsDir   = "state.savepoints.dir"
 	// KeySavepointDir is the savepoint directory's key since Flink 1.20, which Flink reads before its
 	// deprecated KeySavepointsDir (the only key 2.x documents).
-	KeySavepointDir = "execution.checkpointing.savepoint-dir"
-	KeyCheckpointsDir  = "state.checkpoints.dir"
+	KeySavepointDir   = "execution.checkpointing.savepoint-dir"
+	KeyCheckpointsDir = "state.checkpoints.dir"
 	// KeyCheckpointRetention decides whether Flink deletes a job's checkpoints when the job is cancelled.
 	KeyCheckpointRetention = "execution.checkpointing.externalized-checkpoint-retention"
 	// KeyWebCancelEnable shows or hides the web UI's cancel button.
