@@ -32,14 +32,13 @@ func gateJar() string {
 // mounts). The runtime has no images, so it runs what it can run faithfully — the operator image's commands
 // (`teal copy-gate-jar`, which ADVANCED blue/green pods use) — and reports any other init container as a pod
 // that cannot start, rather than skip work the main container may rely on.
-func runInitContainers(ctx context.Context, reader client.Reader, namespace string, spec *corev1.PodSpec, dir string, hash interface{ Write([]byte) (int, error) }) error {
+func runInitContainers(ctx context.Context, reader client.Reader, namespace string, spec *corev1.PodSpec, dir string) error {
 	volumes := map[string]corev1.Volume{}
 	for _, volume := range spec.Volumes {
 		volumes[volume.Name] = volume
 	}
 	for i := range spec.InitContainers {
 		container := &spec.InitContainers[i]
-		fmt.Fprintf(hash, "init %s %s %q %q\n", container.Name, container.Image, container.Command, container.Args)
 		mounts := map[string]string{}
 		for _, mount := range container.VolumeMounts {
 			volume, found := volumes[mount.Name]
@@ -48,7 +47,7 @@ func runInitContainers(ctx context.Context, reader client.Reader, namespace stri
 					"spec.initContainers[%d].volumeMounts.name: Not found: %q", i, mount.Name)}
 			}
 			hostDir := filepath.Join(dir, "volumes", mount.Name)
-			if err := materializeVolume(ctx, reader, namespace, volume, hostDir, hash); err != nil {
+			if err := materializeVolume(ctx, reader, namespace, volume, hostDir); err != nil {
 				return err
 			}
 			if mount.SubPath != "" {

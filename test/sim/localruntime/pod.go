@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -39,7 +40,7 @@ type PodRun struct {
 	Mounts map[string]string
 	// Dir holds the materialized volumes of this start.
 	Dir string
-	// fingerprint identifies everything above that a restart would change.
+	// fingerprint identifies the Deployment and pod template this pod was made from (templateFingerprint).
 	fingerprint string
 }
 
@@ -107,8 +108,6 @@ func resolvePod(ctx context.Context, reader client.Reader, deployment *appsv1.De
 			return nil, err
 		}
 	}
-	hash := sha256.New()
-	fmt.Fprintf(hash, "%s\n%s\n%q\n", deployment.UID, container.Image, container.Command)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -123,16 +122,15 @@ func resolvePod(ctx context.Context, reader client.Reader, deployment *appsv1.De
 				"spec.containers[0].volumeMounts.name: Not found: %q", mount.Name)}
 		}
 		hostDir := filepath.Join(dir, "volumes", mount.Name)
-		if err := materializeVolume(ctx, reader, deployment.Namespace, volume, hostDir, hash); err != nil {
+		if err := materializeVolume(ctx, reader, deployment.Namespace, volume, hostDir); err != nil {
 			return nil, err
 		}
 		if mount.SubPath != "" {
 			hostDir = filepath.Join(hostDir, mount.SubPath)
 		}
 		run.Mounts[mount.MountPath] = hostDir
-		fmt.Fprintf(hash, "mount %s=%s\n", mount.MountPath, mount.Name)
 	}
-	if err := runInitContainers(ctx, reader, deployment.Namespace, &template.Spec, dir, hash); err != nil {
+	if err := runInitContainers(ctx, reader, deployment.Namespace, &template.Spec, dir); err != nil {
 		return nil, err
 	}
 	env, err := resolveEnv(ctx, reader, deployment, run, container)
@@ -140,21 +138,20 @@ func resolvePod(ctx context.Context, reader client.Reader, deployment *appsv1.De
 		return nil, err
 	}
 	run.Env = env
-	for _, variable := range env {
-		fmt.Fprintf(hash, "env %s=%s\n", variable.Name, variable.Value)
-	}
 	lookup := func(name string) (string, bool) { return run.Getenv(name) }
 	run.Command = expandAll(container.Command, lookup)
 	run.Args = expandAll(container.Args, lookup)
-	fmt.Fprintf(hash, "args %q\n", run.Args)
-	annotations := make([]string, 0, len(template.Annotations))
-	for key, value := range template.Annotations {
-		annotations = append(annotations, key+"="+value)
-	}
-	sort.Strings(annotations)
-	fmt.Fprintf(hash, "annotations %s\n", strings.Join(annotations, ","))
-	run.fingerprint = hex.EncodeToString(hash.Sum(nil))
+	run.fingerprint = templateFingerprint(deployment)
 	return run, nil
+}
+
+// templateFingerprint identifies what a Deployment's pod is made from: the Deployment (its UID) and its pod
+// template. As with a real Deployment, only a new template replaces the pod: a ConfigMap or Secret it mounts or
+// reads changing underneath, or the Deployment's own metadata, does not restart it.
+func templateFingerprint(deployment *appsv1.Deployment) string {
+	raw, _ := json.Marshal(deployment.Spec.Template)
+	sum := sha256.Sum256(append([]byte(string(deployment.UID)+"\n"), raw...))
+	return hex.EncodeToString(sum[:])
 }
 
 func findMainContainer(containers []corev1.Container) *corev1.Container {
@@ -172,7 +169,7 @@ func findMainContainer(containers []corev1.Container) *corev1.Container {
 // materializeVolume writes a volume's files into dir as the kubelet would mount them: every key of a ConfigMap
 // or Secret (or only the listed items), an empty directory otherwise. A missing ConfigMap or Secret keeps the
 // pod from starting, as FailedMount does.
-func materializeVolume(ctx context.Context, reader client.Reader, namespace string, volume corev1.Volume, dir string, hash interface{ Write([]byte) (int, error) }) error {
+func materializeVolume(ctx context.Context, reader client.Reader, namespace string, volume corev1.Volume, dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -236,7 +233,6 @@ func materializeVolume(ctx context.Context, reader client.Reader, namespace stri
 		if err := os.WriteFile(path, files[name], 0o644); err != nil {
 			return err
 		}
-		fmt.Fprintf(hash, "file %s/%s %x\n", volume.Name, name, sha256.Sum256(files[name]))
 	}
 	return nil
 }

@@ -45,7 +45,7 @@ type Runtime struct {
 
 type running struct {
 	cluster Cluster
-	// fingerprint identifies the resolved pod (command line, environment, mounted files) it was started from.
+	// fingerprint identifies the pod template it was started from (templateFingerprint).
 	fingerprint string
 	// dir holds the pod's materialized volumes.
 	dir string
