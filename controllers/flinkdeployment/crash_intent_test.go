@@ -46,7 +46,6 @@ func TestOperatorKilledBetweenIntentAndAction(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			g := NewWithT(t)
-			ctx := context.Background()
 			options := []builders.DeploymentOption{builders.WithUpgradeMode(tc.mode)}
 			if tc.restart {
 				options = append(options, builders.WithConfig(operatorconfig.KeyJobRestartFailed, "true"))
@@ -75,30 +74,38 @@ func TestOperatorKilledBetweenIntentAndAction(t *testing.T) {
 				update(g, deployment, func(d *flinkv1beta1.FlinkDeployment) { d.Spec.Image = "flink:1.20.1" })
 			})
 			defer func() { g.Expect(fresh.Stop()).To(Succeed()) }()
-			var current *flinkv1beta1.FlinkDeployment
-			g.Eventually(func(g Gomega) {
-				current = eventuallyReady(g, deployment)
-				g.Expect(current.Status.JobStatus.State).To(Equal(flinkv1beta1.JobStatusRunning))
-				g.Expect(current.Status.JobStatus.JobID).NotTo(Equal(deployment.Status.JobStatus.JobID))
-			}, timeout, interval).Should(Succeed())
-
-			jobs, err := jobClient(g, current).ListJobs(ctx)
-			g.Expect(err).NotTo(HaveOccurred())
-			g.Expect(jobs).To(HaveLen(1), "one job runs")
-			g.Expect(runtime.Starts(deployment.Namespace, deployment.Name)).To(Equal(2),
-				"the old JobManager and one new one: no job started twice")
-			restored, restoredID, _ := restoredFrom(g, current)
-			savepoints, _ := os.ReadDir(localPath(stateConfig(deployment.Namespace)[1]))
-			switch tc.mode {
-			case flinkv1beta1.UpgradeModeSavepoint:
-				g.Expect(savepoints).To(HaveLen(1), "exactly one savepoint was taken")
-				g.Expect(restored).To(Equal(current.Status.JobStatus.SavepointInfo.LastSavepoint.Location))
-				g.Expect(restoredID).To(BeNumerically(">", checkpoint), "restored from the newest state")
-			default:
-				g.Expect(savepoints).To(BeEmpty(), "a last-state hand-over takes no savepoint")
-				g.Expect(restoredID).To(Equal(checkpoint), "restored from the newest checkpoint")
-				g.Expect(restored).To(Equal(current.Status.JobStatus.UpgradeSavepointPath))
-			}
+			expectOneJobFromNewestState(g, deployment, tc.mode, checkpoint)
 		})
+	}
+}
+
+// expectOneJobFromNewestState checks how a crash test of an upgrade or restart ends: one new job on one new
+// JobManager, restored from the newest state — the one savepoint a savepoint upgrade took, else checkpoint (the
+// newest checkpoint, which a last-state hand-over or a restart restores).
+func expectOneJobFromNewestState(g Gomega, deployment *flinkv1beta1.FlinkDeployment, mode flinkv1beta1.UpgradeMode, checkpoint int64) {
+	ctx := context.Background()
+	var current *flinkv1beta1.FlinkDeployment
+	g.Eventually(func(g Gomega) {
+		current = eventuallyReady(g, deployment)
+		g.Expect(current.Status.JobStatus.State).To(Equal(flinkv1beta1.JobStatusRunning))
+		g.Expect(current.Status.JobStatus.JobID).NotTo(Equal(deployment.Status.JobStatus.JobID))
+	}, timeout, interval).Should(Succeed())
+
+	jobs, err := jobClient(g, current).ListJobs(ctx)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(jobs).To(HaveLen(1), "one job runs")
+	g.Expect(runtime.Starts(deployment.Namespace, deployment.Name)).To(Equal(2),
+		"the old JobManager and one new one: no job started twice")
+	restored, restoredID, _ := restoredFrom(g, current)
+	savepoints, _ := os.ReadDir(localPath(stateConfig(deployment.Namespace)[1]))
+	switch mode {
+	case flinkv1beta1.UpgradeModeSavepoint:
+		g.Expect(savepoints).To(HaveLen(1), "exactly one savepoint was taken")
+		g.Expect(restored).To(Equal(current.Status.JobStatus.SavepointInfo.LastSavepoint.Location))
+		g.Expect(restoredID).To(BeNumerically(">", checkpoint), "restored from the newest state")
+	default:
+		g.Expect(savepoints).To(BeEmpty(), "a last-state hand-over takes no savepoint")
+		g.Expect(restoredID).To(Equal(checkpoint), "restored from the newest checkpoint")
+		g.Expect(restored).To(Equal(current.Status.JobStatus.UpgradeSavepointPath))
 	}
 }

@@ -725,24 +725,9 @@ func restoredOf(g Gomega, namespace, name, jobID string) (string, int64) {
 
 // checkpointOf takes a checkpoint of the deployment's running job through Flink's REST API and returns its id.
 func checkpointOf(g Gomega, deployment *flinkv1beta1.FlinkDeployment) int64 {
-	ctx := context.Background()
-	var id int64
-	g.Eventually(func(g Gomega) {
-		c := restClient(g, deployment.Namespace, deployment.Name)
-		jobID := onlyRunningJob(g, deployment.Namespace, deployment.Name)
-		trigger, err := c.TriggerCheckpoint(ctx, jobID, flink.CheckpointRequest{Type: flink.CheckpointFull,
-			TriggerID: flink.TriggerID(string(deployment.UID), jobID, time.Now().String())})
-		g.Expect(err).NotTo(HaveOccurred())
-		var result flink.CheckpointResult
-		g.Eventually(func(g Gomega) {
-			result, err = c.CheckpointStatus(ctx, jobID, trigger)
-			g.Expect(err).NotTo(HaveOccurred())
-			g.Expect(result.Done()).To(BeTrue())
-		}, time.Minute, interval).Should(Succeed())
-		g.Expect(result.Err()).NotTo(HaveOccurred())
-		id = result.CheckpointID
-	}, crashTimeout, interval).Should(Succeed())
-	return id
+	return takeCheckpoint(g, deployment, crashTimeout, func(g Gomega) (*flink.Client, string) {
+		return restClient(g, deployment.Namespace, deployment.Name), onlyRunningJob(g, deployment.Namespace, deployment.Name)
+	})
 }
 
 // savepointCount counts the savepoints Flink wrote into the namespace's savepoint directory.

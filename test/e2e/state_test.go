@@ -29,10 +29,16 @@ func jobClient(g Gomega, deployment *flinkv1beta1.FlinkDeployment) (*flink.Clien
 // checkpointNow takes a checkpoint of the deployment's running job (retrying while its tasks start) and returns
 // its id.
 func checkpointNow(g Gomega, deployment *flinkv1beta1.FlinkDeployment) int64 {
+	return takeCheckpoint(g, deployment, timeout, func(g Gomega) (*flink.Client, string) { return jobClient(g, deployment) })
+}
+
+// takeCheckpoint takes a full checkpoint of the job locate finds (its JobManager's client and the job id) through
+// Flink's REST API, retrying within the given time (while its tasks start), and returns the checkpoint's id.
+func takeCheckpoint(g Gomega, deployment *flinkv1beta1.FlinkDeployment, within time.Duration, locate func(g Gomega) (*flink.Client, string)) int64 {
 	ctx := context.Background()
 	var id int64
 	g.Eventually(func(g Gomega) {
-		c, jobID := jobClient(g, deployment)
+		c, jobID := locate(g)
 		trigger, err := c.TriggerCheckpoint(ctx, jobID, flink.CheckpointRequest{Type: flink.CheckpointFull,
 			TriggerID: flink.TriggerID(string(deployment.UID), jobID, time.Now().String())})
 		g.Expect(err).NotTo(HaveOccurred())
@@ -44,7 +50,7 @@ func checkpointNow(g Gomega, deployment *flinkv1beta1.FlinkDeployment) int64 {
 		}, time.Minute, interval).Should(Succeed())
 		g.Expect(result.Err()).NotTo(HaveOccurred())
 		id = result.CheckpointID
-	}, timeout, interval).Should(Succeed())
+	}, within, interval).Should(Succeed())
 	return id
 }
 
