@@ -1,8 +1,6 @@
 package bluegreen_test
 
 import (
-	"os"
-	"strings"
 	"testing"
 
 	. "github.com/onsi/gomega"
@@ -41,13 +39,5 @@ func TestOperatorKilledAlongBlueGreenCrashChain(t *testing.T) {
 	current := eventuallyIn(g, bg, flinkv1beta1.BlueGreenActiveGreen, status.CurrentStatus)
 	g.Expect(current.Status.ActiveDeployment).To(Equal("chain-green"))
 	g.Eventually(func(g Gomega) { g.Expect(children(g, bg)).To(HaveLen(1)) }, timeout, interval).Should(Succeed())
-	savepoints, err := os.ReadDir(strings.TrimPrefix(stateConfig(bg.Namespace)[1], "file://"))
-	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(savepoints).To(HaveLen(1), "exactly one savepoint was taken")
-	green := child(g, bg, "green")
-	g.Expect(green.Spec.Job.InitialSavepointPath).To(ContainSubstring(savepoints[0].Name()))
-	server, jobID := job(g, bg.Namespace, "chain-green")
-	g.Expect(server.RestoredFrom(jobID)).To(Equal(green.Spec.Job.InitialSavepointPath))
-	g.Expect(runtime.Starts(bg.Namespace, "chain-green")).To(Equal(1), "green's job started once")
-	g.Expect(server.JobIDs()).To(HaveLen(1))
+	expectGreenFromTheOneSavepoint(g, bg)
 }

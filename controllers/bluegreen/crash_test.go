@@ -49,15 +49,21 @@ func TestOperatorKilledMidTransition(t *testing.T) {
 			g.Eventually(func(g Gomega) { g.Expect(children(g, bg)).To(HaveKey("crash-green")) }, timeout, interval).Should(Succeed())
 			g.Eventually(func(g Gomega) { g.Expect(children(g, bg)).To(HaveLen(1)) }, timeout, interval).Should(Succeed())
 
-			savepoints, err := os.ReadDir(strings.TrimPrefix(stateConfig(bg.Namespace)[1], "file://"))
-			g.Expect(err).NotTo(HaveOccurred())
-			g.Expect(savepoints).To(HaveLen(1), "exactly one savepoint was taken")
-			green := child(g, bg, "green")
-			g.Expect(green.Spec.Job.InitialSavepointPath).To(ContainSubstring(savepoints[0].Name()))
-			server, jobID := job(g, bg.Namespace, "crash-green")
-			g.Expect(server.RestoredFrom(jobID)).To(Equal(green.Spec.Job.InitialSavepointPath))
-			g.Expect(runtime.Starts(bg.Namespace, "crash-green")).To(Equal(1), "green's job started once")
-			g.Expect(server.JobIDs()).To(HaveLen(1))
+			expectGreenFromTheOneSavepoint(g, bg)
 		})
 	}
+}
+
+// expectGreenFromTheOneSavepoint checks how a transition ends, however often the operator died: one savepoint
+// taken, green's spec and green's one job restored from it, green's JobManager started once.
+func expectGreenFromTheOneSavepoint(g Gomega, bg *flinkv1beta1.FlinkBlueGreenDeployment) {
+	savepoints, err := os.ReadDir(strings.TrimPrefix(stateConfig(bg.Namespace)[1], "file://"))
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(savepoints).To(HaveLen(1), "exactly one savepoint was taken")
+	green := child(g, bg, "green")
+	g.Expect(green.Spec.Job.InitialSavepointPath).To(ContainSubstring(savepoints[0].Name()))
+	server, jobID := job(g, bg.Namespace, bg.Name+"-green")
+	g.Expect(server.RestoredFrom(jobID)).To(Equal(green.Spec.Job.InitialSavepointPath))
+	g.Expect(runtime.Starts(bg.Namespace, bg.Name+"-green")).To(Equal(1), "green's job started once")
+	g.Expect(server.JobIDs()).To(HaveLen(1))
 }

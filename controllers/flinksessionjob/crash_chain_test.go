@@ -2,7 +2,6 @@ package flinksessionjob_test
 
 import (
 	"context"
-	"os"
 	"testing"
 
 	. "github.com/onsi/gomega"
@@ -40,23 +39,5 @@ func TestOperatorKilledAlongSessionJobCrashChain(t *testing.T) {
 	})
 	defer func() { g.Expect(fresh.Stop()).To(Succeed()) }()
 
-	upgraded := eventuallyReady(g, job)
-	g.Expect(upgraded.Generation).To(BeEquivalentTo(2))
-	g.Expect(upgraded.Status.JobStatus.State).To(Equal(flinkv1beta1.JobStatusRunning))
-	newJob := upgraded.Status.JobStatus.JobID
-	g.Expect(newJob).NotTo(Equal(firstJob))
-	flink := standin(g, session)
-	var active []string
-	for _, id := range flink.JobIDs() {
-		if state, _ := flink.JobState(id); state != "FINISHED" && state != "CANCELED" && state != "FAILED" {
-			active = append(active, id)
-		}
-	}
-	g.Expect(active).To(Equal([]string{newJob}), "one job runs")
-	savepoints, err := os.ReadDir(localPath(stk.StateConfig(session.Namespace)[1]))
-	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(savepoints).To(HaveLen(1), "exactly one savepoint was taken")
-	restored := flink.RestoredFrom(newJob)
-	g.Expect(restored).To(Equal(upgraded.Status.JobStatus.SavepointInfo.LastSavepoint.Location))
-	g.Expect(restored).To(Equal(upgraded.Status.JobStatus.UpgradeSavepointPath))
+	expectOneJobFromTheSavepoint(g, job, session, firstJob)
 }

@@ -61,27 +61,34 @@ func TestOperatorKilledDuringSessionJobSavepointUpgrade(t *testing.T) {
 			})
 			defer func() { g.Expect(fresh.Stop()).To(Succeed()) }()
 
-			upgraded := eventuallyReady(g, job)
-			g.Expect(upgraded.Generation).To(BeEquivalentTo(2))
-			g.Expect(upgraded.Status.JobStatus.State).To(Equal(flinkv1beta1.JobStatusRunning))
-			newJob := upgraded.Status.JobStatus.JobID
-			g.Expect(newJob).NotTo(Equal(firstJob))
-
-			flink := standin(g, session)
-			var active []string
-			for _, id := range flink.JobIDs() {
-				if state, _ := flink.JobState(id); state != "FINISHED" && state != "CANCELED" && state != "FAILED" {
-					active = append(active, id)
-				}
-			}
-			g.Expect(active).To(Equal([]string{newJob}), "one job runs")
-			savepoints, err := os.ReadDir(localPath(stk.StateConfig(session.Namespace)[1]))
-			g.Expect(err).NotTo(HaveOccurred())
-			g.Expect(savepoints).To(HaveLen(1), "exactly one savepoint was taken")
-			restored := flink.RestoredFrom(newJob)
-			g.Expect(restored).To(Equal(upgraded.Status.JobStatus.SavepointInfo.LastSavepoint.Location))
-			g.Expect(restored).To(Equal(upgraded.Status.JobStatus.UpgradeSavepointPath))
-			g.Expect(localPath(restored)).To(ContainSubstring(savepoints[0].Name()))
+			restored, savepoint := expectOneJobFromTheSavepoint(g, job, session, firstJob)
+			g.Expect(localPath(restored)).To(ContainSubstring(savepoint))
 		})
 	}
+}
+
+// expectOneJobFromTheSavepoint checks how a session job's savepoint upgrade ends, however often the operator
+// died: generation 2 Ready with a new job, the only one active in the session cluster, restored from the one
+// savepoint taken. It returns the restore path and the savepoint's directory name.
+func expectOneJobFromTheSavepoint(g Gomega, job *flinkv1beta1.FlinkSessionJob, session *flinkv1beta1.FlinkDeployment, firstJob string) (string, string) {
+	upgraded := eventuallyReady(g, job)
+	g.Expect(upgraded.Generation).To(BeEquivalentTo(2))
+	g.Expect(upgraded.Status.JobStatus.State).To(Equal(flinkv1beta1.JobStatusRunning))
+	newJob := upgraded.Status.JobStatus.JobID
+	g.Expect(newJob).NotTo(Equal(firstJob))
+	flink := standin(g, session)
+	var active []string
+	for _, id := range flink.JobIDs() {
+		if state, _ := flink.JobState(id); state != "FINISHED" && state != "CANCELED" && state != "FAILED" {
+			active = append(active, id)
+		}
+	}
+	g.Expect(active).To(Equal([]string{newJob}), "one job runs")
+	savepoints, err := os.ReadDir(localPath(stk.StateConfig(session.Namespace)[1]))
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(savepoints).To(HaveLen(1), "exactly one savepoint was taken")
+	restored := flink.RestoredFrom(newJob)
+	g.Expect(restored).To(Equal(upgraded.Status.JobStatus.SavepointInfo.LastSavepoint.Location))
+	g.Expect(restored).To(Equal(upgraded.Status.JobStatus.UpgradeSavepointPath))
+	return restored, savepoints[0].Name()
 }

@@ -2,13 +2,10 @@ package flinkstatesnapshot_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 
 	. "github.com/onsi/gomega"
 
-	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 	"github.com/teal-flink/teal/internal/failpoint"
 	"github.com/teal-flink/teal/test/builders"
 	"github.com/teal-flink/teal/test/crash"
@@ -33,14 +30,5 @@ func TestOperatorKilledAlongSnapshotCrashChain(t *testing.T) {
 	fresh := stk.KillChain(g, points, func() { g.Expect(env.Client.Create(context.Background(), snapshot)).To(Succeed()) })
 	defer func() { g.Expect(fresh.Stop()).To(Succeed()) }()
 
-	completed := eventuallyState(g, snapshot, flinkv1beta1.SnapshotStateCompleted)
-	directory := localPath(stk.StateConfig(deployment.Namespace)[1])
-	savepoints, err := os.ReadDir(directory)
-	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(savepoints).To(HaveLen(1), "exactly one savepoint was taken")
-	g.Expect(localPath(completed.Status.Path)).To(Equal(filepath.Join(directory, savepoints[0].Name())))
-	server := standin(g, deployment)
-	g.Expect(server.JobIDs()).To(Equal(jobs), "the same job, never restarted")
-	state, _ := server.JobState(jobs[0])
-	g.Expect(state).To(Equal(string(flinkv1beta1.JobStatusRunning)))
+	expectOneSavepointOfTheSameJob(g, snapshot, deployment, jobs)
 }

@@ -49,16 +49,22 @@ func TestOperatorKilledMidSnapshotTrigger(t *testing.T) {
 			})
 			defer func() { g.Expect(fresh.Stop()).To(Succeed()) }()
 
-			completed := eventuallyState(g, snapshot, flinkv1beta1.SnapshotStateCompleted)
-			directory := localPath(stk.StateConfig(deployment.Namespace)[1])
-			savepoints, err := os.ReadDir(directory)
-			g.Expect(err).NotTo(HaveOccurred())
-			g.Expect(savepoints).To(HaveLen(1), "exactly one savepoint was taken")
-			g.Expect(localPath(completed.Status.Path)).To(Equal(filepath.Join(directory, savepoints[0].Name())))
-			server := standin(g, deployment)
-			g.Expect(server.JobIDs()).To(Equal(jobs), "the same job, never restarted")
-			state, _ := server.JobState(jobs[0])
-			g.Expect(state).To(Equal(string(flinkv1beta1.JobStatusRunning)))
+			expectOneSavepointOfTheSameJob(g, snapshot, deployment, jobs)
 		})
 	}
+}
+
+// expectOneSavepointOfTheSameJob checks how a snapshot trigger ends, however often the operator died: COMPLETED
+// at the one savepoint taken, and the same job still running, never restarted.
+func expectOneSavepointOfTheSameJob(g Gomega, snapshot *flinkv1beta1.FlinkStateSnapshot, deployment *flinkv1beta1.FlinkDeployment, jobs []string) {
+	completed := eventuallyState(g, snapshot, flinkv1beta1.SnapshotStateCompleted)
+	directory := localPath(stk.StateConfig(deployment.Namespace)[1])
+	savepoints, err := os.ReadDir(directory)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(savepoints).To(HaveLen(1), "exactly one savepoint was taken")
+	g.Expect(localPath(completed.Status.Path)).To(Equal(filepath.Join(directory, savepoints[0].Name())))
+	server := standin(g, deployment)
+	g.Expect(server.JobIDs()).To(Equal(jobs), "the same job, never restarted")
+	state, _ := server.JobState(jobs[0])
+	g.Expect(state).To(Equal(string(flinkv1beta1.JobStatusRunning)))
 }

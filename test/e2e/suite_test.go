@@ -172,22 +172,7 @@ func startOperatorProcess(logName string, extraEnv ...string) (*operatorProcess,
 }
 
 // stop interrupts the process (a graceful shutdown) and kills it after 30 s.
-func (p *operatorProcess) stop() error {
-	select {
-	case <-p.exited:
-		return nil
-	default:
-	}
-	if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
-		return err
-	}
-	select {
-	case <-p.exited:
-		return nil
-	case <-time.After(30 * time.Second):
-		return p.cmd.Process.Kill()
-	}
-}
+func (p *operatorProcess) stop() error { return testenv.StopProcess(p.cmd, p.exited, 30*time.Second) }
 
 func newNamespace(g Gomega) string { return stk.NewNamespace(g, "e2e") }
 

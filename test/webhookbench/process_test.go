@@ -111,22 +111,7 @@ func (p *webhookProcess) waitReady(timeout time.Duration) error {
 // stop interrupts the process (as SIGTERM would) and kills it if it has not exited within 30 s.
 func (p *webhookProcess) stop() error {
 	defer p.logs.Close()
-	select {
-	case <-p.exited:
-		return nil
-	default:
-	}
-	if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
-		return err
-	}
-	select {
-	case <-p.exited:
-		return nil
-	case <-time.After(30 * time.Second):
-		err := p.cmd.Process.Kill()
-		<-p.exited
-		return err
-	}
+	return testenv.StopProcess(p.cmd, p.exited, 30*time.Second)
 }
 
 // metrics scrapes the process's metrics in Prometheus' protobuf format, the one that carries native
