@@ -3,6 +3,8 @@ package testenv
 import (
 	"context"
 	"fmt"
+	"os"
+	"runtime/pprof"
 	"sync"
 	"time"
 
@@ -62,6 +64,12 @@ func (m *Manager) Stop() error {
 		case m.stopErr = <-m.done:
 		case <-time.After(time.Minute):
 			m.stopErr = fmt.Errorf("the manager did not stop within a minute")
+		}
+		if m.stopErr != nil {
+			// A runnable that outlived the grace period (a rare shutdown hang seen in CI): say which, with
+			// every goroutine's stack, so the next occurrence can be traced to its cause.
+			fmt.Fprintf(os.Stderr, "testenv: stopping the manager failed (%v); goroutines:\n", m.stopErr)
+			_ = pprof.Lookup("goroutine").WriteTo(os.Stderr, 1)
 		}
 	})
 	return m.stopErr
