@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -173,6 +174,11 @@ func run() error {
 		BlueGreenMetrics: operatorMetrics.BlueGreen(),
 	}
 	if err := installCrashPoint(&options); err != nil {
+		return err
+	}
+	// On a fresh install the CRDs may not be served yet; the webhooks' informers start during setup.
+	if err := manager.WaitForCRDs(context.Background(), mgr.GetConfig(), 2*time.Second, 5*time.Minute,
+		ctrl.Log.WithName("setup")); err != nil {
 		return err
 	}
 	if err := manager.Setup(mgr, options); err != nil {
