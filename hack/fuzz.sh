@@ -3,6 +3,11 @@
 # (go test -fuzz takes one target per run). New Fuzz* functions are picked up without editing this script; finding
 # none fails.
 #
+# Each new interesting input is minimized for at most FUZZ_MINIMIZE_TIME (default 1s). Go's default, 60s, is
+# longer than the whole run: with an empty corpus cache (a cold machine) a worker spent a target's 20 s
+# minimizing its first find, reporting 8 executions; with 1s the same target ran about 80,000 inputs and kept
+# about 90 new ones.
+#
 # Go 1.26's fuzz coordinator can report a bare "context deadline exceeded" when -fuzztime expires while a
 # worker is mid-call on a loaded machine (golang/go#75804, fixed in Go 1.27): no input fails and none is
 # written. Such a run is retried once; anything else (a written failing input, a panic, a second deadline
@@ -10,6 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fuzz_time=${FUZZ_TIME:-20s}
+minimize_time=${FUZZ_MINIMIZE_TIME:-1s}
 found=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -17,7 +23,7 @@ trap 'rm -f "$log"' EXIT
 # run_target fuzzes one target; returns 0 on a pass, 2 on the coordinator's deadline report alone, 1 otherwise.
 run_target() {
   local pkg=$1 target=$2
-  if go test "$pkg" -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzz_time" 2>&1 | tee "$log"; then
+  if go test "$pkg" -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzz_time" -fuzzminimizetime "$minimize_time" 2>&1 | tee "$log"; then
     return 0
   fi
   if grep -q 'context deadline exceeded' "$log" && ! grep -qE 'Failing input written|panic:' "$log"; then
