@@ -36,3 +36,12 @@ func TestReconcileParallelism(t *testing.T) {
 		})
 	}
 }
+
+// TestControllersDoNotUseThePriorityQueue: controller-runtime v0.24.1's priority queue can deadlock on shutdown
+// (controller-runtime#3538; see controllerOptions), so every controller asks for the rate-limited queue.
+func TestControllersDoNotUseThePriorityQueue(t *testing.T) {
+	g := NewWithT(t)
+	options := controllerOptions(Options{OperatorConfig: func() *operatorconfig.Config { return operatorconfig.New(nil) }})
+	g.Expect(options.UsePriorityQueue).NotTo(BeNil(), "unset means controller-runtime's default, the priority queue")
+	g.Expect(*options.UsePriorityQueue).To(BeFalse())
+}

@@ -119,8 +119,9 @@ func (rt *Runtime) SetupWithManager(mgr ctrl.Manager) error {
 	})
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&appsv1.Deployment{}, builder.WithPredicates(managed)).
-		// Real JobManagers take a while to start: start several clusters side by side.
-		WithOptions(controller.Options{MaxConcurrentReconciles: 4}).
+		// Real JobManagers take a while to start: start several clusters side by side. Not the priority queue,
+		// which can deadlock on shutdown in controller-runtime v0.24.1 (see internal/manager's controllerOptions).
+		WithOptions(controller.Options{MaxConcurrentReconciles: 4, UsePriorityQueue: new(bool) /* false */}).
 		Named("localruntime").
 		Complete(rt)
 }
