@@ -13,10 +13,8 @@ import (
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 )
 
-// Kinds are the kinds the operator serves, all of which its webhooks and controllers read.
-var Kinds = []string{"FlinkDeployment", "FlinkSessionJob", "FlinkStateSnapshot", "FlinkBlueGreenDeployment"}
-
-// WaitForCRDs waits until the API server serves every kind in Kinds. A fresh install (helm install, one Argo CD
+// WaitForCRDs waits until the API server serves every kind of flinkv1beta1.Kinds, all of which the operator's
+// webhooks and controllers read. A fresh install (helm install, one Argo CD
 // or Flux sync) applies the CRDs and the operator's Deployment together, and the webhooks start their informers
 // at setup: a kind not served yet failed that setup ("no matches for kind"), and the pod restarted until the CRDs
 // were established. It gives up after timeout.
@@ -45,8 +43,8 @@ func WaitForCRDs(ctx context.Context, config *rest.Config, interval, timeout tim
 	}
 }
 
-// MissingKinds lists the kinds of Kinds that a discovery answer for flink.apache.org/v1beta1 lacks (all of them
-// when the group version is not served, or discovery failed).
+// MissingKinds lists the kinds of flinkv1beta1.Kinds that a discovery answer for flink.apache.org/v1beta1 lacks
+// (all of them when the group version is not served, or discovery failed).
 func MissingKinds(resources *metav1.APIResourceList, err error) []string {
 	served := map[string]bool{}
 	if err == nil && resources != nil {
@@ -55,7 +53,7 @@ func MissingKinds(resources *metav1.APIResourceList, err error) []string {
 		}
 	}
 	var missing []string
-	for _, kind := range Kinds {
+	for _, kind := range flinkv1beta1.Kinds {
 		if !served[kind] {
 			missing = append(missing, kind)
 		}

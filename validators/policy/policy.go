@@ -12,10 +12,12 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v5"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"sigs.k8s.io/yaml"
+
+	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 )
 
 // Kinds a policy may apply to.
-var Kinds = []string{"FlinkDeployment", "FlinkSessionJob", "FlinkStateSnapshot", "FlinkBlueGreenDeployment"}
+var Kinds = flinkv1beta1.Kinds
 
 // Document is the on-disk form of a policy, in YAML or JSON:
 //
