@@ -30,6 +30,13 @@ func (r *Reconciler) reconcileDelete(ctx context.Context, s *scope) (ctrl.Result
 		return result, err
 	}
 	s.done = false
+	// Each step below acts on what status records (a savepoint's trigger id above all): a cached copy that lacks
+	// the trigger this controller just wrote would read a job stopped by that savepoint as nothing to save, and
+	// delete the cluster before the savepoint is recorded. Deleting it is no status write, which would be refused
+	// on a stale copy (gitops.Patcher); the API reader is asked instead.
+	if fresh, err := r.confirmStatus(ctx, s); err != nil || !fresh {
+		return ctrl.Result{}, err
+	}
 	if s.deployment.IsSessionCluster() {
 		blocked, err := r.sessionJobsOf(ctx, s.deployment)
 		if err != nil {

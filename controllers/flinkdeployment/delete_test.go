@@ -12,9 +12,11 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/manager"
 	"github.com/teal-flink/teal/test/builders"
 	"github.com/teal-flink/teal/test/sim/flinkstandin"
 	"github.com/teal-flink/teal/test/sim/localruntime"
+	"github.com/teal-flink/teal/test/stack"
 )
 
 // Defect 4: with savepoint-on-deletion, a JobManager that does not answer must not mean a deletion without a
@@ -68,4 +70,37 @@ func TestDeletionRemovesTheHAConfigMaps(t *testing.T) {
 	err := env.Client.Get(ctx, client.ObjectKeyFromObject(leader), &corev1.ConfigMap{})
 	g.Expect(apierrors.IsNotFound(err)).To(BeTrue(), "the HA ConfigMap is gone")
 	g.Expect(env.Client.Get(ctx, client.ObjectKeyFromObject(unrelated), &corev1.ConfigMap{})).To(Succeed())
+}
+
+// A deletion with savepoint-on-deletion must not decide on a cached copy that lacks the trigger id it just
+// recorded: that copy sees the job the savepoint stopped as nothing to save, deletes the cluster before the
+// savepoint is recorded, and the recorded trigger can then never complete (the deletion hung until the cleanup
+// timeout). The controller confirms the status through the API reader first.
+func TestDeletionSavepointReadsItsOwnTrigger(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	defer stepAside(t)()
+	namespace := newNamespace(g)
+	deployment := builders.NewFlinkDeployment("delete-lagging", builders.InNamespace(namespace),
+		builders.WithConfig(stateConfig(namespace)...), builders.WithUpgradeMode(flinkv1beta1.UpgradeModeSavepoint),
+		builders.WithConfig("kubernetes.operator.job.savepoint-on-deletion", "true"))
+	lagging := stack.NewLaggingCache(func(d *flinkv1beta1.FlinkDeployment) *flinkv1beta1.JobStatus { return &d.Status.JobStatus })
+	lagging.Watch(client.ObjectKeyFromObject(deployment))
+	operator, err := stk.StartOperator(func(o *manager.Options) { o.WrapClient = lagging.Wrap })
+	g.Expect(err).NotTo(HaveOccurred())
+	defer func() { g.Expect(operator.Stop()).To(Succeed()) }()
+	g.Expect(env.Client.Create(ctx, deployment)).To(Succeed())
+	eventuallyReady(g, deployment)
+	server := localruntime.Server(runtime.Cluster(namespace, deployment.Name))
+	g.Expect(server).NotTo(BeNil())
+
+	g.Expect(env.Client.Delete(ctx, deployment)).To(Succeed())
+	g.Eventually(func() bool {
+		return apierrors.IsNotFound(env.Client.Get(ctx, client.ObjectKeyFromObject(deployment), &flinkv1beta1.FlinkDeployment{}))
+	}, timeout, interval).Should(BeTrue())
+	g.Expect(lagging.ServedStale()).To(BeNumerically(">=", 1), "the cache lagged behind the recorded trigger id")
+	g.Expect(server.SavepointTriggers()).To(BeEquivalentTo(1), "exactly one savepoint was started")
+	entries, err := os.ReadDir(localPath(stateConfig(namespace)[1]))
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(entries).To(HaveLen(1), "the savepoint on deletion was taken")
 }
