@@ -8,7 +8,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
-	"github.com/teal-flink/teal/internal/manager"
 	"github.com/teal-flink/teal/test/builders"
 	"github.com/teal-flink/teal/test/stack"
 )
@@ -18,18 +17,10 @@ import (
 // was read at, so it is refused and blue's job gets exactly one hand-over savepoint.
 func TestBlueGreenReadYourOwnWritesNoSecondSavepoint(t *testing.T) {
 	g := NewWithT(t)
-	g.Expect(stk.Operator.Stop()).To(Succeed())
-	defer func() {
-		var err error
-		stk.Operator, err = stk.StartOperator()
-		g.Expect(err).NotTo(HaveOccurred())
-	}()
 	lagging := stack.NewLaggingTriggerCache(
 		func(b *flinkv1beta1.FlinkBlueGreenDeployment) string { return b.Status.SavepointTriggerID },
 		func(b *flinkv1beta1.FlinkBlueGreenDeployment) { b.Status.SavepointTriggerID = "" })
-	operator, err := stk.StartOperator(func(o *manager.Options) { o.WrapClient = lagging.Wrap })
-	g.Expect(err).NotTo(HaveOccurred())
-	defer func() { g.Expect(operator.Stop()).To(Succeed()) }()
+	stack.RunLagging(t, stk, lagging)
 
 	bg := newBlueGreen(g, "lagging", []builders.DeploymentOption{builders.WithUpgradeMode(flinkv1beta1.UpgradeModeSavepoint)})
 	lagging.Watch(client.ObjectKeyFromObject(bg))

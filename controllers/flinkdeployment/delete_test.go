@@ -12,7 +12,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
-	"github.com/teal-flink/teal/internal/manager"
 	"github.com/teal-flink/teal/test/builders"
 	"github.com/teal-flink/teal/test/sim/flinkstandin"
 	"github.com/teal-flink/teal/test/sim/localruntime"
@@ -79,16 +78,13 @@ func TestDeletionRemovesTheHAConfigMaps(t *testing.T) {
 func TestDeletionSavepointReadsItsOwnTrigger(t *testing.T) {
 	g := NewWithT(t)
 	ctx := context.Background()
-	defer stepAside(t)()
 	namespace := newNamespace(g)
 	deployment := builders.NewFlinkDeployment("delete-lagging", builders.InNamespace(namespace),
 		builders.WithConfig(stateConfig(namespace)...), builders.WithUpgradeMode(flinkv1beta1.UpgradeModeSavepoint),
 		builders.WithConfig("kubernetes.operator.job.savepoint-on-deletion", "true"))
 	lagging := stack.NewLaggingCache(func(d *flinkv1beta1.FlinkDeployment) *flinkv1beta1.JobStatus { return &d.Status.JobStatus })
 	lagging.Watch(client.ObjectKeyFromObject(deployment))
-	operator, err := stk.StartOperator(func(o *manager.Options) { o.WrapClient = lagging.Wrap })
-	g.Expect(err).NotTo(HaveOccurred())
-	defer func() { g.Expect(operator.Stop()).To(Succeed()) }()
+	stack.RunLagging(t, stk, lagging)
 	g.Expect(env.Client.Create(ctx, deployment)).To(Succeed())
 	eventuallyReady(g, deployment)
 	server := localruntime.Server(runtime.Cluster(namespace, deployment.Name))

@@ -9,7 +9,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
-	"github.com/teal-flink/teal/internal/manager"
 	"github.com/teal-flink/teal/test/builders"
 	"github.com/teal-flink/teal/test/sim/localruntime"
 	"github.com/teal-flink/teal/test/stack"
@@ -20,16 +19,13 @@ import (
 // controller confirms the recorded status through the API reader first and waits for the cache instead.
 func TestReadYourOwnWritesNoSecondSavepoint(t *testing.T) {
 	g := NewWithT(t)
-	defer stepAside(t)()
 	namespace := newNamespace(g)
 	deployment := builders.NewFlinkDeployment("lagging", builders.InNamespace(namespace),
 		builders.WithConfig(stateConfig(namespace)...), builders.WithImage(slowImage),
 		builders.WithUpgradeMode(flinkv1beta1.UpgradeModeSavepoint))
 	lagging := stack.NewLaggingCache(func(d *flinkv1beta1.FlinkDeployment) *flinkv1beta1.JobStatus { return &d.Status.JobStatus })
 	lagging.Watch(client.ObjectKeyFromObject(deployment))
-	operator, err := stk.StartOperator(func(o *manager.Options) { o.WrapClient = lagging.Wrap })
-	g.Expect(err).NotTo(HaveOccurred())
-	defer func() { g.Expect(operator.Stop()).To(Succeed()) }()
+	stack.RunLagging(t, stk, lagging)
 	g.Expect(env.Client.Create(context.Background(), deployment)).To(Succeed())
 	eventuallyReady(g, deployment)
 	oldCluster := localruntime.Server(runtime.Cluster(namespace, deployment.Name))

@@ -9,8 +9,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
-	"github.com/teal-flink/teal/internal/manager"
 	"github.com/teal-flink/teal/test/builders"
+	"github.com/teal-flink/teal/test/sim/flinkstandin"
 	"github.com/teal-flink/teal/test/stack"
 )
 
@@ -19,26 +19,7 @@ import (
 // it from stopping the job with a second savepoint.
 func TestSessionJobReadYourOwnWritesNoSecondSavepoint(t *testing.T) {
 	g := NewWithT(t)
-	ctx := context.Background()
-	g.Expect(stk.Operator.Stop()).To(Succeed())
-	defer func() {
-		var err error
-		stk.Operator, err = stk.StartOperator()
-		g.Expect(err).NotTo(HaveOccurred())
-	}()
-	jars := jarServer(t)
-	lagging := stack.NewLaggingCache(func(j *flinkv1beta1.FlinkSessionJob) *flinkv1beta1.JobStatus { return &j.Status.JobStatus })
-	operator, err := stk.StartOperator(func(o *manager.Options) { o.WrapClient = lagging.Wrap })
-	g.Expect(err).NotTo(HaveOccurred())
-	defer func() { g.Expect(operator.Stop()).To(Succeed()) }()
-
-	session := newCluster(g, "session-lagging", builders.WithSessionCluster(), builders.WithImage(slowImage))
-	job := builders.NewFlinkSessionJob("lagging", session.Namespace, session.Name, jars.URL+"/topspeed.jar",
-		builders.WithSessionJobUpgradeMode(flinkv1beta1.UpgradeModeSavepoint))
-	lagging.Watch(client.ObjectKeyFromObject(job))
-	g.Expect(env.Client.Create(ctx, job)).To(Succeed())
-	eventuallyReady(g, job)
-	flink := standin(g, session)
+	job, lagging, flink := runningOnLaggingCache(t, g, "lagging")
 
 	update(g, job, func(j *flinkv1beta1.FlinkSessionJob) { j.Spec.Job.Parallelism = 2 })
 	g.Eventually(func(g Gomega) {
@@ -57,26 +38,8 @@ func TestSessionJobReadYourOwnWritesNoSecondSavepoint(t *testing.T) {
 func TestSessionJobDeletionReadsItsOwnTrigger(t *testing.T) {
 	g := NewWithT(t)
 	ctx := context.Background()
-	g.Expect(stk.Operator.Stop()).To(Succeed())
-	defer func() {
-		var err error
-		stk.Operator, err = stk.StartOperator()
-		g.Expect(err).NotTo(HaveOccurred())
-	}()
-	jars := jarServer(t)
-	lagging := stack.NewLaggingCache(func(j *flinkv1beta1.FlinkSessionJob) *flinkv1beta1.JobStatus { return &j.Status.JobStatus })
-	operator, err := stk.StartOperator(func(o *manager.Options) { o.WrapClient = lagging.Wrap })
-	g.Expect(err).NotTo(HaveOccurred())
-	defer func() { g.Expect(operator.Stop()).To(Succeed()) }()
-
-	session := newCluster(g, "session-delete-lagging", builders.WithSessionCluster(), builders.WithImage(slowImage))
-	job := builders.NewFlinkSessionJob("delete-lagging", session.Namespace, session.Name, jars.URL+"/topspeed.jar",
-		builders.WithSessionJobUpgradeMode(flinkv1beta1.UpgradeModeSavepoint),
+	job, lagging, flink := runningOnLaggingCache(t, g, "delete-lagging",
 		builders.WithSessionJobConfig("kubernetes.operator.job.savepoint-on-deletion", "true"))
-	lagging.Watch(client.ObjectKeyFromObject(job))
-	g.Expect(env.Client.Create(ctx, job)).To(Succeed())
-	eventuallyReady(g, job)
-	flink := standin(g, session)
 
 	g.Expect(env.Client.Delete(ctx, job)).To(Succeed())
 	g.Eventually(func() bool {
@@ -84,4 +47,20 @@ func TestSessionJobDeletionReadsItsOwnTrigger(t *testing.T) {
 	}, timeout, interval).Should(BeTrue())
 	g.Expect(lagging.ServedStale()).To(BeNumerically(">=", 1), "the cache lagged behind the recorded trigger id")
 	g.Expect(flink.SavepointTriggers()).To(BeEquivalentTo(1), "exactly one savepoint was started")
+}
+
+// runningOnLaggingCache runs a savepoint-upgraded session job, on a session cluster of its own whose savepoints
+// take a while, under an operator whose cache lags once after the job's first recorded trigger id.
+func runningOnLaggingCache(t *testing.T, g Gomega, name string, options ...builders.SessionJobOption) (
+	*flinkv1beta1.FlinkSessionJob, *stack.LaggingCache[*flinkv1beta1.FlinkSessionJob], *flinkstandin.Server) {
+	jars := jarServer(t)
+	lagging := stack.NewLaggingCache(func(j *flinkv1beta1.FlinkSessionJob) *flinkv1beta1.JobStatus { return &j.Status.JobStatus })
+	stack.RunLagging(t, stk, lagging)
+	session := newCluster(g, "session-"+name, builders.WithSessionCluster(), builders.WithImage(slowImage))
+	options = append([]builders.SessionJobOption{builders.WithSessionJobUpgradeMode(flinkv1beta1.UpgradeModeSavepoint)}, options...)
+	job := builders.NewFlinkSessionJob(name, session.Namespace, session.Name, jars.URL+"/topspeed.jar", options...)
+	lagging.Watch(client.ObjectKeyFromObject(job))
+	g.Expect(env.Client.Create(context.Background(), job)).To(Succeed())
+	eventuallyReady(g, job)
+	return job, lagging, standin(g, session)
 }

@@ -8,7 +8,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
-	"github.com/teal-flink/teal/internal/manager"
 	"github.com/teal-flink/teal/test/builders"
 	"github.com/teal-flink/teal/test/stack"
 )
@@ -19,18 +18,10 @@ import (
 func TestSnapshotReadYourOwnWritesNoSecondSavepoint(t *testing.T) {
 	g := NewWithT(t)
 	ctx := context.Background()
-	g.Expect(stk.Operator.Stop()).To(Succeed())
-	defer func() {
-		var err error
-		stk.Operator, err = stk.StartOperator()
-		g.Expect(err).NotTo(HaveOccurred())
-	}()
 	lagging := stack.NewLaggingTriggerCache(
 		func(s *flinkv1beta1.FlinkStateSnapshot) string { return s.Status.TriggerID },
 		func(s *flinkv1beta1.FlinkStateSnapshot) { s.Status.TriggerID, s.Status.TriggerTimestamp = "", "" })
-	operator, err := stk.StartOperator(func(o *manager.Options) { o.WrapClient = lagging.Wrap })
-	g.Expect(err).NotTo(HaveOccurred())
-	defer func() { g.Expect(operator.Stop()).To(Succeed()) }()
+	stack.RunLagging(t, stk, lagging)
 
 	deployment := newCluster(g, "lagging")
 	flink := standin(g, deployment)

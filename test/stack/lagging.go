@@ -4,6 +4,9 @@ import (
 	"context"
 	"reflect"
 	"sync"
+	"testing"
+
+	. "github.com/onsi/gomega"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	apiruntime "k8s.io/apimachinery/pkg/runtime"
@@ -11,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
+	"github.com/teal-flink/teal/internal/manager"
 )
 
 // LaggingCache wraps an operator's client so that it plays an informer cache lagging behind the controller's
@@ -166,4 +170,13 @@ func withStatusOf[T client.Object](base, from T) (T, error) {
 func isNil[T client.Object](obj T) bool {
 	value := reflect.ValueOf(obj)
 	return !value.IsValid() || value.IsNil()
+}
+
+// RunLagging steps the stack's operator aside (StepAside) and starts one whose client is the lagging cache, for
+// the rest of the test: at its end that operator is stopped and the stack's own started again.
+func RunLagging[T client.Object](t testing.TB, s *Stack, lagging *LaggingCache[T]) {
+	t.Cleanup(s.StepAside(t))
+	operator, err := s.StartOperator(func(o *manager.Options) { o.WrapClient = lagging.Wrap })
+	NewWithT(t).Expect(err).NotTo(HaveOccurred())
+	t.Cleanup(func() { NewWithT(t).Expect(operator.Stop()).To(Succeed()) })
 }
