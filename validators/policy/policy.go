@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -16,12 +17,9 @@ import (
 	flinkv1beta1 "github.com/teal-flink/teal/api/v1beta1"
 )
 
-// Kinds a policy may apply to.
-var Kinds = flinkv1beta1.Kinds
-
 // Document is the on-disk form of a policy, in YAML or JSON:
 //
-//	kind: FlinkDeployment          # the kind it applies to (one of Kinds)
+//	kind: FlinkDeployment          # the kind it applies to (one of flinkv1beta1.Kinds)
 //	name: allowed-registry         # optional; defaults to the file name or ConfigMap key
 //	message: use registry.example.com/flink   # optional hint appended to every failure
 //	schema:                        # a JSON Schema evaluated against the whole object
@@ -61,8 +59,8 @@ func Parse(name string, raw []byte) (*Policy, error) {
 	if err := decoder.Decode(&doc); err != nil {
 		return nil, fmt.Errorf("policy %s must have kind, schema and optionally name and message: %w", name, err)
 	}
-	if !knownKind(doc.Kind) {
-		return nil, fmt.Errorf("policy %s: kind %q must be one of %s", name, doc.Kind, strings.Join(Kinds, ", "))
+	if !slices.Contains(flinkv1beta1.Kinds, doc.Kind) {
+		return nil, fmt.Errorf("policy %s: kind %q must be one of %s", name, doc.Kind, strings.Join(flinkv1beta1.Kinds, ", "))
 	}
 	if len(doc.Schema) == 0 || string(doc.Schema) == "null" {
 		return nil, fmt.Errorf("policy %s has no schema", name)
@@ -83,15 +81,6 @@ func Parse(name string, raw []byte) (*Policy, error) {
 		return nil, fmt.Errorf("policy %s: compiling the schema: %w", name, err)
 	}
 	return &Policy{Kind: doc.Kind, Name: name, Message: doc.Message, schema: schema}, nil
-}
-
-func knownKind(kind string) bool {
-	for _, k := range Kinds {
-		if k == kind {
-			return true
-		}
-	}
-	return false
 }
 
 // Evaluate checks obj (any value that marshals to the resource's JSON) and returns one error per failing
